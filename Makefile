@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: MIT
+#
+# pekexec - kexec for UKIs and EFI zboot images, with their signatures kept.
+#
+#   make            library + tool (build/pekexec)
+#   make check      every test: unit tests under ASan+UBSan, script tests,
+#                   a short run of each fuzz target
+#   make demo       the main job on a built-in default
+#   make bench      the benchmark table
+#   make fuzz       each fuzz target for FUZZ_SECONDS (default 60)
+#
+# Packages are installed by scripts/deps.sh (as root) or named for you.
+
+BUILD     ?= build
+CC        ?= cc
+CLANG     ?= clang
+V         ?= 0
+Q         := $(if $(filter 1,$(V)),,@)
+
+PKGS      := openssl zlib libzstd liblzma liblz4 lzo2 libelf libbpf
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wno-missing-field-initializers
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ilib -Ilib/common $(WARN) -g
+CFLAGS    ?= -O2
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 10
+
+# The pipeline shows in the layout: lib/common (shared), lib/image (PE and
+# zboot readers), lib/verify (Authenticode), lib/decompress, lib/bpf (the
+# sandbox), lib/stages (the stage pipeline), lib/kexec (the backend).
+TEST_SRCS := $(sort $(wildcard lib/*/test-*.c tool/test-*.c))
+FUZZ_SRCS := $(sort $(wildcard lib/*/fuzz-*.c))
+LIB_SRCS  := $(sort $(filter-out $(TEST_SRCS) $(FUZZ_SRCS), $(wildcard lib/*/*.c)))
+TOOL_SRCS := $(sort $(filter-out $(TEST_SRCS), $(wildcard tool/*.c)))
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+ASAN_TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/asan/%.o)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzzobj/%.o)
+TEST_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(TEST_SRCS)))
+FUZZ_BINS := $(patsubst %.c,$(BUILD)/fuzz/%,$(notdir $(FUZZ_SRCS)))
+
+# Extra makefile fragments (BPF programs, kernel, VM tests) live in mk/.
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all deps check unit-tests script-tests fuzz-check fuzz bench demo clean \
+        images conformance
+.DEFAULT_GOAL := all
+
+all: deps $(BUILD)/pekexec $(BUILD)/libpekexec.a $(ALL_EXTRA)
+
+deps:
+	$(Q)scripts/deps.sh ensure build
+
+$(BUILD)/libpekexec.a: $(LIB_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/pekexec: $(TOOL_OBJS) $(BUILD)/libpekexec.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libpekexec.a $(PKG_LIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Unit tests and the tool used by script tests are built with ASan+UBSan.
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-SAN  $<"
+	$(Q)$(CC) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -Itests/lib -MMD -MP -c -o $@ $<
+
+$(BUILD)/asan/libpekexec.a: $(ASAN_LIB_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/asan/pekexec: $(TOOL_SRCS:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/libpekexec.a
+	@echo "  LD-SAN  $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(filter %.o,$^) $(BUILD)/asan/libpekexec.a $(PKG_LIBS)
+
+define test_rule
+$(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/asan/$(basename $(1)).o $(ASAN_TESTLIB_OBJS) $(BUILD)/asan/libpekexec.a
+	@mkdir -p $$(dir $$@)
+	@echo "  LD-SAN  $$@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $$@ $$(filter %.o,$$^) $(BUILD)/asan/libpekexec.a $(PKG_LIBS)
+endef
+$(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
+
+# Fuzz targets: clang + libFuzzer, library rebuilt with coverage.
+$(BUILD)/fuzzobj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	$(Q)$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Itests/lib -c -o $@ $<
+
+define fuzz_rule
+$(BUILD)/fuzz/$(basename $(notdir $(1))): $(BUILD)/fuzzobj/$(basename $(1)).o $(FUZZ_LIB_OBJS)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD-FUZZ $$@"
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $(PKG_LIBS)
+endef
+$(foreach t,$(FUZZ_SRCS),$(eval $(call fuzz_rule,$(t))))
+
+images:
+	$(Q)scripts/fetch-images.sh $(BUILD)/images
+
+check: deps
+	$(Q)scripts/deps.sh ensure build test
+	$(Q)$(MAKE) --no-print-directory images
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/pekexec $(BUILD)/asan/pekexec \
+		$(TEST_BINS) $(FUZZ_BINS) $(CHECK_EXTRA)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/run-tests.sh
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-tests.sh --only-fuzz
+
+bench: deps
+	$(Q)scripts/deps.sh ensure build test
+	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(BENCH_EXTRA)
+	$(Q)BUILD=$(BUILD) bench/run-bench.sh
+
+demo: deps
+	$(Q)scripts/deps.sh ensure build test
+	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(DEMO_EXTRA)
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

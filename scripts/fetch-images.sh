@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# fetch-images.sh OUTDIR - unpack the real images the tests use into OUTDIR:
+#   OUTDIR/vmlinuz-amd64     Debian's signed x86_64 kernel (a PE/COFF bzImage)
+#   OUTDIR/linuxx64.efi.stub systemd's UKI stub (from systemd-boot-efi)
+# The kernel package is fetched with apt-get download and unpacked with
+# dpkg-deb; nothing is installed on the host.  Prints nothing on success.
+set -eu
+out=$1
+mkdir -p "$out"
+if [ ! -s "$out/vmlinuz-amd64" ]; then
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	trap 'rm -rf "$tmp"' EXIT
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+	if [ -z "$pkg" ]; then
+		[ "$(id -u)" -eq 0 ] && apt-get update -q >&2
+		pkg=$(apt-cache depends linux-image-amd64 |
+			sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+	fi
+	[ -n "$pkg" ] || { echo "fetch-images: cannot resolve linux-image-amd64" >&2; exit 1; }
+	(cd "$tmp" && apt-get download -q "$pkg" >&2)
+	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
+	cp "$tmp"/root/boot/vmlinuz-* "$out/vmlinuz-amd64.tmp"
+	mv "$out/vmlinuz-amd64.tmp" "$out/vmlinuz-amd64"
+	echo "$pkg" > "$out/vmlinuz-amd64.pkg"
+fi
+stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+[ -s "$stub" ] || { echo "fetch-images: $stub missing (package systemd-boot-efi)" >&2; exit 1; }
+cp "$stub" "$out/linuxx64.efi.stub"

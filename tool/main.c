@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/* main.c - the pekexec command: global options and verb dispatch. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+#ifndef PEKEXEC_VERSION
+#define PEKEXEC_VERSION "0.1"
+#endif
+
+static const struct {
+	const char *name;
+	tool_verb_fn fn;
+	const char *summary;
+} verbs[] = {
+	{ "inspect", verb_inspect, "show headers, sections, signatures, zboot header, .bpf" },
+	{ "verify", verb_verify, "check the image's signature against trust anchors" },
+	{ "sign", verb_sign, "add an Authenticode signature" },
+	{ "bpf", verb_bpf, "verify or run a parser program in the sandbox" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: pekexec [-v] [-q] VERB [OPTIONS] ARGS...\n"
+		"\n"
+		"Load, inspect, build, sign and verify boot images (UKI, EFI zboot)\n"
+		"whose .bpf section carries their own unpacker.\n"
+		"\n"
+		"Verbs:\n");
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -v, --verbose   more messages (repeat for debug)\n"
+		"  -q, --quiet     errors only\n"
+		"  -h, --help      this help; 'pekexec VERB --help' for a verb\n"
+		"      --version   print the version\n"
+		"\n"
+		"Exit codes:\n"
+		"  0 success            1 failure            2 usage error\n"
+		"  3 malformed image    4 unsigned           5 bad digest\n"
+		"  6 untrusted signer   7 BPF program rejected or failed\n"
+		"  8 refused by policy\n");
+}
+
+void tool_error(struct tool *t, const char *verb, const char *file)
+{
+	const char *msg = pk_ctx_errmsg(t->ctx);
+
+	if (file)
+		fprintf(stderr, "pekexec: %s: %s: %s\n", verb, file, msg);
+	else
+		fprintf(stderr, "pekexec: %s: %s\n", verb, msg);
+}
+
+void tool_errorf(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pekexec: %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	struct tool t = { .argv0 = argv[0] };
+	enum pk_log_level level = PK_LOG_WARN;
+	int c, ret;
+	size_t i;
+
+	/* Stop at the verb: its options are its own. */
+	while ((c = getopt_long(argc, argv, "+vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			t.verbose++;
+			break;
+		case 'q':
+			level = PK_LOG_ERROR;
+			break;
+		case 'h':
+			usage(stdout);
+			return PK_EXIT_OK;
+		case 'V':
+			printf("pekexec %s\n", PEKEXEC_VERSION);
+			return PK_EXIT_OK;
+		default:
+			usage(stderr);
+			return PK_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return PK_EXIT_USAGE;
+	}
+	if (t.verbose)
+		level = t.verbose > 1 ? PK_LOG_DEBUG : PK_LOG_INFO;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(argv[optind], verbs[i].name))
+			continue;
+		t.ctx = pk_ctx_new();
+		if (!t.ctx) {
+			fprintf(stderr, "pekexec: out of memory\n");
+			return PK_EXIT_FAILURE;
+		}
+		pk_ctx_set_log_level(t.ctx, level);
+		ret = verbs[i].fn(&t, argc - optind, argv + optind);
+		pk_ctx_free(t.ctx);
+		return ret;
+	}
+	fprintf(stderr, "pekexec: unknown verb '%s'\n", argv[optind]);
+	usage(stderr);
+	return PK_EXIT_USAGE;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tool.h - what the pekexec commands share: exit codes, the verb signature,
+ * error printing.
+ */
+#ifndef PK_TOOL_H
+#define PK_TOOL_H
+
+#include <stdbool.h>
+
+#include "pekexec/ctx.h"
+
+/*
+ * Exit codes.  Scripts may rely on these; --help and pekexec(1) list them.
+ */
+enum {
+	PK_EXIT_OK = 0,
+	PK_EXIT_FAILURE = 1,    /* anything else: I/O, resources, internal */
+	PK_EXIT_USAGE = 2,      /* bad command line */
+	PK_EXIT_MALFORMED = 3,  /* the image (or a program in it) is malformed */
+	PK_EXIT_UNSIGNED = 4,   /* no signature where one is required */
+	PK_EXIT_BAD_DIGEST = 5, /* a signature does not match the image */
+	PK_EXIT_UNTRUSTED = 6,  /* signed, but by no trusted signer */
+	PK_EXIT_REJECTED = 7,   /* a BPF program was rejected or failed */
+	PK_EXIT_POLICY = 8,     /* refused by policy (e.g. user cmdline under enforcement) */
+};
+
+struct tool {
+	struct pk_ctx *ctx;
+	int verbose;
+	const char *argv0;
+};
+
+/* A verb: argv[0] is the verb's name; returns an exit code. */
+typedef int (*tool_verb_fn)(struct tool *t, int argc, char **argv);
+
+/* Prints "pekexec: VERB: FILE: <ctx message>" to stderr. */
+void tool_error(struct tool *t, const char *verb, const char *file);
+/* Prints "pekexec: VERB: <message>" to stderr. */
+void tool_errorf(const char *verb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int verb_inspect(struct tool *t, int argc, char **argv);
+int verb_verify(struct tool *t, int argc, char **argv);
+int verb_sign(struct tool *t, int argc, char **argv);
+int verb_bpf(struct tool *t, int argc, char **argv);
+
+#endif
