@@ -110,6 +110,7 @@ endef
 $(foreach t,$(FUZZ_SRCS),$(eval $(call fuzz_rule,$(t))))
 
 images:
+	$(Q)scripts/deps.sh ensure test
 	$(Q)scripts/fetch-images.sh $(BUILD)/images
 
 check: deps

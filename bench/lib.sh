@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: MIT
+# bench/lib.sh - sourced by bench/b-*.sh.
+#
+#   t=$(bench_time N cmd args...)   best wall time of N runs, in seconds
+#   k=$(bench_rss cmd args...)      peak RSS of one run, in KiB
+#   r=$(bench_ratio a b)            a / b with 2 decimals
+#   row name value unit note        print one table row
+
+bench_time() {
+	local n=$1 best= i s e d
+	shift
+	for ((i = 0; i < n; i++)); do
+		s=$(date +%s.%N)
+		"$@" >/dev/null 2>&1 || { echo "bench_time: '$*' failed" >&2; return 1; }
+		e=$(date +%s.%N)
+		d=$(echo "$e - $s" | bc -l)
+		if [ -z "$best" ] || [ "$(echo "$d < $best" | bc -l)" = 1 ]; then
+			best=$d
+		fi
+	done
+	printf '%.4f\n' "$best"
+}
+
+bench_rss() {
+	/usr/bin/time -f '%M' -o "$BENCH_WORK/rss" "$@" >/dev/null 2>&1 ||
+		{ echo "bench_rss: '$*' failed" >&2; return 1; }
+	tail -n 1 "$BENCH_WORK/rss"
+}
+
+bench_ratio() {
+	printf '%.2f\n' "$(echo "$1 / $2" | bc -l)"
+}
+
+row() {
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}"
+}
