@@ -16,6 +16,12 @@
  * @retval -EBADMSG  a PE image whose headers are inconsistent or point
  *                   outside the file (malformed)
  * @retval -E2BIG    more sections than PK_PE_MAX_SECTIONS
+ * @retval -EPROTONOSUPPORT  a zboot header names an unknown compression
+ *                   (see pk_zboot_parse(); a malformed zboot header is
+ *                   -EBADMSG)
+ *
+ * The rules enforced, and the specification rules deliberately not
+ * enforced because real images break them, are listed in docs/image.md.
  */
 #ifndef PEKEXEC_PE_H
 #define PEKEXEC_PE_H
@@ -48,7 +54,9 @@ struct pk_pe_section {
 	uint32_t characteristics;
 	uint32_t header_offset; /* file offset of this section header */
 	/* What a loader reads: min(VirtualSize, SizeOfRawData) bytes at
-	 * PointerToRawData (DESIGN.md §5).  Validated to lie in the file. */
+	 * PointerToRawData (DESIGN.md §5).  Validated to lie in the file.
+	 * A VirtualSize of 0 counts as SizeOfRawData (as EDK2 and binutils
+	 * read it); data_offset is 0 when data_size is 0. */
 	size_t data_offset;
 	size_t data_size;
 };
@@ -103,6 +111,12 @@ struct pk_pe {
 
 	struct pk_pe_section sections[PK_PE_MAX_SECTIONS];
 	struct pk_zboot zboot;
+
+	/* More optional header fields (shown by inspect). */
+	uint32_t size_of_code;
+	uint32_t size_of_initialized_data;
+	uint32_t size_of_uninitialized_data;
+	uint32_t base_of_code;
 };
 
 /**
