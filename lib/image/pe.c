@@ -194,8 +194,9 @@ static int parse_optional(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
 			      pe->sections_offset, pe->nsections, table_end, len);
 	if (pe->size_of_headers < table_end)
 		return pk_err(ctx, -EBADMSG,
-			      "SizeOfHeaders 0x%" PRIx32 " (at 0x%" PRIx32 ") is smaller than the end of the section table (0x%" PRIx64 ")",
-			      pe->size_of_headers, soh_off, table_end);
+			      "SizeOfHeaders 0x%" PRIx32 " (at 0x%" PRIx32 ") is smaller than the end of the section table (0x%" PRIx64 ", NumberOfSections %u)",
+			      pe->size_of_headers, soh_off, table_end,
+			      pe->nsections);
 	if (pe->size_of_headers > len)
 		return pk_err(ctx, -EBADMSG,
 			      "SizeOfHeaders 0x%" PRIx32 " (at 0x%" PRIx32 ") is beyond the end of the file (0x%zx)",
