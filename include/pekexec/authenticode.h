@@ -77,6 +77,7 @@ struct pk_sig_info {
 	int err;                /* 0, or the -errno why this one failed */
 	char subject[256];      /* signer certificate subject (one line) */
 	char issuer[256];
+	char reason[256];       /* why err is set ("" when err is 0) */
 };
 
 /**
