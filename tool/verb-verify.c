@@ -32,7 +32,8 @@ static void usage(FILE *out)
 		"                     Validity dates and key usage are not checked.\n"
 		"  -h, --help         this help\n"
 		"\n"
-		"With -v (before the verb) every signature is listed on stderr.\n"
+		"With -v (before the verb) every signature is listed on stderr with\n"
+		"the image's Authenticode digest for its algorithm.\n"
 		"\n"
 		"Exit codes: 0 verified, 1 I/O or other failure, 2 usage,\n"
 		"3 malformed image or certificate table, 4 unsigned,\n"
@@ -62,7 +63,15 @@ static void list_sigs(struct tool *t, const struct pk_pe *pe, const struct pk_tr
 	int n, i;
 
 	n = pk_authenticode_list(t->ctx, pe, trust, &sigs);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		uint8_t d[PK_DIGEST_MAX];
+		char hex[2 * PK_DIGEST_MAX + 1];
+
+		if (pk_authenticode_digest(t->ctx, pe, sigs[i].alg, d) == 0) {
+			pk_hex(d, pk_digest_size(sigs[i].alg), hex);
+			fprintf(stderr, "%s: signature %d: image %s digest %s\n", path, i,
+				pk_digest_name(sigs[i].alg), hex);
+		}
 		fprintf(stderr,
 			"%s: signature %d at 0x%x (%u bytes): %s digest %s, signature %s, %s: \"%s\"%s%s\n",
 			path, i, sigs[i].offset, sigs[i].length,
@@ -71,6 +80,7 @@ static void list_sigs(struct tool *t, const struct pk_pe *pe, const struct pk_tr
 			sigs[i].sig_ok ? "ok" : "INVALID",
 			sigs[i].trusted ? "trusted" : "untrusted", sigs[i].subject,
 			sigs[i].err ? ": " : "", sigs[i].err ? sigs[i].reason : "");
+	}
 	free(sigs);
 }
 

@@ -181,6 +181,8 @@ int pk_authenticode_list(struct pk_ctx *ctx, const struct pk_pe *pe,
 static int err_rank(int err)
 {
 	switch (err) {
+	case 0:
+		return 0;
 	case -EKEYREJECTED:
 		return 1;
 	case -EBADMSG:
