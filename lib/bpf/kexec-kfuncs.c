@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kexec-kfuncs.c - the kexec kfuncs of DESIGN.md §3 (kfunc.h): the parser
+ * context handle and bpf_buffer_parser(), which validates one
+ * [struct cmd_hdr][payload] record and hands it to the environment's
+ * dispatcher (the stage pipeline).
+ */
+#include "kexec_bpf/kexec_bpf.h"
+#include "kfunc.h"
+#include "vm-internal.h"
+
+static bool is_parser_ctx(struct pk_bpf_run *run, uint64_t h)
+{
+	return run->parser_ctx && h == run->parser_ctx && run->parser_refs;
+}
+
+static int k_get(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r0)
+{
+	*r0 = 0;
+	if (run->parser_ctx && a[0] == run->parser_id) {
+		run->parser_refs++;
+		*r0 = run->parser_ctx;
+	}
+	return 0;
+}
+
+static int k_put(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r0)
+{
+	if (!is_parser_ctx(run, a[0]))
+		return pk_err(run->ctx, -EFAULT,
+			      "bpf_put_parser_context: not a held parser context");
+	run->parser_refs--;
+	*r0 = 0;
+	return 0;
+}
+
+static bool cmd_is_known(uint16_t cmd, uint16_t sub)
+{
+	if (cmd == KEXEC_BPF_CMD_DECOMPRESS)
+		return sub == KEXEC_BPF_SUBCMD_KERNEL;
+	if (cmd == KEXEC_BPF_CMD_COPY)
+		return sub == KEXEC_BPF_SUBCMD_KERNEL ||
+		       sub == KEXEC_BPF_SUBCMD_INITRD ||
+		       sub == KEXEC_BPF_SUBCMD_CMDLINE;
+	return false;
+}
+
+static int k_buffer_parser(struct pk_bpf_run *run, const uint64_t a[5],
+			   uint64_t *r0)
+{
+	const struct pk_bpf_env *env = run->vm->env;
+	int32_t sz = (int32_t)a[1];
+	const uint8_t *buf;
+	uint16_t cmd, sub;
+	uint32_t plen;
+
+	if (!is_parser_ctx(run, a[2]))
+		return pk_err(run->ctx, -EFAULT,
+			      "bpf_buffer_parser: not a held parser context");
+	*r0 = (uint64_t)-EINVAL;
+	if (sz < 8) {
+		pk_info(run->ctx, "bpf_buffer_parser: buf_sz %d < 8 (struct cmd_hdr)", sz);
+		return 0;
+	}
+	buf = pk_run_access(run, a[0], (uint32_t)sz, PK_BPF_MEM_READ);
+	if (!buf)
+		return pk_err(run->ctx, -EFAULT,
+			      "bpf_buffer_parser: buf/buf_sz %d outside the program's memory",
+			      sz);
+	cmd = pk_get_le16(buf);
+	sub = pk_get_le16(buf + 2);
+	plen = pk_get_le32(buf + 4);
+	if (plen > (uint32_t)sz - 8) {
+		pk_info(run->ctx, "bpf_buffer_parser: payload_len %u exceeds buf_sz %d - 8",
+			plen, sz);
+		return 0;
+	}
+	if (!cmd_is_known(cmd, sub)) {
+		pk_info(run->ctx, "bpf_buffer_parser: unknown cmd %u subcmd %u", cmd, sub);
+		return 0;
+	}
+	if (!env->buffer_parser) {
+		*r0 = (uint64_t)-EOPNOTSUPP;
+		return 0;
+	}
+	*r0 = (uint64_t)(int64_t)env->buffer_parser(env->user, cmd, sub, buf + 8, plen);
+	return 0;
+}
+
+#define A(x) PK_BPF_ARG_##x
+static const struct pk_bpf_helper kfuncs[] = {
+	{ PK_KFUNC_GET_PARSER_CONTEXT, PK_KFUNC_NAME_GET_PARSER_CONTEXT, { A(SCALAR) },
+	  PK_BPF_RET_PARSER_CTX_OR_NULL, 0, k_get },
+	{ PK_KFUNC_PUT_PARSER_CONTEXT, PK_KFUNC_NAME_PUT_PARSER_CONTEXT,
+	  { A(PARSER_CTX) }, PK_BPF_RET_VOID, PK_BPF_FN_RELEASE, k_put },
+	{ PK_KFUNC_BUFFER_PARSER, PK_KFUNC_NAME_BUFFER_PARSER,
+	  { A(MEM_RO), A(SIZE), A(PARSER_CTX) }, PK_BPF_RET_INTEGER,
+	  PK_BPF_FN_SLEEPABLE, k_buffer_parser },
+};
+#undef A
+
+const struct pk_bpf_helper *pk_bpf_kfuncs(size_t *ret_cnt)
+{
+	*ret_cnt = PK_ARRAY_SIZE(kfuncs);
+	return kfuncs;
+}
+
+const struct pk_bpf_helper *pk_bpf_kfunc_by_id(uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < PK_ARRAY_SIZE(kfuncs); i++)
+		if (kfuncs[i].id == id)
+			return &kfuncs[i];
+	return NULL;
+}
+
+int pk_bpf_kfunc_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PK_ARRAY_SIZE(kfuncs); i++)
+		if (!strcmp(kfuncs[i].name, name))
+			return (int)kfuncs[i].id;
+	return -ENOENT;
+}

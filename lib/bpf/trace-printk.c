@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * trace-printk.c - bpf_trace_printk(fmt, fmt_size, a1, a2, a3), formatted
+ * here, never by the host's printf on guest data: the format is parsed
+ * conversion by conversion (%d %i %u %x %ld %li %lu %lx %lld %lli %llu %llx
+ * %p %s %%), at most three arguments, %s strings read through the region
+ * check.  The line goes to the library log at info level, tagged with the
+ * environment's stage label.  Returns the length of the line, or -EINVAL
+ * for a bad format (as the kernel).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "vm-internal.h"
+
+#define PK_PRINTK_MAX 512
+
+struct out {
+	char buf[PK_PRINTK_MAX];
+	size_t len;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (n > sizeof(o->buf) - 1 - o->len)
+		n = sizeof(o->buf) - 1 - o->len;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void put_str(struct pk_bpf_run *run, struct out *o, uint64_t g)
+{
+	size_t i;
+
+	for (i = 0; i < 256; i++) {
+		const uint8_t *p = pk_run_access(run, g + i, 1, PK_BPF_MEM_READ);
+		char c;
+
+		if (!p)
+			p = pk_run_access(run, g + i, 1, PK_BPF_MEM_PROBE);
+		if (!p) {
+			if (!i)
+				put(o, "(efault)", 8);
+			return;
+		}
+		if (!*p)
+			return;
+		c = (*p >= 0x20 && *p < 0x7f) ? (char)*p : '?';
+		put(o, &c, 1);
+	}
+}
+
+int pk_bpf_trace_printk(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r0)
+{
+	const char *fmt = pk_run_access(run, a[0], a[1], PK_BPF_MEM_READ);
+	const char *label = run->vm->env->label;
+	struct out o = { .len = 0 };
+	uint32_t argi = 0;
+	size_t i, n = a[1];
+
+	o.buf[0] = '\0';
+	if (!fmt || !n)
+		return pk_err(run->ctx, -EFAULT, "bpf_trace_printk: format outside memory");
+	if (fmt[n - 1] != '\0')
+		goto bad;
+	n = strlen(fmt);
+	for (i = 0; i < n; i++) {
+		char tmp[32];
+		int lmod = 0;
+		uint64_t v;
+
+		if (fmt[i] != '%') {
+			put(&o, &fmt[i], 1);
+			continue;
+		}
+		if (fmt[++i] == '%') {
+			put(&o, "%", 1);
+			continue;
+		}
+		while (fmt[i] == 'l' && lmod < 2) {
+			lmod++;
+			i++;
+		}
+		if (argi >= 3)
+			goto bad;
+		v = a[2 + argi++];
+		switch (fmt[i]) {
+		case 'd':
+		case 'i':
+			snprintf(tmp, sizeof(tmp), "%" PRId64,
+				 lmod ? (int64_t)v : (int64_t)(int32_t)v);
+			break;
+		case 'u':
+			snprintf(tmp, sizeof(tmp), "%" PRIu64, lmod ? v : (uint32_t)v);
+			break;
+		case 'x':
+			snprintf(tmp, sizeof(tmp), "%" PRIx64, lmod ? v : (uint32_t)v);
+			break;
+		case 'p':
+			if (lmod)
+				goto bad;
+			snprintf(tmp, sizeof(tmp), "0x%" PRIx64, v);
+			break;
+		case 's':
+			if (lmod)
+				goto bad;
+			put_str(run, &o, v);
+			continue;
+		default:
+			goto bad;
+		}
+		put(&o, tmp, strlen(tmp));
+	}
+	pk_log(run->ctx, PK_LOG_INFO, "bpf_trace_printk: [%s] %s",
+	       label ? label : "bpf", o.buf);
+	*r0 = o.len;
+	return 0;
+bad:
+	*r0 = (uint64_t)-EINVAL;
+	return 0;
+}

@@ -1,0 +1,1712 @@
+// SPDX-License-Identifier: MIT
+/*
+ * verifier.c - the sandbox's verifier: structural pass (verifier-cfg.c),
+ * then every path explored with abstract state, kernel-like:
+ *
+ *  - registers: not-init, scalar (unsigned and signed ranges; constants are
+ *    folded with the interpreter's own semantics, insn.h), or a pointer
+ *    (ctx, stack of frame N, map value, map value or NULL, memory (raw
+ *    input, ring-buffer record) with size, memory or NULL, map handle,
+ *    trusted struct kexec_context, parser context (or NULL)) with a fixed
+ *    offset plus a bounded variable offset;
+ *  - stack: per 8-byte slot, which bytes are initialised and the spilled
+ *    register if an aligned 8-byte store saved one;
+ *  - references: parser contexts and ring-buffer records acquired and not
+ *    yet released; every exit of the main function must hold none;
+ *  - NULL checks refine *_OR_NULL registers (and their copies);
+ *  - conditions on constants/ranges refine both branches, infeasible
+ *    branches are not explored.
+ *
+ * Loops: allowed; termination is the run's instruction budget, not a proof.
+ * States at jump targets are stored; a new state contained in a stored one
+ * is pruned.  A jump target visited more than PK_VERIFIER_WIDEN times
+ * widens the bounds that keep changing (sound: it only adds values), so
+ * exploration converges; the exploration itself is bounded
+ * (PK_BPF_MAX_INSNS instructions, PK_BPF_MAX_STATES states; -E2BIG).
+ */
+#include <inttypes.h>
+
+#include "kfunc.h"
+#include "verifier.h"
+
+#define PK_VERIFIER_WIDEN 64
+#define PK_VERIFIER_STORED_PER_INSN 32
+#define PK_MAX_REFS 16
+#define PK_PTR_OFF_MAX (1 << 29)
+
+enum vtype {
+	T_NOT_INIT = 0,
+	T_SCALAR,
+	T_CTX,
+	T_STACK,
+	T_MAP_VALUE,
+	T_MAP_VALUE_OR_NULL,
+	T_MEM,
+	T_MEM_OR_NULL,
+	T_MAP_PTR,
+	T_KCTX,
+	T_PARSER_CTX,
+	T_PARSER_CTX_OR_NULL,
+	T_RELEASED,
+};
+
+static const char *const type_names[] = {
+	"not initialised", "scalar", "ctx", "stack pointer", "map value",
+	"map value or NULL", "memory", "memory or NULL", "map pointer",
+	"trusted kexec_context", "parser context", "parser context or NULL",
+	"released reference",
+};
+
+#define F_RDONLY 1
+
+struct vreg {
+	uint8_t type;
+	uint8_t frame; /* T_STACK: the frame it points into */
+	uint8_t flags;
+	int32_t off;   /* pointers: fixed offset */
+	uint32_t size; /* T_MEM*: bytes */
+	uint32_t map;  /* T_MAP_*: map index */
+	uint32_t id;   /* *_OR_NULL: copies share it */
+	uint32_t ref;  /* acquired reference, 0 = none */
+	/* scalars: the value; pointers: smin/smax = the variable offset */
+	uint64_t umin, umax;
+	int64_t smin, smax;
+};
+
+struct vslot {
+	struct vreg spill;
+	uint8_t init;    /* bit per byte */
+	uint8_t spilled; /* spill holds the register saved here */
+};
+
+struct vframe {
+	struct vreg r[11];
+	struct vslot slot[PK_BPF_STACK_SIZE / 8];
+	uint32_t callsite;
+	uint32_t sub;
+};
+
+struct pk_vstate {
+	struct vframe *fr[PK_BPF_MAX_FRAMES];
+	uint32_t nframe;
+	uint32_t refs[PK_MAX_REFS];
+	uint8_t ref_type[PK_MAX_REFS];
+	uint32_t nref;
+	uint32_t pc;
+	struct pk_vstate *next; /* stored list / work stack */
+};
+
+/* ---- state lifetime ---- */
+
+static void state_free(struct pk_vstate *s)
+{
+	uint32_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nframe; i++)
+		free(s->fr[i]);
+	free(s);
+}
+
+static struct pk_vstate *state_copy(const struct pk_vstate *s)
+{
+	struct pk_vstate *c = malloc(sizeof(*c));
+	uint32_t i;
+
+	if (!c)
+		return NULL;
+	*c = *s;
+	c->next = NULL;
+	for (i = 0; i < s->nframe; i++) {
+		c->fr[i] = malloc(sizeof(*c->fr[i]));
+		if (!c->fr[i]) {
+			c->nframe = i;
+			state_free(c);
+			return NULL;
+		}
+		*c->fr[i] = *s->fr[i];
+	}
+	return c;
+}
+
+/* ---- scalar ranges ---- */
+
+static void mark_unknown(struct vreg *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = T_SCALAR;
+	r->umax = UINT64_MAX;
+	r->smin = INT64_MIN;
+	r->smax = INT64_MAX;
+}
+
+static void mark_const(struct vreg *r, uint64_t v)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = T_SCALAR;
+	r->umin = r->umax = v;
+	r->smin = r->smax = (int64_t)v;
+}
+
+static void mark_urange(struct vreg *r, uint64_t lo, uint64_t hi)
+{
+	mark_unknown(r);
+	r->umin = lo;
+	r->umax = hi;
+}
+
+static bool is_const(const struct vreg *r)
+{
+	return r->type == T_SCALAR && r->umin == r->umax;
+}
+
+/* Make the signed and unsigned bounds agree; false if they are empty. */
+static bool sync_bounds(struct vreg *r)
+{
+	if ((int64_t)r->umin <= (int64_t)r->umax) { /* same sign half */
+		if ((int64_t)r->umin > r->smin)
+			r->smin = (int64_t)r->umin;
+		if ((int64_t)r->umax < r->smax)
+			r->smax = (int64_t)r->umax;
+	}
+	if (r->smin >= 0 || r->smax < 0) {
+		if ((uint64_t)r->smin > r->umin)
+			r->umin = (uint64_t)r->smin;
+		if ((uint64_t)r->smax < r->umax)
+			r->umax = (uint64_t)r->smax;
+	}
+	return r->umin <= r->umax && r->smin <= r->smax;
+}
+
+static uint64_t fill_bits(uint64_t v)
+{
+	v |= v >> 1;
+	v |= v >> 2;
+	v |= v >> 4;
+	v |= v >> 8;
+	v |= v >> 16;
+	v |= v >> 32;
+	return v;
+}
+
+/* Range of an ALU op on two scalar ranges, unsigned, without wrapping. */
+static void alu_range(uint8_t code, int16_t off, struct vreg *d,
+		      const struct vreg *s)
+{
+	uint8_t op = PK_BPF_OP(code);
+	uint64_t lo = 0, hi = UINT64_MAX, t;
+
+	switch (op) {
+	case BPF_ADD:
+		if (!pk_add_overflow(d->umax, s->umax, &hi))
+			lo = d->umin + s->umin;
+		else
+			hi = UINT64_MAX;
+		break;
+	case BPF_SUB:
+		if (d->umin >= s->umax) {
+			lo = d->umin - s->umax;
+			hi = d->umax - s->umin;
+		}
+		break;
+	case BPF_MUL:
+		if (d->umax <= UINT32_MAX && s->umax <= UINT32_MAX) {
+			lo = d->umin * s->umin;
+			hi = d->umax * s->umax;
+		}
+		break;
+	case BPF_AND:
+		hi = d->umax < s->umax ? d->umax : s->umax;
+		break;
+	case BPF_OR:
+		lo = d->umin > s->umin ? d->umin : s->umin;
+		hi = fill_bits(d->umax | s->umax);
+		break;
+	case BPF_XOR:
+		hi = fill_bits(d->umax | s->umax);
+		break;
+	case BPF_LSH:
+		if (is_const(s) && s->umin < 64 && d->umax <= (UINT64_MAX >> s->umin)) {
+			lo = d->umin << s->umin;
+			hi = d->umax << s->umin;
+		}
+		break;
+	case BPF_RSH:
+		if (is_const(s) && s->umin < 64) {
+			lo = d->umin >> s->umin;
+			hi = d->umax >> s->umin;
+		} else {
+			hi = d->umax;
+		}
+		break;
+	case BPF_DIV:
+		if (off)
+			break;
+		if (is_const(s) && s->umin) {
+			lo = d->umin / s->umin;
+			hi = d->umax / s->umin;
+		} else {
+			hi = d->umax;
+		}
+		break;
+	case BPF_MOD:
+		if (off)
+			break;
+		hi = d->umax;
+		if (is_const(s) && s->umin && s->umin - 1 < hi)
+			hi = s->umin - 1;
+		break;
+	case BPF_MOV:
+		if (!off) {
+			lo = s->umin;
+			hi = s->umax;
+		}
+		break;
+	default:
+		break;
+	}
+	t = lo;
+	mark_urange(d, t, hi);
+}
+
+static void scalar_alu(const struct bpf_insn *in, struct vreg *d,
+		       const struct vreg *src)
+{
+	bool is64 = PK_BPF_CLASS(in->code) == BPF_ALU64;
+	uint8_t op = PK_BPF_OP(in->code);
+	struct vreg s = *src, dd = *d;
+
+	if (is_const(d) && is_const(src)) {
+		mark_const(d, pk_bpf_alu(in->code, in->off, in->imm, d->umin, src->umin));
+		return;
+	}
+	if (op == BPF_MOV && !in->off && (is64 || src->umax <= UINT32_MAX)) {
+		*d = *src;
+		if (!is64)
+			d->id = 0;
+		return;
+	}
+	if (op == BPF_NEG || op == BPF_ARSH || op == BPF_END ||
+	    (op == BPF_MOV && in->off)) {
+		/* signed results: keep only what the width guarantees */
+		mark_unknown(d);
+		if (!is64)
+			d->umax = UINT32_MAX;
+		else if (op == BPF_END && in->imm < 64)
+			d->umax = (1ULL << in->imm) - 1;
+		sync_bounds(d);
+		return;
+	}
+	if (!is64) {
+		if (dd.umax > UINT32_MAX)
+			mark_urange(&dd, 0, UINT32_MAX);
+		if (s.umax > UINT32_MAX)
+			mark_urange(&s, 0, UINT32_MAX);
+		if ((op == BPF_LSH || op == BPF_RSH) && is_const(&s))
+			mark_const(&s, s.umin & 31);
+	} else if ((op == BPF_LSH || op == BPF_RSH) && is_const(&s)) {
+		mark_const(&s, s.umin & 63);
+	}
+	alu_range(in->code, in->off, &dd, &s);
+	if (!is64 && dd.umax > UINT32_MAX)
+		mark_urange(&dd, 0, UINT32_MAX);
+	*d = dd;
+	sync_bounds(d);
+}
+
+/* ---- the explorer ---- */
+
+struct vctx {
+	struct pk_verifier *v;
+	struct pk_vstate *work; /* pending branches */
+};
+
+#define CUR(s) ((s)->fr[(s)->nframe - 1])
+
+static bool is_ptr(const struct vreg *r)
+{
+	return r->type != T_NOT_INIT && r->type != T_SCALAR;
+}
+
+static const char *tname(const struct vreg *r)
+{
+	return type_names[r->type];
+}
+
+static int check_read(struct pk_verifier *v, uint32_t pc, const struct vreg *r,
+		      int regno)
+{
+	if (r->type == T_NOT_INIT)
+		return pk_verr(v, pc, "R%d !read_ok: read of uninitialised register", regno);
+	if (r->type == T_RELEASED)
+		return pk_verr(v, pc, "R%d used after release (ref %u)", regno, r->ref);
+	return 0;
+}
+
+static void for_each_reg(struct pk_vstate *s, void (*fn)(struct vreg *r, void *arg),
+			 void *arg)
+{
+	uint32_t f, i;
+
+	for (f = 0; f < s->nframe; f++) {
+		for (i = 0; i < 11; i++)
+			fn(&s->fr[f]->r[i], arg);
+		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++)
+			if (s->fr[f]->slot[i].spilled)
+				fn(&s->fr[f]->slot[i].spill, arg);
+	}
+}
+
+static void release_fn(struct vreg *r, void *arg)
+{
+	uint32_t ref = *(uint32_t *)arg;
+
+	if (r->ref == ref && r->type != T_RELEASED) {
+		memset(r, 0, sizeof(*r));
+		r->type = T_RELEASED;
+		r->ref = ref;
+	}
+}
+
+static int release_ref(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
+		       uint32_t ref)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nref; i++)
+		if (s->refs[i] == ref)
+			break;
+	if (i == s->nref)
+		return pk_verr(v, pc, "release of reference %u that is not held", ref);
+	s->refs[i] = s->refs[s->nref - 1];
+	s->ref_type[i] = s->ref_type[s->nref - 1];
+	s->nref--;
+	for_each_reg(s, release_fn, &ref);
+	return 0;
+}
+
+struct null_arg {
+	uint32_t id;
+	bool is_null;
+};
+
+static void null_fn(struct vreg *r, void *arg)
+{
+	const struct null_arg *a = arg;
+
+	if (!r->id || r->id != a->id)
+		return;
+	if (a->is_null) {
+		mark_const(r, 0);
+		return;
+	}
+	if (r->type == T_MAP_VALUE_OR_NULL)
+		r->type = T_MAP_VALUE;
+	else if (r->type == T_MEM_OR_NULL)
+		r->type = T_MEM;
+	else if (r->type == T_PARSER_CTX_OR_NULL)
+		r->type = T_PARSER_CTX;
+	r->id = 0;
+}
+
+static bool is_or_null(const struct vreg *r)
+{
+	return r->type == T_MAP_VALUE_OR_NULL || r->type == T_MEM_OR_NULL ||
+	       r->type == T_PARSER_CTX_OR_NULL;
+}
+
+static void mark_null(struct pk_vstate *s, const struct vreg *r, bool is_null)
+{
+	struct null_arg a = { r->id, is_null };
+	uint32_t ref = r->ref, i;
+
+	for_each_reg(s, null_fn, &a);
+	if (is_null && ref) { /* NULL needs no release */
+		for (i = 0; i < s->nref; i++)
+			if (s->refs[i] == ref) {
+				s->refs[i] = s->refs[s->nref - 1];
+				s->ref_type[i] = s->ref_type[s->nref - 1];
+				s->nref--;
+				break;
+			}
+	}
+}
+
+/* ---- memory access ---- */
+
+struct access {
+	int64_t lo, hi; /* [lo, hi) relative to the region base */
+	bool fixed;
+};
+
+static int access_range(struct pk_verifier *v, uint32_t pc, const struct vreg *r,
+			int regno, int32_t off, uint64_t size, struct access *a)
+{
+	if (r->smin < -PK_PTR_OFF_MAX || r->smax > PK_PTR_OFF_MAX ||
+	    size > PK_PTR_OFF_MAX)
+		return pk_verr(v, pc, "R%d %s: unbounded variable offset or size", regno,
+			       tname(r));
+	a->lo = (int64_t)r->off + off + r->smin;
+	a->hi = (int64_t)r->off + off + r->smax + (int64_t)size;
+	a->fixed = r->smin == r->smax;
+	return 0;
+}
+
+static int stack_access(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
+			const struct vreg *r, int regno, int32_t off,
+			uint64_t size, bool write, struct access *a)
+{
+	struct vframe *fr;
+	int err = access_range(v, pc, r, regno, off, size, a);
+
+	if (err)
+		return err;
+	if (a->lo < -PK_BPF_STACK_SIZE || a->hi > 0 || (!size && a->lo > 0))
+		return pk_verr(v, pc, "invalid %s stack R%d off=%" PRId64 " size=%" PRIu64
+			       " (outside the 512-byte frame)", write ? "write to" : "read from",
+			       regno, a->lo, size);
+	fr = s->fr[r->frame];
+	if (v->subs[fr->sub].stack_depth < (uint32_t)-a->lo)
+		v->subs[fr->sub].stack_depth = (uint32_t)-a->lo;
+	return 0;
+}
+
+static struct vslot *slot_of(struct vframe *fr, int64_t byte)
+{
+	return &fr->slot[(byte + PK_BPF_STACK_SIZE) / 8];
+}
+
+static int stack_read_init(struct pk_verifier *v, uint32_t pc, struct vframe *fr,
+			   const struct access *a, int regno)
+{
+	int64_t b;
+
+	for (b = a->lo; b < a->hi; b++) {
+		struct vslot *sl = slot_of(fr, b);
+
+		if (!(sl->init & (1u << ((b + PK_BPF_STACK_SIZE) % 8))))
+			return pk_verr(v, pc, "invalid read from stack R%d off %" PRId64
+				       ": byte not initialised", regno, b);
+	}
+	return 0;
+}
+
+/* Bytes [lo, hi) written with unknown data (or data the verifier forgets). */
+static void stack_clobber(struct vframe *fr, const struct access *a, bool init)
+{
+	int64_t b;
+
+	for (b = a->lo; b < a->hi; b++) {
+		struct vslot *sl = slot_of(fr, b);
+
+		if (sl->spilled) {
+			sl->spilled = 0;
+			if (sl->spill.type != T_SCALAR)
+				sl->init = 0xff; /* pointer bytes become data */
+		}
+		if (init)
+			sl->init |= (uint8_t)(1u << ((b + PK_BPF_STACK_SIZE) % 8));
+	}
+}
+
+static void load_result(struct vreg *dst, unsigned int size, bool sx)
+{
+	if (size == 8) {
+		mark_unknown(dst);
+		return;
+	}
+	if (sx) {
+		int64_t m = 1LL << (size * 8 - 1);
+
+		mark_unknown(dst);
+		dst->smin = -m;
+		dst->smax = m - 1;
+		sync_bounds(dst);
+		return;
+	}
+	mark_urange(dst, 0, (1ULL << (size * 8)) - 1);
+	sync_bounds(dst);
+}
+
+static uint32_t map_value_size(struct pk_verifier *v, uint32_t map)
+{
+	return v->prog->maps[map]->value_size;
+}
+
+static int region_check(struct pk_verifier *v, uint32_t pc, const struct vreg *r,
+			int regno, int32_t off, uint64_t size, bool write,
+			uint64_t limit, const char *what)
+{
+	struct access a = { 0, 0, false };
+	int err = access_range(v, pc, r, regno, off, size, &a);
+
+	if (err)
+		return err;
+	if (a.lo < 0 || a.hi > (int64_t)limit)
+		return pk_verr(v, pc, "invalid access to %s R%d: off=%" PRId64 " size=%" PRIu64
+			       " outside [0, %" PRIu64 ")%s", what, regno, a.lo, size,
+			       limit, write ? " (write)" : "");
+	return 0;
+}
+
+/*
+ * check_mem - may the program access @size bytes at @r + @off?  For loads,
+ * *@dst (if not NULL) receives the loaded value's abstract state.
+ */
+static int check_mem(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
+		     const struct vreg *r, int regno, int32_t off, uint64_t size,
+		     bool write, struct vreg *dst, bool sx, const struct vreg *val)
+{
+	const struct pk_bpf_prog *prog = v->prog;
+	struct access a = { 0, 0, false };
+	int err;
+
+	switch (r->type) {
+	case T_STACK: {
+		struct vframe *fr = s->fr[r->frame];
+
+		err = stack_access(v, pc, s, r, regno, off, size, write, &a);
+		if (err)
+			return err;
+		if (write) {
+			if (val && val->type == T_STACK && val->frame > r->frame)
+				return pk_verr(v, pc, "cannot spill a pointer to frame %u's stack into frame %u",
+					       val->frame, r->frame);
+			if (a.fixed && size == 8 && !((a.lo + PK_BPF_STACK_SIZE) % 8) && val) {
+				struct vslot *sl = slot_of(fr, a.lo);
+
+				sl->spill = *val;
+				sl->spilled = 1;
+				sl->init = 0xff;
+			} else {
+				stack_clobber(fr, &a, a.fixed);
+			}
+			return 0;
+		}
+		err = stack_read_init(v, pc, fr, &a, regno);
+		if (err)
+			return err;
+		if (!dst)
+			return 0;
+		if (a.fixed && size == 8 && !((a.lo + PK_BPF_STACK_SIZE) % 8) &&
+		    slot_of(fr, a.lo)->spilled) {
+			*dst = slot_of(fr, a.lo)->spill;
+			return 0;
+		}
+		load_result(dst, (unsigned int)size, sx);
+		return 0;
+	}
+	case T_CTX:
+		if (prog->kind == PK_BPF_PROG_KEXEC_PARSER) {
+			err = access_range(v, pc, r, regno, off, size, &a);
+			if (err)
+				return err;
+			if (write)
+				return pk_verr(v, pc, "write into the read-only context (R%d)", regno);
+			if (!a.fixed || size != 8 || (a.lo != 0 && a.lo != 8))
+				return pk_verr(v, pc, "invalid context access R%d off=%" PRId64
+					       " size=%" PRIu64 " (args[0..1], 8 bytes each)",
+					       regno, a.lo, size);
+			if (dst) {
+				if (a.lo == 0) {
+					memset(dst, 0, sizeof(*dst));
+					dst->type = T_KCTX;
+				} else {
+					mark_unknown(dst);
+				}
+			}
+			return 0;
+		}
+		err = region_check(v, pc, r, regno, off, size, write, v->env->ctx_size,
+				   "context");
+		break;
+	case T_KCTX:
+		if (write)
+			return pk_verr(v, pc, "write into trusted struct kexec_context (R%d) is not allowed",
+				       regno);
+		err = access_range(v, pc, r, regno, off, size, &a);
+		if (!err && !a.fixed)
+			return pk_verr(v, pc, "variable offset into struct kexec_context (R%d)",
+				       regno);
+		if (!err)
+			err = region_check(v, pc, r, regno, off, size, write, 56,
+					   "struct kexec_context");
+		break;
+	case T_MAP_VALUE:
+		if (write && (prog->maps[r->map]->map_flags & BPF_F_RDONLY_PROG))
+			return pk_verr(v, pc, "write into read-only map '%s' (R%d)",
+				       prog->maps[r->map]->name, regno);
+		err = region_check(v, pc, r, regno, off, size, write,
+				   map_value_size(v, r->map), "map value");
+		break;
+	case T_MEM:
+		if (write && (r->flags & F_RDONLY))
+			return pk_verr(v, pc, "write into read-only memory (R%d)", regno);
+		err = region_check(v, pc, r, regno, off, size, write, r->size,
+				   r->ref ? "ring-buffer record" : "memory");
+		break;
+	case T_NOT_INIT:
+	case T_RELEASED:
+		return check_read(v, pc, r, regno);
+	case T_MAP_VALUE_OR_NULL:
+	case T_MEM_OR_NULL:
+	case T_PARSER_CTX_OR_NULL:
+		return pk_verr(v, pc, "R%d invalid mem access '%s': possibly NULL, test it first",
+			       regno, tname(r));
+	default:
+		return pk_verr(v, pc, "R%d invalid mem access '%s'%s", regno, tname(r),
+			       r->type == T_SCALAR ? " (pointer forged from a scalar)" : "");
+	}
+	if (err)
+		return err;
+	if (dst)
+		load_result(dst, (unsigned int)size, sx);
+	return 0;
+}
+
+/* ---- ALU ---- */
+
+static bool ptr_arith_ok(uint8_t type)
+{
+	return type == T_STACK || type == T_MAP_VALUE || type == T_MEM ||
+	       (type == T_CTX);
+}
+
+static int check_alu(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s)
+{
+	const struct bpf_insn *in = &v->prog->insns[pc];
+	struct vframe *fr = CUR(s);
+	struct vreg *d = &fr->r[in->dst_reg], src;
+	bool is64 = PK_BPF_CLASS(in->code) == BPF_ALU64;
+	uint8_t op = PK_BPF_OP(in->code);
+	int err;
+
+	if (in->dst_reg == BPF_REG_10)
+		return pk_verr(v, pc, "frame pointer R10 is read only");
+	if (PK_BPF_SRC(in->code) == BPF_X && op != BPF_END) {
+		err = check_read(v, pc, &fr->r[in->src_reg], in->src_reg);
+		if (err)
+			return err;
+		src = fr->r[in->src_reg];
+	} else {
+		mark_const(&src, is64 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm);
+	}
+	if (op == BPF_MOV) {
+		if (is_ptr(&src) && (!is64 || in->off))
+			return pk_verr(v, pc, "R%d 32-bit or sign-extending move of a pointer (%s)",
+				       in->src_reg, tname(&src));
+		if (is_ptr(&src)) {
+			*d = src;
+			return 0;
+		}
+		scalar_alu(in, d, &src);
+		return 0;
+	}
+	err = check_read(v, pc, d, in->dst_reg);
+	if (err)
+		return err;
+	if (!is_ptr(d) && !is_ptr(&src)) {
+		scalar_alu(in, d, &src);
+		return 0;
+	}
+	/* pointer arithmetic: ptr +/- scalar (64-bit), or ptr - ptr */
+	if (!is64)
+		return pk_verr(v, pc, "32-bit arithmetic on a pointer (R%d %s)", in->dst_reg,
+			       tname(is_ptr(d) ? d : &src));
+	if (is_ptr(d) && is_ptr(&src)) {
+		if (op == BPF_SUB && d->type == src.type && d->type == T_STACK) {
+			mark_unknown(d);
+			return 0;
+		}
+		return pk_verr(v, pc, "R%d pointer %s pointer prohibited", in->dst_reg,
+			       op == BPF_SUB ? "-" : "op");
+	}
+	if (op == BPF_ADD && !is_ptr(d)) { /* scalar += ptr: swap */
+		struct vreg t = *d;
+
+		*d = src;
+		src = t;
+	} else if (!is_ptr(d) || (op != BPF_ADD && op != BPF_SUB)) {
+		return pk_verr(v, pc, "R%d pointer arithmetic with %s prohibited (%s)",
+			       in->dst_reg, is_ptr(d) ? "this operation" : "a pointer operand",
+			       tname(is_ptr(d) ? d : &src));
+	}
+	if (!ptr_arith_ok(d->type))
+		return pk_verr(v, pc, "R%d pointer arithmetic on %s prohibited", in->dst_reg,
+			       tname(d));
+	if (d->ref && d->type == T_MEM) {
+		/* allowed, but the release helpers demand the original pointer */
+	}
+	if (is_const(&src)) {
+		int64_t c = (int64_t)src.umin, no;
+
+		if (op == BPF_SUB)
+			c = -c;
+		if (c < -PK_PTR_OFF_MAX || c > PK_PTR_OFF_MAX ||
+		    pk_add_overflow((int64_t)d->off, c, &no) || no < -PK_PTR_OFF_MAX ||
+		    no > PK_PTR_OFF_MAX)
+			return pk_verr(v, pc, "R%d pointer arithmetic out of bounds (offset %" PRId64 ")",
+				       in->dst_reg, (int64_t)d->off + c);
+		d->off = (int32_t)no;
+		return 0;
+	}
+	if (src.smin < -PK_PTR_OFF_MAX || src.smax > PK_PTR_OFF_MAX)
+		return pk_verr(v, pc, "R%d pointer arithmetic with an unbounded scalar (R%d range [%" PRId64 ", %" PRId64 "]): bound it first",
+			       in->dst_reg, in->src_reg, src.smin, src.smax);
+	if (op == BPF_ADD) {
+		d->smin += src.smin;
+		d->smax += src.smax;
+	} else {
+		d->smin -= src.smax;
+		d->smax -= src.smin;
+	}
+	if (d->smin < -PK_PTR_OFF_MAX || d->smax > PK_PTR_OFF_MAX)
+		return pk_verr(v, pc, "R%d pointer arithmetic out of bounds", in->dst_reg);
+	return 0;
+}
+
+/* ---- conditional jumps ---- */
+
+/* Refine @r for "r OP c" being @taken; false if impossible. */
+static bool refine(struct vreg *r, uint8_t op, bool is32, uint64_t c, bool taken)
+{
+	bool sgn;
+
+	if (!taken) {
+		switch (op) {
+		case BPF_JEQ: op = BPF_JNE; break;
+		case BPF_JNE: op = BPF_JEQ; break;
+		case BPF_JGT: op = BPF_JLE; break;
+		case BPF_JGE: op = BPF_JLT; break;
+		case BPF_JLT: op = BPF_JGE; break;
+		case BPF_JLE: op = BPF_JGT; break;
+		case BPF_JSGT: op = BPF_JSLE; break;
+		case BPF_JSGE: op = BPF_JSLT; break;
+		case BPF_JSLT: op = BPF_JSGE; break;
+		case BPF_JSLE: op = BPF_JSGT; break;
+		case BPF_JSET:
+			if (is_const(r))
+				return !(r->umin & (is32 ? (uint32_t)c : c));
+			return true;
+		}
+	}
+	if (is32) {
+		/* only when the value fits in the low half (and sign bit for
+		 * signed compares) do 32-bit compares refine the 64-bit range */
+		sgn = op == BPF_JSGT || op == BPF_JSGE || op == BPF_JSLT || op == BPF_JSLE;
+		if (is_const(r))
+			return pk_bpf_cond(op, true, r->umin, c);
+		if (r->umax > (sgn ? (uint64_t)INT32_MAX : UINT32_MAX))
+			return true;
+		c = sgn ? (uint64_t)(int64_t)(int32_t)c : (uint32_t)c;
+	}
+	if (is_const(r))
+		return pk_bpf_cond(op, false, r->umin, c);
+	switch (op) {
+	case BPF_JEQ:
+		if (c < r->umin || c > r->umax || (int64_t)c < r->smin || (int64_t)c > r->smax)
+			return false;
+		mark_const(r, c);
+		return true;
+	case BPF_JNE:
+		if (r->umin == c && r->umin < r->umax)
+			r->umin++;
+		else if (r->umax == c && r->umin < r->umax)
+			r->umax--;
+		break;
+	case BPF_JGT:
+		if (c == UINT64_MAX)
+			return false;
+		if (r->umin < c + 1)
+			r->umin = c + 1;
+		break;
+	case BPF_JGE:
+		if (r->umin < c)
+			r->umin = c;
+		break;
+	case BPF_JLT:
+		if (!c)
+			return false;
+		if (r->umax > c - 1)
+			r->umax = c - 1;
+		break;
+	case BPF_JLE:
+		if (r->umax > c)
+			r->umax = c;
+		break;
+	case BPF_JSGT:
+		if ((int64_t)c == INT64_MAX)
+			return false;
+		if (r->smin < (int64_t)c + 1)
+			r->smin = (int64_t)c + 1;
+		break;
+	case BPF_JSGE:
+		if (r->smin < (int64_t)c)
+			r->smin = (int64_t)c;
+		break;
+	case BPF_JSLT:
+		if ((int64_t)c == INT64_MIN)
+			return false;
+		if (r->smax > (int64_t)c - 1)
+			r->smax = (int64_t)c - 1;
+		break;
+	case BPF_JSLE:
+		if (r->smax > (int64_t)c)
+			r->smax = (int64_t)c;
+		break;
+	default:
+		break;
+	}
+	return sync_bounds(r);
+}
+
+static uint8_t swap_op(uint8_t op)
+{
+	switch (op) {
+	case BPF_JGT: return BPF_JLT;
+	case BPF_JGE: return BPF_JLE;
+	case BPF_JLT: return BPF_JGT;
+	case BPF_JLE: return BPF_JGE;
+	case BPF_JSGT: return BPF_JSLT;
+	case BPF_JSGE: return BPF_JSLE;
+	case BPF_JSLT: return BPF_JSGT;
+	case BPF_JSLE: return BPF_JSGE;
+	}
+	return op;
+}
+
+static int push(struct vctx *c, struct pk_vstate *s)
+{
+	if (++c->v->states > PK_BPF_MAX_STATES)
+		return pk_err(c->v->ctx, -E2BIG,
+			      "program too complex: more than %d verifier states",
+			      PK_BPF_MAX_STATES);
+	s->next = c->work;
+	c->work = s;
+	return 0;
+}
+
+/*
+ * A conditional jump: *@ret_s continues on one branch (or NULL if neither
+ * is feasible, which cannot happen), the other is pushed.
+ */
+static int check_cond(struct vctx *c, struct pk_vstate *s, bool *ret_done)
+{
+	struct pk_verifier *v = c->v;
+	uint32_t pc = s->pc;
+	const struct bpf_insn *in = &v->prog->insns[pc];
+	bool is32 = PK_BPF_CLASS(in->code) == BPF_JMP32;
+	uint8_t op = PK_BPF_OP(in->code);
+	struct vframe *fr = CUR(s);
+	struct vreg *d = &fr->r[in->dst_reg], *sr = NULL, k;
+	struct pk_vstate *t;
+	bool can[2] = { true, true }; /* [0] fall through, [1] taken */
+	int err, br;
+
+	err = check_read(v, pc, d, in->dst_reg);
+	if (err)
+		return err;
+	if (PK_BPF_SRC(in->code) == BPF_X) {
+		sr = &fr->r[in->src_reg];
+		err = check_read(v, pc, sr, in->src_reg);
+		if (err)
+			return err;
+		k = *sr;
+	} else {
+		mark_const(&k, is32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm);
+	}
+	*ret_done = false;
+	/* NULL checks */
+	if ((op == BPF_JEQ || op == BPF_JNE) && !is32 &&
+	    ((is_or_null(d) && is_const(&k) && !k.umin) ||
+	     (sr && is_or_null(sr) && is_const(d) && !d->umin))) {
+		struct vreg p = is_or_null(d) ? *d : *sr;
+
+		t = state_copy(s);
+		if (!t)
+			return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+		/* taken branch of JEQ: NULL */
+		mark_null(t, &p, op == BPF_JEQ);
+		mark_null(s, &p, op != BPF_JEQ);
+		t->pc = pc + 1 + in->off;
+		s->pc = pc + 1;
+		return push(c, t);
+	}
+	if (is_ptr(d) || is_ptr(&k)) {
+		if (is_or_null(d) || is_or_null(&k))
+			return pk_verr(v, pc, "comparison of a possibly-NULL pointer with something else than 0");
+		/* pointers: no refinement, both ways */
+	} else {
+		struct vreg d0 = *d, d1 = *d;
+
+		if (is_const(&k)) {
+			can[0] = refine(&d0, op, is32, k.umin, false);
+			can[1] = refine(&d1, op, is32, k.umin, true);
+		} else if (is_const(d) && sr) {
+			struct vreg s0 = *sr, s1 = *sr;
+
+			can[0] = refine(&s0, swap_op(op), is32, d->umin, false);
+			can[1] = refine(&s1, swap_op(op), is32, d->umin, true);
+			if (can[0] && can[1]) {
+				t = state_copy(s);
+				if (!t)
+					return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+				CUR(t)->r[in->src_reg] = s1;
+				CUR(s)->r[in->src_reg] = s0;
+				t->pc = pc + 1 + in->off;
+				s->pc = pc + 1;
+				return push(c, t);
+			}
+			d0 = *d;
+			d1 = *d;
+		}
+		if (can[0] && can[1]) {
+			t = state_copy(s);
+			if (!t)
+				return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+			CUR(t)->r[in->dst_reg] = d1;
+			*d = d0;
+			t->pc = pc + 1 + in->off;
+			s->pc = pc + 1;
+			return push(c, t);
+		}
+		br = can[1] ? 1 : 0;
+		if (!can[0] && !can[1]) {
+			*ret_done = true; /* dead path */
+			return 0;
+		}
+		*d = br ? d1 : d0;
+		s->pc = br ? pc + 1 + in->off : pc + 1;
+		return 0;
+	}
+	t = state_copy(s);
+	if (!t)
+		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+	t->pc = pc + 1 + in->off;
+	s->pc = pc + 1;
+	return push(c, t);
+}
+
+/* ---- calls ---- */
+
+static int check_mem_arg(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
+			 int regno, const struct vreg *size, bool write,
+			 bool or_null)
+{
+	const struct vreg *r = &CUR(s)->r[regno];
+	uint64_t n;
+	struct access a = { 0, 0, false };
+	int err;
+
+	if (size->type != T_SCALAR)
+		return pk_verr(v, pc, "R%d size argument must be a scalar, not %s",
+			       regno + 1, tname(size));
+	if (size->umax > PK_PTR_OFF_MAX)
+		return pk_verr(v, pc, "R%d unbounded size argument (max %" PRIu64 "): bound it first",
+			       regno + 1, size->umax);
+	n = size->umax;
+	if (or_null && r->type == T_SCALAR && is_const(r) && !r->umin) {
+		if (size->umax)
+			return pk_verr(v, pc, "R%d NULL memory with a non-zero size", regno);
+		return 0;
+	}
+	if (!n)
+		return 0;
+	if (write && r->type == T_STACK) {
+		err = stack_access(v, pc, s, r, regno, 0, n, true, &a);
+		if (err)
+			return err;
+		/* filled by the helper: initialised only where surely written */
+		if (a.fixed && size->umin == size->umax)
+			stack_clobber(s->fr[r->frame], &a, true);
+		else
+			stack_clobber(s->fr[r->frame], &a, false);
+		return 0;
+	}
+	return check_mem(v, pc, s, r, regno, 0, n, write, NULL, false, NULL);
+}
+
+static int check_helper_args(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
+			     const struct pk_bpf_helper *h, uint32_t *ret_map,
+			     uint32_t *ret_release, uint64_t *ret_const)
+{
+	struct vframe *fr = CUR(s);
+	int64_t map = -1;
+	int i, err;
+
+	*ret_release = 0;
+	for (i = 0; i < 5; i++) {
+		const struct vreg *r = &fr->r[i + 1];
+		uint8_t kind = h->args[i];
+
+		if (kind == PK_BPF_ARG_NONE)
+			continue;
+		err = check_read(v, pc, r, i + 1);
+		if (err)
+			return err;
+		switch (kind) {
+		case PK_BPF_ARG_ANYTHING:
+			break;
+		case PK_BPF_ARG_SCALAR:
+		case PK_BPF_ARG_SIZE:
+		case PK_BPF_ARG_SIZE_OR_ZERO:
+			if (r->type != T_SCALAR)
+				return pk_verr(v, pc, "%s: R%d must be a scalar, not %s",
+					       h->name, i + 1, tname(r));
+			if (kind == PK_BPF_ARG_SIZE && !r->umin)
+				return pk_verr(v, pc, "%s: R%d size may be 0", h->name, i + 1);
+			break;
+		case PK_BPF_ARG_CONST_SIZE:
+			if (!is_const(r))
+				return pk_verr(v, pc, "%s: R%d size must be a known constant",
+					       h->name, i + 1);
+			*ret_const = r->umin;
+			if (map >= 0 && v->prog->maps[map]->type == BPF_MAP_TYPE_RINGBUF &&
+			    (r->umin > v->prog->maps[map]->max_entries ||
+			     r->umin + 8 > v->prog->maps[map]->max_entries))
+				return pk_verr(v, pc, "%s: reservation of %" PRIu64
+					       " bytes can never fit ring buffer '%s' of %u bytes",
+					       h->name, r->umin, v->prog->maps[map]->name,
+					       v->prog->maps[map]->max_entries);
+			if (r->umin > PK_PTR_OFF_MAX)
+				return pk_verr(v, pc, "%s: size %" PRIu64 " too large", h->name,
+					       r->umin);
+			break;
+		case PK_BPF_ARG_MEM_RO:
+		case PK_BPF_ARG_MEM_RO_OR_NULL:
+		case PK_BPF_ARG_MEM_UNINIT:
+			if (i == 4 || (h->args[i + 1] != PK_BPF_ARG_SIZE &&
+				       h->args[i + 1] != PK_BPF_ARG_SIZE_OR_ZERO))
+				return pk_verr(v, pc, "%s: helper table: memory argument %d without a size",
+					       h->name, i + 1);
+			err = check_read(v, pc, &fr->r[i + 2], i + 2);
+			if (err)
+				return err;
+			err = check_mem_arg(v, pc, s, i + 1, &fr->r[i + 2],
+					    kind == PK_BPF_ARG_MEM_UNINIT,
+					    kind == PK_BPF_ARG_MEM_RO_OR_NULL);
+			if (err)
+				return pk_err_prefix(v->ctx, err, "%s", h->name);
+			break;
+		case PK_BPF_ARG_CTX:
+			if (r->type != T_CTX || r->off || r->smin || r->smax)
+				return pk_verr(v, pc, "%s: R%d must be the unmodified context",
+					       h->name, i + 1);
+			break;
+		case PK_BPF_ARG_MAP:
+			if (r->type != T_MAP_PTR)
+				return pk_verr(v, pc, "%s: R%d must be a map pointer, not %s",
+					       h->name, i + 1, tname(r));
+			map = r->map;
+			*ret_map = r->map;
+			if ((h->id == BPF_FUNC_map_lookup_elem || h->id == BPF_FUNC_map_update_elem) &&
+			    h == pk_bpf_builtin_helper(h->id) &&
+			    v->prog->maps[map]->type != BPF_MAP_TYPE_ARRAY)
+				return pk_verr(v, pc, "%s: map '%s' is not an array map", h->name,
+					       v->prog->maps[map]->name);
+			if (h->id >= BPF_FUNC_ringbuf_output && h->id <= BPF_FUNC_ringbuf_discard &&
+			    h == pk_bpf_builtin_helper(h->id) &&
+			    v->prog->maps[map]->type != BPF_MAP_TYPE_RINGBUF)
+				return pk_verr(v, pc, "%s: map '%s' is not a ring buffer", h->name,
+					       v->prog->maps[map]->name);
+			if (h->id == BPF_FUNC_map_update_elem &&
+			    (v->prog->maps[map]->map_flags & BPF_F_RDONLY_PROG))
+				return pk_verr(v, pc, "%s: write into read-only map '%s'", h->name,
+					       v->prog->maps[map]->name);
+			break;
+		case PK_BPF_ARG_MAP_KEY:
+		case PK_BPF_ARG_MAP_VALUE: {
+			struct vreg sz;
+
+			if (map < 0)
+				return pk_verr(v, pc, "%s: helper table: key/value before the map",
+					       h->name);
+			mark_const(&sz, kind == PK_BPF_ARG_MAP_KEY ? v->prog->maps[map]->key_size
+							       : v->prog->maps[map]->value_size);
+			err = check_mem_arg(v, pc, s, i + 1, &sz, false, false);
+			if (err)
+				return pk_err_prefix(v->ctx, err, "%s", h->name);
+			break;
+		}
+		case PK_BPF_ARG_RINGBUF_MEM:
+			if (r->type != T_MEM || !r->ref)
+				return pk_verr(v, pc, "%s: R%d must be a held ring-buffer record, not %s",
+					       h->name, i + 1, r->type == T_MEM_OR_NULL ?
+					       "a possibly-NULL one" : tname(r));
+			if (r->off || r->smin || r->smax)
+				return pk_verr(v, pc, "%s: R%d must point to the start of the record",
+					       h->name, i + 1);
+			if (h->flags & PK_BPF_FN_RELEASE)
+				*ret_release = r->ref;
+			break;
+		case PK_BPF_ARG_PARSER_CTX:
+			if (r->type != T_PARSER_CTX)
+				return pk_verr(v, pc, "%s: R%d must be a held parser context, not %s",
+					       h->name, i + 1, tname(r));
+			if (h->flags & PK_BPF_FN_RELEASE)
+				*ret_release = r->ref;
+			break;
+		case PK_BPF_ARG_U64_OUT: {
+			struct vreg sz;
+
+			mark_const(&sz, 8);
+			err = check_mem_arg(v, pc, s, i + 1, &sz, true, false);
+			if (err)
+				return pk_err_prefix(v->ctx, err, "%s", h->name);
+			break;
+		}
+		default:
+			return pk_verr(v, pc, "%s: unknown argument kind %u", h->name, kind);
+		}
+	}
+	return 0;
+}
+
+static int acquire(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
+		   uint8_t type, uint32_t *ret_ref)
+{
+	if (s->nref >= PK_MAX_REFS)
+		return pk_verr(v, pc, "more than %d references held", PK_MAX_REFS);
+	*ret_ref = ++v->next_id;
+	s->refs[s->nref] = *ret_ref;
+	s->ref_type[s->nref++] = type;
+	return 0;
+}
+
+static int check_helper_call(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
+			     const struct pk_bpf_helper *h)
+{
+	struct vframe *fr = CUR(s);
+	uint32_t map = 0, release = 0, ref = 0;
+	uint64_t csize = 0;
+	struct vreg *r0 = &fr->r[0];
+	int i, err;
+
+	v->aux[pc].fn = h;
+	err = check_helper_args(v, pc, s, h, &map, &release, &csize);
+	if (err)
+		return err;
+	if (release) {
+		err = release_ref(v, pc, s, release);
+		if (err)
+			return err;
+	}
+	for (i = 1; i <= 5; i++)
+		memset(&fr->r[i], 0, sizeof(fr->r[i]));
+	switch (h->ret) {
+	case PK_BPF_RET_INTEGER:
+		mark_unknown(r0);
+		break;
+	case PK_BPF_RET_VOID:
+		memset(r0, 0, sizeof(*r0));
+		break;
+	case PK_BPF_RET_MAP_VALUE_OR_NULL:
+		memset(r0, 0, sizeof(*r0));
+		r0->type = T_MAP_VALUE_OR_NULL;
+		r0->map = map;
+		r0->id = ++v->next_id;
+		break;
+	case PK_BPF_RET_RINGBUF_MEM_OR_NULL:
+		err = acquire(v, pc, s, T_MEM, &ref);
+		if (err)
+			return err;
+		memset(r0, 0, sizeof(*r0));
+		r0->type = T_MEM_OR_NULL;
+		r0->size = (uint32_t)csize;
+		r0->id = ++v->next_id;
+		r0->ref = ref;
+		break;
+	case PK_BPF_RET_PARSER_CTX_OR_NULL:
+		err = acquire(v, pc, s, T_PARSER_CTX, &ref);
+		if (err)
+			return err;
+		memset(r0, 0, sizeof(*r0));
+		r0->type = T_PARSER_CTX_OR_NULL;
+		r0->id = ++v->next_id;
+		r0->ref = ref;
+		break;
+	default:
+		return pk_verr(v, pc, "%s: unknown return kind %u", h->name, h->ret);
+	}
+	return 0;
+}
+
+static int check_call(struct vctx *c, struct pk_vstate *s)
+{
+	struct pk_verifier *v = c->v;
+	uint32_t pc = s->pc;
+	const struct bpf_insn *in = &v->prog->insns[pc];
+	const struct pk_bpf_helper *h;
+
+	if (in->code == (BPF_JMP | BPF_CALL | BPF_X)) {
+		const struct vreg *r = &CUR(s)->r[in->dst_reg];
+		int err = check_read(v, pc, r, in->dst_reg);
+
+		if (err)
+			return err;
+		/* callx: only a register the verifier knows to hold one helper id */
+		if (!is_const(r) || r->umin > UINT32_MAX)
+			return pk_verr(v, pc, "callx R%u: target is not a known constant helper id",
+				       in->dst_reg);
+		if (v->aux[pc].fn && v->aux[pc].fn->id != r->umin)
+			return pk_verr(v, pc, "callx R%u: different helpers on different paths",
+				       in->dst_reg);
+		h = pk_bpf_find_helper(v->env, (uint32_t)r->umin);
+		if (!h)
+			return pk_verr(v, pc, "callx: unknown helper %" PRIu64 " (%s)", r->umin,
+				       pk_bpf_helper_name((uint32_t)r->umin) ?
+				       pk_bpf_helper_name((uint32_t)r->umin) : "no such helper");
+		return check_helper_call(v, pc, s, h);
+	}
+	if (in->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+		h = pk_bpf_kfunc_by_id((uint32_t)in->imm);
+		if (!h)
+			return pk_verr(v, pc, "unknown kfunc id %d", in->imm);
+		if (v->prog->kind != PK_BPF_PROG_KEXEC_PARSER)
+			return pk_verr(v, pc, "kfunc %s is only available to kexec parser programs",
+				       h->name);
+		return check_helper_call(v, pc, s, h);
+	}
+	h = pk_bpf_find_helper(v->env, (uint32_t)in->imm);
+	if (!h)
+		return pk_verr(v, pc, "unknown helper %d (%s)", in->imm,
+			       pk_bpf_helper_name((uint32_t)in->imm) ?
+			       pk_bpf_helper_name((uint32_t)in->imm) : "no such helper");
+	return check_helper_call(v, pc, s, h);
+}
+
+static int check_bpf_call(struct pk_verifier *v, struct pk_vstate *s)
+{
+	uint32_t pc = s->pc, target = pc + 1 + (uint32_t)v->prog->insns[pc].imm, i;
+	struct vframe *caller = CUR(s), *callee;
+
+	if (s->nframe >= PK_BPF_MAX_FRAMES)
+		return pk_verr(v, pc, "call depth exceeds %d frames", PK_BPF_MAX_FRAMES);
+	callee = calloc(1, sizeof(*callee));
+	if (!callee)
+		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+	for (i = 1; i <= 5; i++)
+		callee->r[i] = caller->r[i];
+	memset(&callee->r[10], 0, sizeof(callee->r[10]));
+	callee->r[10].type = T_STACK;
+	callee->r[10].frame = (uint8_t)s->nframe;
+	callee->callsite = pc;
+	callee->sub = v->sub_of[target];
+	for (i = 1; i <= 5; i++) /* caller-saved registers are clobbered */
+		memset(&caller->r[i], 0, sizeof(caller->r[i]));
+	s->fr[s->nframe++] = callee;
+	s->pc = target;
+	return 0;
+}
+
+static int check_exit(struct pk_verifier *v, struct pk_vstate *s, bool *ret_done)
+{
+	uint32_t pc = s->pc;
+	struct vframe *fr = CUR(s), *caller;
+	int err = check_read(v, pc, &fr->r[0], 0);
+
+	if (err)
+		return pk_err_prefix(v->ctx, err, "at exit");
+	if (s->nframe == 1) {
+		if (s->nref)
+			return pk_verr(v, pc, "unreleased reference %u (%s) at program exit",
+				       s->refs[0], s->ref_type[0] == T_MEM ?
+				       "ring-buffer record: submit or discard it" :
+				       "parser context: put it");
+		if (v->prog->kind == PK_BPF_PROG_KEXEC_PARSER && fr->r[0].type != T_SCALAR)
+			return pk_verr(v, pc, "R0 must be a scalar at program exit, not %s",
+				       tname(&fr->r[0]));
+		*ret_done = true;
+		return 0;
+	}
+	if (fr->r[0].type == T_STACK && fr->r[0].frame == s->nframe - 1)
+		return pk_verr(v, pc, "returning a pointer to the callee's own stack");
+	caller = s->fr[s->nframe - 2];
+	caller->r[0] = fr->r[0];
+	s->pc = fr->callsite + 1;
+	free(fr);
+	s->nframe--;
+	*ret_done = false;
+	return 0;
+}
+
+/* ---- pruning ---- */
+
+static bool reg_within(const struct vreg *old, const struct vreg *cur)
+{
+	if (old->type == T_NOT_INIT)
+		return true; /* never read from here on, on any path */
+	if (old->type != cur->type)
+		return false;
+	if (old->type == T_SCALAR)
+		return cur->umin >= old->umin && cur->umax <= old->umax &&
+		       cur->smin >= old->smin && cur->smax <= old->smax;
+	if (old->type == T_RELEASED)
+		return true;
+	return old->off == cur->off && old->frame == cur->frame &&
+	       old->flags == cur->flags && old->size == cur->size &&
+	       old->map == cur->map && old->id == cur->id && old->ref == cur->ref &&
+	       cur->smin >= old->smin && cur->smax <= old->smax;
+}
+
+static bool state_within(const struct pk_vstate *old, const struct pk_vstate *cur)
+{
+	uint32_t f, i;
+
+	if (old->nframe != cur->nframe || old->nref != cur->nref)
+		return false;
+	for (i = 0; i < old->nref; i++)
+		if (old->refs[i] != cur->refs[i])
+			return false;
+	for (f = 0; f < old->nframe; f++) {
+		const struct vframe *a = old->fr[f], *b = cur->fr[f];
+
+		if (a->callsite != b->callsite)
+			return false;
+		for (i = 0; i < 11; i++)
+			if (!reg_within(&a->r[i], &b->r[i]))
+				return false;
+		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++) {
+			const struct vslot *x = &a->slot[i], *y = &b->slot[i];
+
+			if ((x->init & y->init) != x->init)
+				return false;
+			if (x->spilled && x->spill.type != T_SCALAR) {
+				if (!y->spilled || !reg_within(&x->spill, &y->spill))
+					return false;
+			} else if (x->spilled) {
+				if (y->spilled && !reg_within(&x->spill, &y->spill))
+					return false;
+				if (!y->spilled && (x->spill.umin || x->spill.umax != UINT64_MAX))
+					return false;
+			} else if (y->spilled && y->spill.type != T_SCALAR && x->init) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void widen_reg(struct vreg *cur, const struct vreg *old)
+{
+	if (cur->type != old->type)
+		return;
+	if (cur->type == T_SCALAR) {
+		if (cur->umax > old->umax)
+			cur->umax = UINT64_MAX;
+		if (cur->umin < old->umin)
+			cur->umin = 0;
+		if (cur->smax > old->smax)
+			cur->smax = INT64_MAX;
+		if (cur->smin < old->smin)
+			cur->smin = INT64_MIN;
+		sync_bounds(cur);
+	}
+}
+
+static void widen(struct pk_vstate *cur, const struct pk_vstate *old)
+{
+	uint32_t f, i;
+
+	if (old->nframe != cur->nframe)
+		return;
+	for (f = 0; f < cur->nframe; f++) {
+		for (i = 0; i < 11; i++)
+			widen_reg(&cur->fr[f]->r[i], &old->fr[f]->r[i]);
+		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++)
+			if (cur->fr[f]->slot[i].spilled && old->fr[f]->slot[i].spilled)
+				widen_reg(&cur->fr[f]->slot[i].spill,
+					  &old->fr[f]->slot[i].spill);
+	}
+}
+
+/* true: @s is covered by an explored state and need not be explored */
+static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pruned)
+{
+	struct pk_vstate **head = &v->stored[s->pc], *it, *copy, **pp;
+	uint32_t n = 0;
+
+	*ret_pruned = false;
+	for (it = *head; it; it = it->next)
+		if (state_within(it, s)) {
+			*ret_pruned = true;
+			return 0;
+		}
+	if (++v->visits[s->pc] > PK_VERIFIER_WIDEN && *head)
+		widen(s, *head);
+	copy = state_copy(s);
+	if (!copy)
+		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+	copy->next = *head;
+	*head = copy;
+	/* keep the newest few; forgetting old ones only costs time */
+	for (pp = head; *pp; pp = &(*pp)->next)
+		if (++n == PK_VERIFIER_STORED_PER_INSN) {
+			it = (*pp)->next;
+			(*pp)->next = NULL;
+			while (it) {
+				struct pk_vstate *nx = it->next;
+
+				state_free(it);
+				it = nx;
+			}
+			break;
+		}
+	return 0;
+}
+
+/* ---- one instruction ---- */
+
+static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
+{
+	struct pk_verifier *v = c->v;
+	uint32_t pc = s->pc;
+	const struct bpf_insn *in = &v->prog->insns[pc];
+	struct vframe *fr = CUR(s);
+	uint8_t cls = PK_BPF_CLASS(in->code);
+	int err;
+
+	*ret_done = false;
+	switch (cls) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		err = check_alu(v, pc, s);
+		s->pc++;
+		return err;
+	case BPF_LDX: {
+		struct vreg val;
+		const struct vreg *base = &fr->r[in->src_reg];
+
+		if (in->dst_reg == BPF_REG_10)
+			return pk_verr(v, pc, "frame pointer R10 is read only");
+		err = check_read(v, pc, base, in->src_reg);
+		if (!err)
+			err = check_mem(v, pc, s, base, in->src_reg, in->off,
+					pk_bpf_size_bytes(in->code), false, &val,
+					PK_BPF_MODE(in->code) == BPF_MEMSX, NULL);
+		if (err)
+			return err;
+		fr->r[in->dst_reg] = val;
+		s->pc++;
+		return 0;
+	}
+	case BPF_ST:
+	case BPF_STX: {
+		const struct vreg *base = &fr->r[in->dst_reg];
+		struct vreg val;
+		unsigned int n = pk_bpf_size_bytes(in->code);
+
+		err = check_read(v, pc, base, in->dst_reg);
+		if (err)
+			return err;
+		if (cls == BPF_ST) {
+			mark_const(&val, (uint64_t)(int64_t)in->imm);
+		} else {
+			err = check_read(v, pc, &fr->r[in->src_reg], in->src_reg);
+			if (err)
+				return err;
+			val = fr->r[in->src_reg];
+		}
+		if (PK_BPF_MODE(in->code) == BPF_ATOMIC) {
+			if (is_ptr(&val))
+				return pk_verr(v, pc, "atomic operation with a pointer operand R%u",
+					       in->src_reg);
+			if (in->imm == BPF_CMPXCHG) {
+				err = check_read(v, pc, &fr->r[0], 0);
+				if (err)
+					return err;
+				if (is_ptr(&fr->r[0]))
+					return pk_verr(v, pc, "cmpxchg with a pointer in R0");
+			}
+			/* read-modify-write: both checks; the slot becomes data */
+			err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, false,
+					&val, false, NULL);
+			if (!err)
+				err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true,
+						NULL, false, NULL);
+			if (err)
+				return err;
+			if (in->imm == BPF_CMPXCHG)
+				load_result(&fr->r[0], n, false);
+			else if (in->imm & BPF_FETCH)
+				load_result(&fr->r[in->src_reg], n, false);
+			s->pc++;
+			return 0;
+		}
+		err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true, NULL,
+				false, n == 8 ? &val : NULL);
+		if (err)
+			return err;
+		s->pc++;
+		return 0;
+	}
+	case BPF_LD: {
+		struct vreg *d = &fr->r[in->dst_reg];
+		uint32_t map = (uint32_t)in->imm;
+
+		if (in->dst_reg == BPF_REG_10)
+			return pk_verr(v, pc, "frame pointer R10 is read only");
+		if (in->src_reg == 0) {
+			mark_const(d, (uint32_t)in->imm | (uint64_t)(uint32_t)in[1].imm << 32);
+		} else if (in->src_reg == BPF_PSEUDO_MAP_IDX) {
+			memset(d, 0, sizeof(*d));
+			d->type = T_MAP_PTR;
+			d->map = map;
+		} else {
+			const struct pk_bpf_map *m = v->prog->maps[map];
+
+			if (m->type != BPF_MAP_TYPE_ARRAY || !m->data)
+				return pk_verr(v, pc, "direct value access to map '%s' that has no values",
+					       m->name);
+			if ((uint32_t)in[1].imm >= m->value_size)
+				return pk_verr(v, pc, "direct value offset %u outside map '%s' value of %u bytes",
+					       (uint32_t)in[1].imm, m->name, m->value_size);
+			memset(d, 0, sizeof(*d));
+			d->type = T_MAP_VALUE;
+			d->map = map;
+			d->off = (int32_t)(uint32_t)in[1].imm;
+		}
+		s->pc += 2;
+		return 0;
+	}
+	case BPF_JMP:
+	case BPF_JMP32:
+		switch (PK_BPF_OP(in->code)) {
+		case BPF_JA:
+			s->pc = pk_jump_target(in, pc);
+			return 0;
+		case BPF_EXIT:
+			return check_exit(v, s, ret_done);
+		case BPF_CALL:
+			if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL)
+				return check_bpf_call(v, s);
+			err = check_call(c, s);
+			s->pc++;
+			return err;
+		default:
+			return check_cond(c, s, ret_done);
+		}
+	}
+	return pk_verr(v, pc, "unknown opcode 0x%02x", in->code);
+}
+
+static struct pk_vstate *initial_state(struct pk_verifier *v)
+{
+	struct pk_vstate *s = calloc(1, sizeof(*s));
+	struct vframe *fr;
+
+	if (!s)
+		return NULL;
+	fr = calloc(1, sizeof(*fr));
+	if (!fr) {
+		free(s);
+		return NULL;
+	}
+	s->fr[0] = fr;
+	s->nframe = 1;
+	fr->r[10].type = T_STACK;
+	switch (v->prog->kind) {
+	case PK_BPF_PROG_RAW:
+		if (v->env->ctx_size) {
+			fr->r[1].type = T_MEM;
+			fr->r[1].size = (uint32_t)v->env->ctx_size;
+		} else {
+			mark_const(&fr->r[1], 0);
+		}
+		mark_const(&fr->r[2], v->env->ctx_size);
+		break;
+	default:
+		fr->r[1].type = T_CTX;
+		break;
+	}
+	return s;
+}
+
+int pk_verify_paths(struct pk_verifier *v)
+{
+	struct vctx c = { .v = v, .work = NULL };
+	struct pk_vstate *s;
+	int err = 0;
+
+	if (v->prog->kind == PK_BPF_PROG_RAW && v->env->ctx_size > PK_PTR_OFF_MAX)
+		return pk_err(v->ctx, -EINVAL, "memory of %zu bytes is too large",
+			      v->env->ctx_size);
+	s = initial_state(v);
+	if (!s)
+		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+	c.work = s;
+	while (!err && c.work) {
+		bool done = false;
+
+		s = c.work;
+		c.work = s->next;
+		s->next = NULL;
+		while (!done) {
+			if (++v->processed > PK_BPF_MAX_INSNS) {
+				err = pk_err(v->ctx, -E2BIG,
+					     "program too complex: more than %d instructions explored (insn %u)",
+					     PK_BPF_MAX_INSNS, s->pc);
+				break;
+			}
+			if (v->flags[s->pc] & PK_VF_PRUNE) {
+				err = prune_point(v, s, &done);
+				if (err || done)
+					break;
+			}
+			err = step(&c, s, &done);
+			if (err)
+				break;
+		}
+		state_free(s);
+	}
+	while (c.work) {
+		s = c.work;
+		c.work = s->next;
+		state_free(s);
+	}
+	return err;
+}
+
+int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
+		      const struct pk_bpf_prog *prog, struct pk_insn_aux *aux)
+{
+	struct pk_verifier v = { .ctx = ctx, .env = env, .prog = prog, .aux = aux };
+	uint32_t cnt = prog->insn_cnt, i;
+	int err;
+
+	if (prog->kind != PK_BPF_PROG_RAW && prog->kind != PK_BPF_PROG_KEXEC_PARSER &&
+	    prog->kind != PK_BPF_PROG_LSKEL_LOADER)
+		return pk_err(ctx, -EINVAL, "unknown program kind %d", prog->kind);
+	for (i = 0; i < prog->map_cnt; i++)
+		if (!prog->maps[i])
+			return pk_err(ctx, -EINVAL, "map %u missing", i);
+	v.flags = calloc(cnt, 1);
+	v.sub_of = calloc(cnt, sizeof(*v.sub_of));
+	v.stored = calloc(cnt, sizeof(*v.stored));
+	v.visits = calloc(cnt, sizeof(*v.visits));
+	if (!v.flags || !v.sub_of || !v.stored || !v.visits) {
+		err = pk_err(ctx, -ENOMEM, "verifier: out of memory");
+		goto out;
+	}
+	err = pk_verify_cfg(&v);
+	if (!err)
+		err = pk_verify_paths(&v);
+	if (!err)
+		err = pk_verify_stack_depth(&v);
+out:
+	if (v.stored)
+		for (i = 0; i < cnt; i++)
+			while (v.stored[i]) {
+				struct pk_vstate *nx = v.stored[i]->next;
+
+				state_free(v.stored[i]);
+				v.stored[i] = nx;
+			}
+	free(v.stored);
+	free(v.visits);
+	free(v.flags);
+	free(v.sub_of);
+	free(v.subs);
+	return err;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verifier.h - what the verifier's passes share.  verifier-cfg.c checks
+ * the program's structure (opcodes, jumps, functions, reachability, stack
+ * across calls); verifier.c explores every path with abstract register and
+ * stack state.
+ */
+#ifndef PK_BPF_VERIFIER_H
+#define PK_BPF_VERIFIER_H
+
+#include "vm-internal.h"
+
+#define PK_VF_LDIMM2 (1u << 0) /* second half of a ld_imm64 */
+#define PK_VF_PRUNE (1u << 1)  /* jump target / branch fall-through */
+#define PK_VF_SEEN (1u << 2)   /* reachable */
+
+struct pk_vsub {
+	uint32_t start, end; /* [start, end) */
+	uint32_t stack_depth; /* bytes, from the path exploration */
+};
+
+struct pk_vstate;
+
+struct pk_verifier {
+	struct pk_ctx *ctx;
+	const struct pk_bpf_env *env;
+	const struct pk_bpf_prog *prog;
+	struct pk_insn_aux *aux;
+	uint8_t *flags;    /* per insn */
+	uint32_t *sub_of;  /* per insn: its function */
+	struct pk_vsub *subs;
+	uint32_t sub_cnt;
+	/* path exploration */
+	struct pk_vstate **stored; /* per insn: list of explored states */
+	uint32_t *visits;          /* per insn */
+	uint64_t processed;
+	uint64_t states;
+	uint32_t next_id;
+};
+
+int pk_verr(struct pk_verifier *v, uint32_t idx, const char *fmt, ...)
+	PK_PRINTF(3, 4);
+int pk_verify_cfg(struct pk_verifier *v);
+int pk_verify_stack_depth(struct pk_verifier *v);
+int pk_verify_paths(struct pk_verifier *v);
+
+static inline uint32_t pk_jump_target(const struct bpf_insn *insn, uint32_t i)
+{
+	if (insn->code == (BPF_JMP32 | BPF_JA))
+		return i + 1 + (uint32_t)insn->imm;
+	return i + 1 + (uint32_t)(int32_t)insn->off;
+}
+
+#endif
