@@ -20,6 +20,9 @@ static const struct {
 	{ "verify", verb_verify, "check the image's signature against trust anchors" },
 	{ "sign", verb_sign, "add an Authenticode signature" },
 	{ "bpf", verb_bpf, "verify or run a parser program in the sandbox" },
+	{ "build-uki", verb_build_uki, "build a UKI with a .bpf parser program" },
+	{ "build-zboot", verb_build_zboot, "build an EFI zboot image with a .bpf parser program" },
+	{ "add-bpf", verb_add_bpf, "insert or replace the .bpf section of a PE image" },
 };
 
 static void usage(FILE *out)

@@ -44,5 +44,8 @@ int verb_inspect(struct tool *t, int argc, char **argv);
 int verb_verify(struct tool *t, int argc, char **argv);
 int verb_sign(struct tool *t, int argc, char **argv);
 int verb_bpf(struct tool *t, int argc, char **argv);
+int verb_build_uki(struct tool *t, int argc, char **argv);
+int verb_build_zboot(struct tool *t, int argc, char **argv);
+int verb_add_bpf(struct tool *t, int argc, char **argv);
 
 #endif
