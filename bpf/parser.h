@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * parser.h - what the parser programs share: the map layout every parser
+ * program carries (DESIGN.md §3: ringbuf_1..4, .rodata, .data, .bss,
+ * .rodata.str1.1), the kfunc declarations, the record size and the helper
+ * that sends one command record through a ring-buffer reservation.
+ *
+ * Record size.  bpf_ringbuf_reserve() takes a size the verifier knows as a
+ * constant, and the 512-byte stack is too small, so every command is built
+ * in a reservation of PARSER_RECORD bytes: the 8-byte struct cmd_hdr and up
+ * to PARSER_CHUNK bytes of payload.  Larger payloads are streamed as several
+ * records of the same command (docs/parsers.md, "Chunked commands"):
+ * consecutive COPY/KERNEL records concatenate, DECOMPRESS/KERNEL records
+ * concatenate into one compressed stream, COPY/INITRD pieces append anyway.
+ * PARSER_CHUNK is a multiple of 4, so chunking an initrd piece does not
+ * change the padding COPY/INITRD applies.
+ *
+ * Ring sizes: ringbuf_1 holds one record at a time (each is discarded
+ * after bpf_buffer_parser() returns), so it is PARSER_RECORD rounded up to
+ * a power of two: 8 MiB.  ringbuf_2..4 are unused and one page each (the
+ * kernel wants a power-of-two multiple of the page size).
+ */
+#ifndef PEKEXEC_BPF_PARSER_H
+#define PEKEXEC_BPF_PARSER_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "kexec_bpf/kexec_bpf.h"
+
+#define PARSER_CHUNK (4u << 20)
+#define PARSER_HDR ((__u32)sizeof(struct cmd_hdr))
+#define PARSER_RECORD (PARSER_HDR + PARSER_CHUNK)
+#define PARSER_RING1 (8u << 20)
+#define PARSER_RING_UNUSED 4096u
+
+/* Errno values programs return (no libc headers in BPF programs). */
+#define PARSER_ENOENT 2
+#define PARSER_ENOMEM 12
+#define PARSER_EFAULT 14
+#define PARSER_EINVAL 22
+#define PARSER_ENOEXEC 8
+#define PARSER_EFBIG 27
+#define PARSER_ERANGE 34
+#define PARSER_EBADMSG 74
+#define PARSER_EPROTONOSUPPORT 93
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PARSER_RING1);
+} ringbuf_1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PARSER_RING_UNUSED);
+} ringbuf_2 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PARSER_RING_UNUSED);
+} ringbuf_3 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PARSER_RING_UNUSED);
+} ringbuf_4 SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * The kernel's light-skeleton glue (DESIGN.md §3) expects the maps .rodata,
+ * .data, .bss and .rodata.str1.1 in every parser program, whatever the
+ * program itself uses; these definitions make sure each one exists.
+ */
+static const char parser_rodata[8] __attribute__((used)) = "kexec";
+static char parser_data[8] __attribute__((used)) = "parser";
+static char parser_bss[8] __attribute__((used));
+static const char parser_str[] __attribute__((used, section(".rodata.str1.1"))) =
+	"kexec-bpf parser";
+
+/*
+ * parser_log - a trace line with exactly three arguments (pass 0 for the
+ * unused ones), so r3..r5 are always initialised whatever the executor's
+ * helper table declares for bpf_trace_printk.
+ */
+#define parser_log(fmt, a, b, c) bpf_printk(fmt, a, b, c)
+
+/* kfuncs of DESIGN.md §3 */
+struct bpf_parser_context;
+extern struct bpf_parser_context *bpf_get_parser_context(unsigned long id) __ksym;
+extern void bpf_put_parser_context(struct bpf_parser_context *ctx) __ksym;
+extern int bpf_buffer_parser(char *buf, int buf_sz,
+			     struct bpf_parser_context *ctx) __ksym;
+
+/*
+ * parser_send - one command record: @len bytes of the image at @src (read
+ * with bpf_probe_read_kernel) as the payload of @cmd/@subcmd.  @len may be
+ * 0 (an empty payload).  Returns bpf_buffer_parser()'s result (>= 0 on
+ * success), or a negative errno.
+ */
+static __noinline int parser_send(struct bpf_parser_context *pctx, __u16 cmd,
+				  __u16 subcmd, const char *src, __u32 len)
+{
+	struct cmd_hdr *hdr;
+	char *rec;
+	int ret;
+
+	if (len > PARSER_CHUNK)
+		return -PARSER_EINVAL;
+	rec = bpf_ringbuf_reserve(&ringbuf_1, PARSER_RECORD, 0);
+	if (!rec)
+		return -PARSER_ENOMEM;
+	hdr = (struct cmd_hdr *)rec;
+	hdr->cmd = cmd;
+	hdr->subcmd = subcmd;
+	hdr->payload_len = len;
+	if (len) {
+		ret = bpf_probe_read_kernel(rec + PARSER_HDR, len, src);
+		if (ret < 0) {
+			bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+			return -PARSER_EFAULT;
+		}
+	}
+	ret = bpf_buffer_parser(rec, PARSER_RECORD, pctx);
+	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+	return ret;
+}
+
+/*
+ * parser_send_range - stream [off, off + len) of @img as records of at most
+ * PARSER_CHUNK bytes.  The caller has checked the range against the image
+ * size.  At most @max_chunks records (the verifier needs a bound).
+ */
+#define PARSER_MAX_CHUNKS 256u /* 1 GiB per range */
+
+static __noinline int parser_send_range(struct bpf_parser_context *pctx,
+					__u16 cmd, __u16 subcmd,
+					const char *img, __u64 off, __u64 len)
+{
+	__u32 i;
+	int ret;
+
+	if (len > (__u64)PARSER_CHUNK * PARSER_MAX_CHUNKS)
+		return -PARSER_EFBIG;
+	for (i = 0; i < PARSER_MAX_CHUNKS && len; i++) {
+		__u32 n = len > PARSER_CHUNK ? PARSER_CHUNK : (__u32)len;
+
+		ret = parser_send(pctx, cmd, subcmd, img + off, n);
+		if (ret < 0)
+			return ret;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Little-endian loads from a stack copy (the programs run on LE hosts and
+ * BPF is the host's byte order; the image fields are LE). */
+static __always_inline __u32 parser_le32(const __u8 *p)
+{
+	return (__u32)p[0] | (__u32)p[1] << 8 | (__u32)p[2] << 16 |
+	       (__u32)p[3] << 24;
+}
+
+static __always_inline __u16 parser_le16(const __u8 *p)
+{
+	return (__u16)(p[0] | p[1] << 8);
+}
+
+#endif
