@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""mkdata.py - (re)generate the hostile corpus's .data files from the
+programs below.  Developer tool: the .data files are committed, the test
+(lib/bpf/test-bpf-hostile.c) reads only them.
+
+Fixture (the same for every file, see the test):
+  maps: 0 "ringbuf" RINGBUF 4096 bytes; 1 "array" ARRAY key 4 value 16 x 4;
+        2 ".rodata" ARRAY value 16 x 1 BPF_F_RDONLY_PROG; 3 ".data" ARRAY 16 x 1
+  raw:    r1 = 16 bytes of memory, r2 = 16
+  parser: kexec_context with a 64-byte kernel, parser_id 7
+  run budget: 100000 instructions
+"""
+import os
+
+def w(code, dst=0, src=0, off=0, imm=0):
+    return code | dst << 8 | src << 12 | (off & 0xffff) << 16 | (imm & 0xffffffff) << 32
+
+class P:
+    def __init__(self):
+        self.items = []  # (asm text, fn(labels, pc) -> [words]) or label
+    def op(self, text, n, fn):
+        self.items.append((text, n, fn))
+        return self
+    def label(self, name):
+        self.items.append(name)
+        return self
+    def assemble(self):
+        labels, pc = {}, 0
+        for it in self.items:
+            if isinstance(it, str):
+                labels[it] = pc
+            else:
+                pc += it[1]
+        words, text, pc = [], [], 0
+        for it in self.items:
+            if isinstance(it, str):
+                text.append(it + ":")
+                continue
+            t, n, fn = it
+            words += fn(labels, pc)
+            text.append("  " + t)
+            pc += n
+        return text, words
+
+def tgt(labels, pc, l):
+    return labels[l] - pc - 1 if isinstance(l, str) else l
+
+ALU = {"+": 0x00, "-": 0x10, "*": 0x20, "/": 0x30, "|": 0x40, "&": 0x50, "<<": 0x60, ">>": 0x70, "^": 0xa0, "=": 0xb0}
+SZ = {1: 0x10, 2: 0x08, 4: 0x00, 8: 0x18}
+JOP = {"==": 0x10, "!=": 0x50, ">": 0x20, "<": 0xa0}
+
+def mov(p, d, imm): return p.op(f"r{d} = {imm}", 1, lambda l, pc: [w(0xb7, d, 0, 0, imm)])
+def movr(p, d, s): return p.op(f"r{d} = r{s}", 1, lambda l, pc: [w(0xbf, d, s)])
+def alu(p, d, o, imm, is32=False):
+    cls = 0x04 if is32 else 0x07
+    return p.op(f"{'w' if is32 else 'r'}{d} {o}= {imm}", 1, lambda l, pc: [w(cls | ALU[o], d, 0, 0, imm)])
+def alur(p, d, o, s): return p.op(f"r{d} {o}= r{s}", 1, lambda l, pc: [w(0x0f | ALU[o], d, s)])
+def ldx(p, d, s, off, n): return p.op(f"r{d} = *(u{n*8} *)(r{s} {off:+d})", 1, lambda l, pc: [w(0x61 | SZ[n], d, s, off)])
+def stx(p, d, off, s, n): return p.op(f"*(u{n*8} *)(r{d} {off:+d}) = r{s}", 1, lambda l, pc: [w(0x63 | SZ[n], d, s, off)])
+def st(p, d, off, imm, n): return p.op(f"*(u{n*8} *)(r{d} {off:+d}) = {imm}", 1, lambda l, pc: [w(0x62 | SZ[n], d, 0, off, imm)])
+def ld64(p, d, v, src=0, imm2=None):
+    lo, hi = v & 0xffffffff, (v >> 32) & 0xffffffff
+    if imm2 is not None:
+        hi = imm2
+    name = {0: f"{v:#x} ll", 5: f"map[{v}] ll", 6: f"&map[{v}] + {imm2} ll"}.get(src, f"pseudo {src}")
+    return p.op(f"r{d} = {name}", 2, lambda l, pc: [w(0x18, d, src, 0, lo), w(0, 0, 0, 0, hi)])
+def call(p, imm): return p.op(f"call {imm}", 1, lambda l, pc: [w(0x85, 0, 0, 0, imm)])
+def kcall(p, imm): return p.op(f"call kfunc {imm}", 1, lambda l, pc: [w(0x85, 0, 2, 0, imm)])
+def lcall(p, lab): return p.op(f"call {lab}", 1, lambda l, pc: [w(0x85, 0, 1, 0, tgt(l, pc, lab))])
+def callx(p, r): return p.op(f"callx r{r}", 1, lambda l, pc: [w(0x8d, r)])
+def ja(p, lab): return p.op(f"goto {lab}", 1, lambda l, pc: [w(0x05, 0, 0, tgt(l, pc, lab))])
+def jif(p, d, o, imm, lab): return p.op(f"if r{d} {o} {imm} goto {lab}", 1, lambda l, pc: [w(0x05 | JOP[o], d, 0, tgt(l, pc, lab), imm)])
+def ex(p): return p.op("exit", 1, lambda l, pc: [w(0x95)])
+def raw(p, text, word): return p.op(text, 1, lambda l, pc: [word])
+
+def ret0(p): mov(p, 0, 0); return ex(p)
+
+def get_pctx(p, out_label="out"):
+    """r7 = parser context (id 7) or goto out_label with nothing held"""
+    mov(p, 1, 7); kcall(p, 1); jif(p, 0, "==", 0, out_label); movr(p, 7, 0)
+    return p
+
+def reserve(p, size=64, null_label=None):
+    ld64(p, 1, 0, 5); mov(p, 2, size); mov(p, 3, 0); call(p, 131)
+    if null_label:
+        jif(p, 0, "==", 0, null_label)
+    return p
+
+T = {}
+def t(name, kind, err, desc):
+    def deco(fn):
+        T[name] = (kind, err, desc, fn)
+        return fn
+    return deco
+
+# --- raw memory, stack, registers, control flow ---
+@t("raw-oob-read", "raw", "invalid access to memory R1", "load past the end of the 16-byte input")
+def _(p): ldx(p, 0, 1, 16, 8); ex(p)
+@t("raw-oob-write", "raw", "invalid access to memory R1", "store straddling the end of the input")
+def _(p): st(p, 1, 14, 0, 4); ret0(p)
+@t("raw-negative-offset", "raw", "invalid access to memory R1", "load before the start of the input")
+def _(p): ldx(p, 0, 1, -1, 1); ex(p)
+@t("stack-below-frame", "raw", "outside the 512-byte frame", "load below the 512-byte stack")
+def _(p): ldx(p, 0, 10, -520, 8); ex(p)
+@t("stack-above-fp", "raw", "outside the 512-byte frame", "store at or above r10")
+def _(p): st(p, 10, 0, 0, 8); ret0(p)
+@t("stack-uninit-read", "raw", "byte not initialised", "read of a stack slot never written")
+def _(p): ldx(p, 0, 10, -8, 8); ex(p)
+@t("stack-partial-init", "raw", "byte not initialised", "8-byte read of a slot with 4 bytes written")
+def _(p): st(p, 10, -8, 1, 4); ldx(p, 0, 10, -8, 8); ex(p)
+@t("uninit-register", "raw", "R3 !read_ok", "read of a register never written")
+def _(p): movr(p, 0, 3); ex(p)
+@t("uninit-r0-at-exit", "raw", "R0 !read_ok", "exit without setting r0")
+def _(p): ex(p)
+@t("write-r10", "raw", "frame pointer R10 is read only", "r10 = 0")
+def _(p): mov(p, 10, 0); ret0(p)
+@t("jump-out-of-range", "raw", "jump out of range", "goto past the end")
+def _(p): ja(p, 5); ret0(p)
+@t("jump-backward-out-of-range", "raw", "jump out of range", "goto before the start")
+def _(p): mov(p, 0, 0); ja(p, -3); ex(p)
+@t("jump-into-ldimm64", "raw", "jump into the middle of ld_imm64", "goto the second half of a ld_imm64")
+def _(p): ja(p, 1); ld64(p, 0, 0x1122334455667788); ex(p)
+@t("fall-through", "raw", "is not exit or jump", "last instruction is not exit")
+def _(p): mov(p, 0, 0)
+@t("ldimm64-truncated", "raw", "incomplete second instruction", "ld_imm64 as the last instruction")
+def _(p): mov(p, 0, 0); ex(p); raw(p, "ld_imm64 first half only", w(0x18, 0))
+@t("unreachable", "raw", "unreachable instruction", "code after exit nobody jumps to")
+def _(p): ret0(p); ret0(p)
+@t("endless-loop", "raw", "instruction budget", "goto -1: accepted (loops are allowed), stopped by the budget")
+def _(p): mov(p, 0, 0); p.label("l"); alu(p, 0, "+", 1); ja(p, "l")
+@t("bad-opcode", "raw", "unknown ALU opcode 0xff", "opcode 0xff")
+def _(p): raw(p, "opcode 0xff", w(0xff)); ret0(p)
+@t("legacy-ld-abs", "raw", "legacy packet access", "BPF_LD | BPF_ABS")
+def _(p): raw(p, "ld_abs", w(0x20, 0, 0, 0, 0)); ret0(p)
+@t("bad-register", "raw", "invalid register", "dst register 11")
+def _(p): raw(p, "r11 = 0", w(0xb7, 11)); ret0(p)
+@t("atomic-unknown-op", "raw", "unknown atomic operation", "atomic with imm 0x10 (sub)")
+def _(p): st(p, 10, -8, 0, 8); mov(p, 1, 1); raw(p, "lock *(u64 *)(r10 - 8) op 0x10 r1", w(0xdb, 10, 1, -8, 0x10)); ret0(p)
+
+# --- calls ---
+def chain(p, n):
+    ret0(p)  # placeholder never used
+@t("call-depth-9", "raw", "call depth exceeds 8 frames", "nine nested bpf-to-bpf calls")
+def _(p):
+    lcall(p, "f1"); ex(p)
+    for i in range(1, 9):
+        p.label(f"f{i}")
+        if i < 8:
+            lcall(p, f"f{i+1}")
+        else:
+            lcall(p, "f9")
+        ex(p)
+    p.label("f9"); ret0(p)
+@t("recursion", "raw", "call depth exceeds 8 frames", "a function calling itself")
+def _(p): mov(p, 0, 0); lcall(p, "f"); ex(p); p.label("f"); mov(p, 0, 1); lcall(p, "f"); ex(p)
+@t("stack-overflow-across-calls", "raw", "combined stack size", "512 bytes in main + a callee's 8: 544 > 512")
+def _(p): st(p, 10, -512, 0, 8); lcall(p, "f"); ex(p); p.label("f"); st(p, 10, -8, 0, 8); ret0(p)
+@t("return-own-stack", "raw", "returning a pointer to the callee's own stack", "callee returns r10 - 8")
+def _(p): lcall(p, "f"); ret0(p); p.label("f"); movr(p, 0, 10); alu(p, 0, "+", -8); ex(p)
+@t("call-into-ldimm64", "raw", "call into the middle of ld_imm64", "bpf-to-bpf call targets a ld_imm64's second half")
+def _(p): lcall(p, 2); ex(p); ld64(p, 0, 1); ex(p)
+@t("unknown-helper", "raw", "unknown helper 1000", "call 1000")
+def _(p): call(p, 1000); ret0(p)
+@t("unknown-helper-named", "raw", "unknown helper 5 (bpf_ktime_get_ns)", "a real kernel helper the sandbox does not offer")
+def _(p): call(p, 5); ret0(p)
+@t("callx-unknown-target", "raw", "target is not a known constant", "callx through a register loaded from memory")
+def _(p): ldx(p, 2, 1, 0, 8); callx(p, 2); ret0(p)
+@t("unknown-kfunc", "parser", "unknown kfunc id 99", "kfunc id the sandbox does not have")
+def _(p): mov(p, 1, 0); kcall(p, 99); ret0(p)
+@t("kfunc-in-raw-program", "raw", "only available to kexec parser programs", "bpf_get_parser_context from a raw program")
+def _(p): mov(p, 1, 7); kcall(p, 1); ret0(p)
+
+# --- pointers ---
+@t("forged-pointer", "raw", "pointer forged from a scalar", "load through the constant 0x1000")
+def _(p): mov(p, 1, 0x1000); ldx(p, 0, 1, 0, 8); ex(p)
+@t("forged-pointer-ldimm64", "raw", "pointer forged from a scalar", "store through a 64-bit constant")
+def _(p): ld64(p, 1, 0x7fff00000000); st(p, 1, 0, 0, 8); ret0(p)
+@t("ptr-arith-unbounded", "raw", "unbounded scalar", "r10 + a value loaded from memory")
+def _(p): ldx(p, 3, 1, 0, 8); movr(p, 2, 10); alur(p, 2, "+", 3); ldx(p, 0, 2, 0, 1); ex(p)
+@t("ptr-arith-past-bounds", "raw", "invalid access to memory R1", "r1 += 16, then load")
+def _(p): alu(p, 1, "+", 16); ldx(p, 0, 1, 0, 1); ex(p)
+@t("ptr-arith-bounded-past-end", "raw", "invalid access to memory R1", "r1 += (x & 15), then an 8-byte load")
+def _(p): ldx(p, 3, 1, 0, 8); alu(p, 3, "&", 15); alur(p, 1, "+", 3); ldx(p, 0, 1, 0, 8); ex(p)
+@t("ptr-32bit-arith", "raw", "32-bit arithmetic on a pointer", "w1 += 1 on the memory pointer")
+def _(p): alu(p, 1, "+", 1, True); ret0(p)
+@t("ptr-multiply", "raw", "pointer arithmetic with this operation prohibited", "r1 *= 2")
+def _(p): alu(p, 1, "*", 2); ret0(p)
+@t("ptr-32bit-move", "raw", "32-bit or sign-extending move of a pointer", "w0 = w10")
+def _(p): p.op("w0 = w10", 1, lambda l, pc: [w(0xbc, 0, 10)]); ex(p)
+
+# --- maps ---
+@t("map-value-oob", "parser", "invalid access to map value R0", "array lookup, then a load past the 16-byte value")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); ldx(p, 0, 0, 16, 8); ex(p); p.label("out"); ret0(p)
+@t("map-value-null-unchecked", "parser", "possibly NULL", "array lookup result used without a NULL test")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    ldx(p, 0, 0, 0, 8); ex(p)
+@t("map-key-uninit", "parser", "byte not initialised", "array lookup with an uninitialised key on the stack")
+def _(p):
+    ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1); ret0(p)
+@t("rodata-write", "parser", "write into read-only map '.rodata'", "store into .rodata")
+def _(p): ld64(p, 1, 2, 6, 0); st(p, 1, 0, 0, 8); ret0(p)
+@t("rodata-update-elem", "parser", "write into read-only map '.rodata'", "bpf_map_update_elem on .rodata")
+def _(p):
+    st(p, 10, -4, 0, 4); st(p, 10, -24, 0, 8); st(p, 10, -16, 0, 8)
+    ld64(p, 1, 2, 5); movr(p, 2, 10); alu(p, 2, "+", -4); movr(p, 3, 10); alu(p, 3, "+", -24)
+    mov(p, 4, 0); call(p, 2); ret0(p)
+@t("data-oob", "parser", "invalid access to map value R1", "8-byte load at offset 12 of a 16-byte .data")
+def _(p): ld64(p, 1, 3, 6, 0); ldx(p, 0, 1, 12, 8); ex(p)
+@t("direct-value-offset", "parser", "direct value offset 16 outside map '.data'", "ld_imm64 of .data + 16")
+def _(p): ld64(p, 1, 3, 6, 16); ret0(p)
+@t("lookup-on-ringbuf", "parser", "is not an array map", "bpf_map_lookup_elem on a ring buffer")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 0, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1); ret0(p)
+@t("map-index-out-of-range", "parser", "refers to map 9 of 4", "ld_imm64 of map 9")
+def _(p): ld64(p, 1, 9, 5); ret0(p)
+
+# --- ring buffers ---
+@t("ringbuf-leak", "parser", "unreleased reference", "reservation neither submitted nor discarded")
+def _(p): reserve(p, 64, "out"); p.label("out"); ret0(p)
+@t("ringbuf-use-after-submit", "parser", "used after release", "write into a record after bpf_ringbuf_submit")
+def _(p):
+    reserve(p, 64, "out"); movr(p, 6, 0); movr(p, 1, 6); mov(p, 2, 0); call(p, 132)
+    st(p, 6, 0, 1, 1); p.label("out"); ret0(p)
+@t("ringbuf-double-discard", "parser", "used after release", "bpf_ringbuf_discard twice")
+def _(p):
+    reserve(p, 64, "out"); movr(p, 6, 0); movr(p, 1, 6); mov(p, 2, 0); call(p, 133)
+    movr(p, 1, 6); mov(p, 2, 0); call(p, 133); p.label("out"); ret0(p)
+@t("ringbuf-oob-write", "parser", "invalid access to ring-buffer record R0", "store at offset 64 of a 64-byte record")
+def _(p):
+    reserve(p, 64, "out"); st(p, 0, 64, 0, 1); movr(p, 1, 0); mov(p, 2, 0); call(p, 133)
+    p.label("out"); ret0(p)
+@t("ringbuf-null-unchecked", "parser", "possibly NULL", "write into a reservation without a NULL test")
+def _(p): reserve(p, 64); st(p, 0, 0, 0, 1); movr(p, 1, 0); mov(p, 2, 0); call(p, 133); ret0(p)
+@t("ringbuf-oversize", "parser", "can never fit ring buffer", "reserve 8192 bytes of a 4096-byte ring")
+def _(p): reserve(p, 8192, "out"); movr(p, 1, 0); mov(p, 2, 0); call(p, 133); p.label("out"); ret0(p)
+@t("ringbuf-nonconst-size", "parser", "size must be a known constant", "reservation size from the context")
+def _(p):
+    ldx(p, 2, 1, 8, 8); ld64(p, 1, 0, 5); mov(p, 3, 0); call(p, 131)
+    jif(p, 0, "==", 0, "out"); movr(p, 1, 0); mov(p, 2, 0); call(p, 133); p.label("out"); ret0(p)
+@t("ringbuf-submit-offset", "parser", "must point to the start of the record", "submit of record + 8")
+def _(p):
+    reserve(p, 64, "out"); alu(p, 0, "+", 8); movr(p, 1, 0); mov(p, 2, 0); call(p, 132)
+    p.label("out"); ret0(p)
+@t("ringbuf-submit-stack", "parser", "must be a held ring-buffer record", "submit of a stack pointer")
+def _(p): movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 0); call(p, 132); ret0(p)
+
+# --- helper length arguments ---
+@t("probe-read-len-past-stack", "parser", "outside the 512-byte frame", "probe_read of 16 bytes into r10 - 8")
+def _(p):
+    ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 16)
+    call(p, 113); ret0(p)
+@t("probe-read-unbounded-len", "parser", "unbounded size argument", "probe_read length from the context")
+def _(p):
+    ldx(p, 2, 1, 8, 8); ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); movr(p, 1, 10); alu(p, 1, "+", -64)
+    call(p, 113); ret0(p)
+@t("trace-printk-fmt-uninit", "parser", "byte not initialised", "trace_printk with an uninitialised format on the stack")
+def _(p): movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); call(p, 6); ret0(p)
+
+# --- kexec context and parser context ---
+@t("ctx-write", "parser", "write into the read-only context", "store into the anchor's args")
+def _(p): st(p, 1, 0, 0, 8); ret0(p)
+@t("ctx-bad-offset", "parser", "invalid context access", "4-byte load at args + 4")
+def _(p): ldx(p, 0, 1, 4, 4); ex(p)
+@t("kctx-write", "parser", "write into trusted struct kexec_context", "store into struct kexec_context")
+def _(p): ldx(p, 2, 1, 0, 8); st(p, 2, 8, 0, 8); ret0(p)
+@t("kctx-oob", "parser", "invalid access to struct kexec_context", "load past struct kexec_context")
+def _(p): ldx(p, 2, 1, 0, 8); ldx(p, 0, 2, 56, 8); ex(p)
+@t("kernel-ptr-deref", "parser", "pointer forged from a scalar", "ctx->kernel dereferenced instead of bpf_probe_read")
+def _(p): ldx(p, 2, 1, 0, 8); ldx(p, 3, 2, 8, 8); ldx(p, 0, 3, 0, 1); ex(p)
+@t("parser-ctx-leak", "parser", "unreleased reference", "bpf_get_parser_context without bpf_put_parser_context")
+def _(p): get_pctx(p); p.label("out"); ret0(p)
+@t("parser-ctx-double-put", "parser", "used after release", "bpf_put_parser_context twice")
+def _(p): get_pctx(p); movr(p, 1, 7); kcall(p, 2); movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
+@t("parser-ctx-null-unchecked", "parser", "must be a held parser context, not parser context or NULL", "put of an unchecked result")
+def _(p): mov(p, 1, 7); kcall(p, 1); movr(p, 1, 0); kcall(p, 2); ret0(p)
+@t("parser-ctx-forged", "parser", "must be a held parser context, not scalar", "bpf_buffer_parser with a scalar as parser context")
+def _(p):
+    st(p, 10, -8, 0, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); mov(p, 3, 0x1234); kcall(p, 3); ret0(p)
+@t("buffer-parser-oob", "parser", "invalid access to ring-buffer record R1", "bpf_buffer_parser(record, 128) on a 64-byte record")
+def _(p):
+    get_pctx(p); reserve(p, 64, "put"); movr(p, 6, 0)
+    movr(p, 1, 6); mov(p, 2, 128); movr(p, 3, 7); kcall(p, 3)
+    movr(p, 1, 6); mov(p, 2, 0); call(p, 133)
+    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
+@t("buffer-parser-stack-oob", "parser", "outside the 512-byte frame", "bpf_buffer_parser(r10 - 8, 16)")
+def _(p):
+    get_pctx(p); st(p, 10, -8, 0, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 16); movr(p, 3, 7); kcall(p, 3)
+    movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
+@t("parser-ctx-deref", "parser", "invalid mem access 'parser context'", "load through the parser context")
+def _(p): get_pctx(p); ldx(p, 0, 7, 0, 8); movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
+
+# --- positive controls: accepted, run, r0 checked against the fixture ---
+@t("ok-probe-read", "parser", None, "probe_read the first 8 bytes of the kernel (fixture byte i = i)")
+def _(p):
+    ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8)
+    call(p, 113); ldx(p, 0, 10, -8, 8); ex(p)
+@t("ok-probe-read-past-end", "parser", None, "probe_read past the 64-byte kernel: -EFAULT, destination zeroed")
+def _(p):
+    ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); alu(p, 3, "+", 60); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8)
+    call(p, 113); movr(p, 6, 0); ldx(p, 0, 10, -8, 8); alur(p, 0, "+", 6); ex(p)
+@t("ok-buffer-parser", "parser", None, "COPY/CMDLINE 'abcd' through a ring-buffer record; the callback returns 42")
+def _(p):
+    get_pctx(p); reserve(p, 64, "put"); movr(p, 6, 0)
+    st(p, 6, 0, 2, 2); st(p, 6, 2, 3, 2); st(p, 6, 4, 4, 4); st(p, 6, 8, 0x64636261, 4)
+    movr(p, 1, 6); mov(p, 2, 12); movr(p, 3, 7); kcall(p, 3); movr(p, 8, 0)
+    movr(p, 1, 6); mov(p, 2, 0); call(p, 133)
+    movr(p, 1, 7); kcall(p, 2); movr(p, 0, 8); ex(p)
+    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); mov(p, 0, -1); ex(p)
+@t("ok-buffer-parser-bad-len", "parser", None, "payload_len 60 > buf_sz 12 - 8: -EINVAL to the program")
+def _(p):
+    get_pctx(p); reserve(p, 64, "put"); movr(p, 6, 0)
+    st(p, 6, 0, 2, 2); st(p, 6, 2, 3, 2); st(p, 6, 4, 60, 4)
+    movr(p, 1, 6); mov(p, 2, 12); movr(p, 3, 7); kcall(p, 3); movr(p, 8, 0)
+    movr(p, 1, 6); mov(p, 2, 0); call(p, 133)
+    movr(p, 1, 7); kcall(p, 2); movr(p, 0, 8); ex(p)
+    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); mov(p, 0, -1); ex(p)
+@t("ok-wrong-parser-id", "parser", None, "bpf_get_parser_context(8) with parser_id 7: NULL")
+def _(p): mov(p, 1, 8); kcall(p, 1); jif(p, 0, "==", 0, "out"); movr(p, 1, 0); kcall(p, 2); mov(p, 0, 1); ex(p); p.label("out"); ret0(p)
+@t("ok-ringbuf-capacity", "parser", None, "reserve 2000 bytes three times without a consumer: the third fails (4096-byte ring)")
+def _(p):
+    mov(p, 6, 0)
+    for i in range(3):
+        reserve(p, 2000, f"n{i}"); movr(p, 1, 0); mov(p, 2, 0); call(p, 133); alu(p, 6, "+", 1); p.label(f"n{i}")
+    movr(p, 0, 6); ex(p)
+@t("ok-bounded-loop", "raw", None, "sum of the 16 input bytes (fixture byte i = i) with a bounded loop")
+def _(p):
+    mov(p, 0, 0); mov(p, 3, 0); p.label("loop"); movr(p, 4, 1); alur(p, 4, "+", 3); ldx(p, 5, 4, 0, 1)
+    alur(p, 0, "+", 5); alu(p, 3, "+", 1); jif(p, 3, "<", 16, "loop"); ex(p)
+
+RESULTS = {"ok-probe-read": 0x0706050403020100, "ok-probe-read-past-end": (-14) & (2**64 - 1),
+           "ok-buffer-parser": 42, "ok-buffer-parser-bad-len": (-22) & (2**64 - 1),
+           "ok-wrong-parser-id": 0, "ok-ringbuf-capacity": 2, "ok-bounded-loop": sum(range(16))}
+
+here = os.path.dirname(os.path.abspath(__file__))
+for name, (kind, err, desc, fn) in T.items():
+    p = P(); fn(p); text, words = p.assemble()
+    with open(os.path.join(here, name + ".data"), "w") as f:
+        f.write("# SPDX-License-Identifier: MIT\n")
+        f.write(f"# {desc}\n# Generated by mkdata.py from:\n")
+        for line in text:
+            f.write(f"#   {line}\n")
+        f.write(f"-- kind\n{kind}\n-- raw\n")
+        for x in words:
+            f.write(f"0x{x:016x}\n")
+        if err:
+            f.write(f"-- error\n{err}\n")
+        else:
+            f.write(f"-- result\n0x{RESULTS[name]:x}\n")
+print(len(T), "files")
