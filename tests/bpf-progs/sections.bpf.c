@@ -2,8 +2,8 @@
 /*
  * sections.bpf.c - exercises what the ELF loader must get right besides
  * maps: .rodata (a const table and strings), .data (initialised counters),
- * .bss (zeroed scratch), .rodata.str1.1 (string literals), bpf-to-bpf
- * calls of static and global subprograms, arrays, and COPY commands.
+ * .bss (zeroed scratch), string literals, bpf-to-bpf calls of static and
+ * global subprograms, arrays, and COPY commands.
  *
  * On an image of N >= 64 bytes it issues, in order:
  *   COPY/CMDLINE  "pekexec.test=1 sum=<S> calls=<C>"  (see below)
@@ -11,7 +11,8 @@
  *   COPY/KERNEL   the whole image
  * S = sum of weights[] (.rodata) = 1+2+...+8 = 36, plus the .data
  * bias 100: 136.  C counts subprogram calls, starting from .data's 40:
- * emit() runs 3 times and put_num() twice, so C = 45.
+ * emit() runs 3 times and put_num() twice, so C = 45.  prefix is a const
+ * volatile global, so it is read from the .rodata map at run time.
  */
 #include "template.h"
 
@@ -21,31 +22,21 @@ static unsigned int calls = 40;
 static char scratch[64];
 const volatile char prefix[] = "pekexec.test=1";
 
-static __attribute__((noinline)) int put_str(char *dst, int pos, const char *s, int max)
+/* Decimal digits of @v at @dst (room for 8); returns how many. */
+static __attribute__((noinline)) unsigned long put_num(char *dst, unsigned int v)
 {
-	int i;
-
-	for (i = 0; i < max && pos < 120; i++) {
-		if (!s[i])
-			break;
-		dst[pos++] = s[i];
-	}
-	return pos;
-}
-
-static __attribute__((noinline)) int put_num(char *dst, int pos, unsigned int v)
-{
-	char digits[10];
-	int n = 0, i;
+	unsigned long k = 0;
+	unsigned int div, d;
 
 	calls++;
-	do {
-		digits[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v && n < 10);
-	for (i = n - 1; i >= 0 && pos < 120; i--)
-		dst[pos++] = digits[i];
-	return pos;
+	for (div = 100000; div; div /= 10) {
+		d = v / div % 10;
+		if (d || k || div == 1) {
+			dst[k & 7] = '0' + d;
+			k++;
+		}
+	}
+	return k;
 }
 
 __attribute__((noinline)) int emit(char *buf, unsigned int subcmd, unsigned int len,
@@ -65,12 +56,13 @@ int BPF_PROG(parse_sections, struct kexec_context *context, unsigned long parser
 {
 	struct bpf_parser_context *pctx;
 	unsigned int sum = 0, i, c;
+	unsigned long pos;
 	unsigned long image_sz;
 	char *image, *buf, *p;
-	int pos = 0, ret = 0;
+	int ret = 0;
 
-	image = BPF_CORE_READ(context, kernel);
-	bpf_core_read(&image_sz, sizeof(image_sz), &context->kernel_sz);
+	image = context->kernel;
+	image_sz = context->kernel_sz;
 	if (!image || image_sz < 64 || image_sz > MAX_RECORD_SIZE - 8)
 		return 0;
 
@@ -88,14 +80,17 @@ int BPF_PROG(parse_sections, struct kexec_context *context, unsigned long parser
 	}
 
 	p = buf + sizeof(struct cmd_hdr);
-	pos = put_str(p, pos, (const char *)prefix, sizeof(prefix));
-	pos = put_str(p, pos, " sum=", 8);
-	pos = put_num(p, pos, sum);
-	pos = put_str(p, pos, " calls=", 8);
+	__builtin_memcpy(p, (const char *)prefix, sizeof(prefix) - 1);
+	pos = sizeof(prefix) - 1;
+	__builtin_memcpy(p + pos, " sum=", 5);
+	pos += 5;
+	pos += put_num(p + pos, sum) & 7;
+	__builtin_memcpy(p + pos, " calls=", 7);
+	pos += 7;
 	/* emit() will run three times, put_num() once more after this read */
 	c = calls + 4;
-	pos = put_num(p, pos, c);
-	scratch[0] = (char)pos;
+	pos += put_num(p + pos, c) & 7;
+	scratch[0] = (char)(pos & 127);
 	ret = emit(buf, KEXEC_BPF_SUBCMD_CMDLINE, scratch[0], pctx);
 	if (ret < 0)
 		goto out;
