@@ -267,10 +267,12 @@ int pk_elf_rels(struct pk_ctx *ctx, const struct pk_elf *e,
 		rels[i].sym = (uint32_t)ELF64_R_SYM(info);
 		rels[i].type = (uint32_t)ELF64_R_TYPE(info);
 		if (rels[i].sym >= e->sym_cnt) {
+			uint32_t sym = rels[i].sym;
+
 			free(rels);
 			return pk_err(ctx, -EBADMSG, "%s: section %u (%s): relocation %llu: symbol %u beyond the %u symbols [at 0x%llx]",
 				      e->file, sec->idx, sec->name, (unsigned long long)i,
-				      rels[i].sym, e->sym_cnt,
+				      sym, e->sym_cnt,
 				      (unsigned long long)(sec->offset + i * sizeof(Elf64_Rel)));
 		}
 	}
