@@ -74,7 +74,10 @@ static int elf_read_sections(struct pk_ctx *ctx, struct pk_elf *e, Elf *elf)
 		return pk_err(ctx, -EBADMSG, "%s: bad section header table (e_shoff/e_shnum/e_shstrndx): %s",
 			      e->file, elf_errmsg(-1));
 	if (shnum == 0)
-		return pk_err(ctx, -EBADMSG, "%s: no sections (e_shnum 0)", e->file);
+		/* libelf reports 0 for a table outside the file, too */
+		return pk_err(ctx, -EBADMSG, "%s: no section headers (e_shoff 0x%llx, e_shnum %u at 0x3c, file 0x%zx bytes)",
+			      e->file, (unsigned long long)pk_get_le64(e->image_ + 0x28),
+			      pk_get_le16(e->image_ + 0x3c), e->len_);
 	if (shnum > PK_BPF_MAX_SECTIONS)
 		return pk_err(ctx, -EFBIG, "%s: e_shnum %zu above the cap of %u",
 			      e->file, shnum, PK_BPF_MAX_SECTIONS);
