@@ -58,9 +58,15 @@ $a
 $b"
 }
 
+# SIZE bytes at OFFSET (decimal) of FILE.  head closing the pipe early is
+# not an error (pipefail would take tail's SIGPIPE for one).
+slice() {
+	{ tail -c +$(($2 + 1)) "$1" | head -c "$3"; } || true
+}
+
 # sha256 of SIZE bytes at OFFSET (decimal) of FILE.
 range_sha() {
-	tail -c +$(($2 + 1)) "$1" | head -c "$3" | sha256sum | cut -d' ' -f1
+	slice "$@" | sha256sum | cut -d' ' -f1
 }
 
 file_sha() { sha256sum "$1" | cut -d' ' -f1; }
