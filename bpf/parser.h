@@ -8,16 +8,18 @@
  * Record size.  bpf_ringbuf_reserve() takes a size the verifier knows as a
  * constant, and the 512-byte stack is too small, so every command is built
  * in a reservation of PARSER_RECORD bytes: the 8-byte struct cmd_hdr and up
- * to PARSER_CHUNK bytes of payload.  Larger payloads are streamed as several
+ * to PARSER_CHUNK bytes of payload.  A program reserves that record once
+ * and reuses it for all its commands: nobody consumes a parser's ring, so
+ * even a discarded record keeps its ring space until the run ends.  Larger payloads are streamed as several
  * records of the same command (docs/parsers.md, "Chunked commands"):
  * consecutive COPY/KERNEL records concatenate, DECOMPRESS/KERNEL records
  * concatenate into one compressed stream, COPY/INITRD pieces append anyway.
  * PARSER_CHUNK is a multiple of 4, so chunking an initrd piece does not
  * change the padding COPY/INITRD applies.
  *
- * Ring sizes: ringbuf_1 holds one record at a time (each is discarded
- * after bpf_buffer_parser() returns), so it is PARSER_RECORD rounded up to
- * a power of two: 8 MiB.  ringbuf_2..4 are unused and one page each (the
+ * Ring sizes: ringbuf_1 holds the one record (plus the ring's 8-byte
+ * record header), so it is PARSER_RECORD rounded up to a power of two:
+ * 8 MiB.  ringbuf_2..4 are unused and one page each (the
  * kernel wants a power-of-two multiple of the page size).
  */
 #ifndef PEKEXEC_BPF_PARSER_H
@@ -93,50 +95,45 @@ extern void bpf_put_parser_context(struct bpf_parser_context *ctx) __ksym;
 extern int bpf_buffer_parser(char *buf, int buf_sz,
 			     struct bpf_parser_context *ctx) __ksym;
 
+/* cmd and subcmd in one argument: BPF calls take at most five. */
+#define PARSER_CMD(cmd, subcmd) ((__u32)(cmd) | (__u32)(subcmd) << 16)
+#define PARSER_DECOMPRESS_KERNEL PARSER_CMD(KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL)
+#define PARSER_COPY_KERNEL PARSER_CMD(KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL)
+#define PARSER_COPY_INITRD PARSER_CMD(KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD)
+#define PARSER_COPY_CMDLINE PARSER_CMD(KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE)
+
 /*
- * parser_send - one command record: @len bytes of the image at @src (read
- * with bpf_probe_read_kernel) as the payload of @cmd/@subcmd.  @len may be
- * 0 (an empty payload).  Returns bpf_buffer_parser()'s result (>= 0 on
- * success), or a negative errno.
+ * parser_send - one command record in @rec (the program's one reservation
+ * of PARSER_RECORD bytes, reused for every command): @len bytes of the
+ * image at @src (read with bpf_probe_read_kernel) as the payload of
+ * @cmd, a PARSER_CMD() word.  @len may be 0 (an empty payload).  Returns
+ * bpf_buffer_parser()'s result (>= 0 on success), or a negative errno.
  */
-static __noinline int parser_send(struct bpf_parser_context *pctx, __u16 cmd,
-				  __u16 subcmd, const char *src, __u32 len)
+static __noinline int parser_send(struct bpf_parser_context *pctx, char *rec,
+				  __u32 cmd, const char *src, __u32 len)
 {
-	struct cmd_hdr *hdr;
-	char *rec;
-	int ret;
+	struct cmd_hdr *hdr = (struct cmd_hdr *)rec;
 
 	if (len > PARSER_CHUNK)
 		return -PARSER_EINVAL;
-	rec = bpf_ringbuf_reserve(&ringbuf_1, PARSER_RECORD, 0);
-	if (!rec)
-		return -PARSER_ENOMEM;
-	hdr = (struct cmd_hdr *)rec;
-	hdr->cmd = cmd;
-	hdr->subcmd = subcmd;
+	hdr->cmd = (__u16)cmd;
+	hdr->subcmd = (__u16)(cmd >> 16);
 	hdr->payload_len = len;
-	if (len) {
-		ret = bpf_probe_read_kernel(rec + PARSER_HDR, len, src);
-		if (ret < 0) {
-			bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
-			return -PARSER_EFAULT;
-		}
-	}
-	ret = bpf_buffer_parser(rec, PARSER_RECORD, pctx);
-	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
-	return ret;
+	if (len && bpf_probe_read_kernel(rec + PARSER_HDR, len, src) < 0)
+		return -PARSER_EFAULT;
+	return bpf_buffer_parser(rec, PARSER_RECORD, pctx);
 }
 
 /*
- * parser_send_range - stream [off, off + len) of @img as records of at most
+ * parser_send_range - stream the @len bytes at @src as records of at most
  * PARSER_CHUNK bytes.  The caller has checked the range against the image
- * size.  At most @max_chunks records (the verifier needs a bound).
+ * size.  At most PARSER_MAX_CHUNKS records (the verifier needs a bound).
  */
 #define PARSER_MAX_CHUNKS 256u /* 1 GiB per range */
 
 static __noinline int parser_send_range(struct bpf_parser_context *pctx,
-					__u16 cmd, __u16 subcmd,
-					const char *img, __u64 off, __u64 len)
+					char *rec, __u32 cmd, const char *src,
+					__u64 len)
 {
 	__u32 i;
 	int ret;
@@ -146,10 +143,10 @@ static __noinline int parser_send_range(struct bpf_parser_context *pctx,
 	for (i = 0; i < PARSER_MAX_CHUNKS && len; i++) {
 		__u32 n = len > PARSER_CHUNK ? PARSER_CHUNK : (__u32)len;
 
-		ret = parser_send(pctx, cmd, subcmd, img + off, n);
+		ret = parser_send(pctx, rec, cmd, src, n);
 		if (ret < 0)
 			return ret;
-		off += n;
+		src += n;
 		len -= n;
 	}
 	return 0;

@@ -201,9 +201,8 @@ static __always_inline struct uki_slot *pick(struct uki_plan *p, __u32 k)
 	return p->prof[k].found ? &p->prof[k] : &p->base[k];
 }
 
-static __noinline int parse_uki(struct bpf_parser_context *pctx,
-				const char *img, __u64 img_sz,
-				const char *cmdline, __u64 cmdline_sz)
+static __noinline int parse_uki(struct bpf_parser_context *pctx, char *rec,
+				const char *img, __u64 img_sz, __u32 selected)
 {
 	struct uki_plan *p = &uki_plan;
 	struct uki_slot *s;
@@ -213,7 +212,7 @@ static __noinline int parse_uki(struct bpf_parser_context *pctx,
 
 	__builtin_memset(p, 0, sizeof(*p));
 	p->cur_profile = -1;
-	p->selected = profile_from_cmdline(cmdline, cmdline_sz);
+	p->selected = selected;
 
 	ret = find_sections(img, img_sz, &tbl, &n);
 	if (ret < 0) {
@@ -235,26 +234,26 @@ static __noinline int parse_uki(struct bpf_parser_context *pctx,
 
 	s = pick(p, K_LINUX);
 	if (s->found) {
-		ret = parser_send_range(pctx, KEXEC_BPF_CMD_COPY,
-					KEXEC_BPF_SUBCMD_KERNEL, img, s->off, s->len);
+		ret = parser_send_range(pctx, rec, PARSER_COPY_KERNEL,
+					img + s->off, s->len);
 		if (ret < 0)
 			return ret;
 	}
 	s = pick(p, K_UCODE);
 	if (s->found) {
-		ret = parser_send_range(pctx, KEXEC_BPF_CMD_COPY,
-					KEXEC_BPF_SUBCMD_INITRD, img, s->off, s->len);
+		ret = parser_send_range(pctx, rec, PARSER_COPY_INITRD,
+					img + s->off, s->len);
 		if (ret < 0)
 			return ret;
 	}
 	/* The loader's initrd goes here: after .ucode, before .initrd. */
-	ret = parser_send(pctx, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, img, 0);
+	ret = parser_send(pctx, rec, PARSER_COPY_INITRD, img, 0);
 	if (ret < 0)
 		return ret;
 	s = pick(p, K_INITRD);
 	if (s->found) {
-		ret = parser_send_range(pctx, KEXEC_BPF_CMD_COPY,
-					KEXEC_BPF_SUBCMD_INITRD, img, s->off, s->len);
+		ret = parser_send_range(pctx, rec, PARSER_COPY_INITRD,
+					img + s->off, s->len);
 		if (ret < 0)
 			return ret;
 	}
@@ -262,8 +261,8 @@ static __noinline int parse_uki(struct bpf_parser_context *pctx,
 	if (s->found && s->len) {
 		if (s->len > PARSER_CHUNK)
 			return -PARSER_EFBIG;
-		ret = parser_send(pctx, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE,
-				  img + s->off, (__u32)s->len);
+		ret = parser_send(pctx, rec, PARSER_COPY_CMDLINE, img + s->off,
+				  (__u32)s->len);
 		if (ret < 0)
 			return ret;
 	}
@@ -276,6 +275,7 @@ int BPF_PROG(parse_uki_image, struct kexec_context *context,
 {
 	struct bpf_parser_context *pctx;
 	const char *img = context->kernel;
+	char *rec;
 	__u64 img_sz = context->kernel_sz;
 	int ret;
 
@@ -284,7 +284,15 @@ int BPF_PROG(parse_uki_image, struct kexec_context *context,
 	pctx = bpf_get_parser_context(parser_id);
 	if (!pctx)
 		return -PARSER_ENOENT;
-	ret = parse_uki(pctx, img, img_sz, context->cmdline, context->cmdline_sz);
+	/* One record for the whole run (parser.h). */
+	rec = bpf_ringbuf_reserve(&ringbuf_1, PARSER_RECORD, 0);
+	if (!rec) {
+		bpf_put_parser_context(pctx);
+		return -PARSER_ENOMEM;
+	}
+	ret = parse_uki(pctx, rec, img, img_sz,
+			profile_from_cmdline(context->cmdline, context->cmdline_sz));
+	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
 	bpf_put_parser_context(pctx);
 	return ret;
 }

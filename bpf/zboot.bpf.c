@@ -83,7 +83,7 @@ static __always_inline int magic_ok(enum zb_comp comp, const __u8 *m)
 	}
 }
 
-static __noinline int parse_zboot(struct bpf_parser_context *pctx,
+static __noinline int parse_zboot(struct bpf_parser_context *pctx, char *rec,
 				  const char *img, __u64 img_sz)
 {
 	__u8 hdr[ZB_HDR_LEN];
@@ -135,13 +135,11 @@ static __noinline int parse_zboot(struct bpf_parser_context *pctx,
 	}
 
 	/* Exactly the compressed stream: [off, off + size). */
-	ret = parser_send_range(pctx, KEXEC_BPF_CMD_DECOMPRESS,
-				KEXEC_BPF_SUBCMD_KERNEL, img, off, size);
+	ret = parser_send_range(pctx, rec, PARSER_DECOMPRESS_KERNEL, img + off, size);
 	if (ret < 0)
 		return ret;
 	/* Close the stream: decompress now, get the size back. */
-	ret = parser_send(pctx, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL,
-			  img, 0);
+	ret = parser_send(pctx, rec, PARSER_DECOMPRESS_KERNEL, img, 0);
 	if (ret < 0)
 		return ret;
 	if ((__u32)ret != declared) {
@@ -158,6 +156,7 @@ int BPF_PROG(parse_zboot_image, struct kexec_context *context,
 {
 	struct bpf_parser_context *pctx;
 	const char *img = context->kernel;
+	char *rec;
 	__u64 img_sz = context->kernel_sz;
 	int ret;
 
@@ -166,7 +165,14 @@ int BPF_PROG(parse_zboot_image, struct kexec_context *context,
 	pctx = bpf_get_parser_context(parser_id);
 	if (!pctx)
 		return -PARSER_ENOENT;
-	ret = parse_zboot(pctx, img, img_sz);
+	/* One record for the whole run (parser.h). */
+	rec = bpf_ringbuf_reserve(&ringbuf_1, PARSER_RECORD, 0);
+	if (!rec) {
+		bpf_put_parser_context(pctx);
+		return -PARSER_ENOMEM;
+	}
+	ret = parse_zboot(pctx, rec, img, img_sz);
+	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
 	bpf_put_parser_context(pctx);
 	return ret;
 }
