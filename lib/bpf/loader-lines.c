@@ -62,12 +62,24 @@ int pk_bpf_lines_attach(struct pk_ctx *ctx, struct pk_bpf_object *obj,
 	}
 	if (!total)
 		return 0;
-	pool = malloc(total);
+	/* append to the object's pool; lines already attached are rebased */
+	pool = malloc(obj->strings_len + total);
 	if (!pool)
 		return pk_err(ctx, -ENOMEM, "line info: out of memory");
+	if (obj->strings_len)
+		memcpy(pool, obj->strings, obj->strings_len);
+	for (i = 0; i < obj->prog_cnt; i++) {
+		struct pk_bpf_prog *pr = obj->progs ? obj->progs[i] : NULL;
+
+		for (j = 0; pr && j < pr->line_cnt; j++) {
+			pr->lines[j].file = pool + (pr->lines[j].file - obj->strings);
+			pr->lines[j].text = pool + (pr->lines[j].text - obj->strings);
+		}
+	}
 	free(obj->strings);
 	obj->strings = pool;
-	obj->strings_len = total;
+	pos = obj->strings_len;
+	obj->strings_len += total;
 
 	for (i = 0; i < n; i++) {
 		struct pk_bpf_prog *prog = p[i].prog;

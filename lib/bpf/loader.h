@@ -182,8 +182,8 @@ struct pk_lines_pending {
 
 /*
  * pk_bpf_lines_attach - give each pending program its sorted prog->lines,
- * with file names and source text copied into obj->strings (one
- * allocation for the object).  Records whose strings do not resolve are
+ * with file names and source text appended to obj->strings (one
+ * allocation for the object; lines attached earlier are rebased).  Records whose strings do not resolve are
  * dropped.  -ENOMEM or -EFBIG.
  */
 int pk_bpf_lines_attach(struct pk_ctx *ctx, struct pk_bpf_object *obj,

@@ -450,6 +450,12 @@ static int cmd_prog_load(struct lskel_state *S, struct pk_bpf_run *run, const un
 		r = prog_lines(S, run, a, p, btf);
 	if (r)
 		return r;
+	/* lines now, so that verifier messages cite the source */
+	if (S->pending_cnt && S->pending[S->pending_cnt - 1].prog == p) {
+		r = pk_bpf_lines_attach(S->ctx, S->obj, &S->pending[S->pending_cnt - 1], 1);
+		if (r)
+			return fail(S, r, "%s", pk_ctx_errmsg(S->ctx));
+	}
 	/* a parser program is verified now, as the kernel would; RAW test
 	 * programs when their memory size is known (pk_bpf_program_run) */
 	if (p->kind == PK_BPF_PROG_KEXEC_PARSER) {
@@ -702,9 +708,7 @@ int pk_lskel_load(struct pk_ctx *ctx, const char *name,
 		r = pk_err(ctx, -ENOENT, "%s: the light-skeleton loader loaded no program", name);
 		goto out;
 	}
-	r = pk_bpf_lines_attach(ctx, S.obj, S.pending, S.pending_cnt);
-	if (!r)
-		*ret = PK_TAKE_PTR(S.obj);
+	*ret = PK_TAKE_PTR(S.obj);
 out:
 	pk_bpf_vm_free(vm);
 	pk_bpf_object_free(lo);
