@@ -42,12 +42,23 @@ json_of() {
 	echo "$j"
 }
 
+# objdump_for IMAGE: an objdump that knows the image's machine (Debian's
+# binutils reads pei-x86-64 only; gcc-aarch64-linux-gnu brings pei-aarch64).
+objdump_for() {
+	local od
+	for od in objdump aarch64-linux-gnu-objdump riscv64-linux-gnu-objdump; do
+		command -v "$od" >/dev/null && "$od" -h "$1" >/dev/null 2>&1 && { echo "$od"; return; }
+	done
+	fail "$1: no objdump reads this image"
+}
+
 # compare_with_objdump IMAGE: headers, directories, sections and bytes.
 compare_with_objdump() {
-	local img=$1 j key field want got base ndirs i n line
+	local img=$1 j key field want got base ndirs i n line od
 	local idx name size vma lma off
 	j=$(json_of "$img") || fail "$j"
-	objdump -p "$img" >od-p.txt || fail "objdump -p $img"
+	od=$(objdump_for "$img") || fail "$od"
+	"$od" -p "$img" >od-p.txt || fail "objdump -p $img"
 	expect_json "$j" .format pekexec-inspect/1
 	expect_json "$j" .file_size "$(stat -L -c %s "$img")"
 	expect_json "$j" .file_sha256 "$(sha256sum "$img" | cut -d' ' -f1)"
@@ -68,7 +79,7 @@ compare_with_objdump() {
 	want=$(awk '$1 == "Characteristics" {print $2; exit}' od-p.txt)
 	got=$(jq -r '.pe.characteristics + (if .pe.number_of_symbols != 0 and .pe.pointer_to_symbol_table == 0 then 8 else 0 end)' "$j")
 	[ "$((want))" = "$got" ] || fail "$img: Characteristics $got vs objdump $want"
-	case $(objdump -h "$img" | sed -n 's/.*file format //p') in
+	case $("$od" -h "$img" | sed -n 's/.*file format //p') in
 	pei-x86-64) expect_json "$j" .pe.machine_name x86_64 ;;
 	pei-aarch64-little) expect_json "$j" .pe.machine_name aarch64 ;;
 	*) fail "$img: unexpected objdump format" ;;
@@ -88,10 +99,11 @@ compare_with_objdump() {
 		expect_json "$j" ".sections[$idx].data_size" $((0x$size))
 		expect_json "$j" ".sections[$idx].virtual_address + $base" $((0x$vma))
 		expect_json "$j" ".sections[$idx].pointer_to_raw_data" $((0x$off))
-		objcopy -O binary --only-section="$name" "$img" sec.bin || fail "objcopy $name"
+		"${od%objdump}objcopy" -O binary --only-section="$name" "$img" sec.bin ||
+			fail "objcopy $name"
 		expect_json "$j" ".sections[$idx].data_sha256" "$(sha256sum sec.bin | cut -d' ' -f1)"
 		n=$((n + 1))
-	done < <(objdump -h -w "$img")
+	done < <("$od" -h -w "$img")
 	expect_json "$j" '.sections | length' "$n"
 	expect_json "$j" .pe.number_of_sections "$n"
 	"$PEKEXEC" inspect "$img" >text.out || fail "inspect (text) $img"
@@ -99,6 +111,24 @@ compare_with_objdump() {
 		grep -q -- " $name " text.out || fail "$img: text output lacks section $name"
 	done
 	ok
+}
+
+# check_zboot_payload IMAGE: the payload the header points at decompresses,
+# with the format's own CLI tool, to exactly image_size bytes (payload.out).
+check_zboot_payload() {
+	local img=$1 j off size fmt cmd
+	j=$(json_of "$img") || fail "$j"
+	off=$(jq -r .zboot.payload_offset "$j")
+	size=$(jq -r .zboot.payload_size "$j")
+	fmt=$(jq -r .zboot.format "$j")
+	case $fmt in
+	gzip) cmd="gzip -dc" ;; zstd) cmd="zstd -dcq" ;; xz) cmd="xz -dc" ;;
+	lzma) cmd="lzma -dc" ;; lz4) cmd="lz4 -dc" ;; lzo) cmd="lzop -dc" ;;
+	*) fail "$img: unexpected zboot format $fmt" ;;
+	esac
+	tail -c +$((off + 1)) "$img" | head -c "$size" | $cmd >payload.out ||
+		fail "$img: $cmd rejects the payload at $off+$size"
+	expect_json "$j" .zboot.image_size "$(stat -c %s payload.out)"
 }
 
 # check_signatures IMAGE DIGEST_OK: vs sbverify --list, and digest_ok vs
@@ -195,8 +225,22 @@ expect_json zboot.json '.zboot.compression' gzip
 expect_json zboot.json '.zboot.format' gzip
 expect_json zboot.json '.zboot.image_size' "$(stat -c %s image)"
 expect_json zboot.json '.zboot.payload_sha256' "$(sha256sum payload.gz | cut -d' ' -f1)"
+check_zboot_payload zboot.efi
+cmp -s payload.out image || fail "zboot payload does not decompress to the input"
 "$PEKEXEC" inspect zboot.efi | grep -q "^zboot: *gzip (gzip), payload at 0x$(printf %x "$pay_off")" ||
 	fail "text output does not show the zboot header"
+
+# --- real zboot images (arm64 vmlinuz.efi), when a kernel build made one ---
+nreal=0
+for img in "$IMAGES"/vmlinuz-arm64.efi "$BUILD"/kernel/*/arch/arm64/boot/vmlinuz.efi; do
+	[ -s "$img" ] || continue
+	compare_with_objdump "$img"
+	j=$(json_of "$img") || fail "$j"
+	[ "$(jq -r .zboot "$j")" != null ] || fail "$img: no zboot header found"
+	check_zboot_payload "$img"
+	nreal=$((nreal + 1))
+done
+[ "$nreal" -gt 0 ] || echo "note: no real arm64 zboot image (\$IMAGES/vmlinuz-arm64.efi); synthetic one only"
 
 # --- .bpf presence -------------------------------------------------------
 printf 'not really an ELF object' >bpf.o

@@ -350,11 +350,11 @@ int pk_pe_parse(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
 	unsigned int i;
 	int r;
 
+	if (!buf)
+		len = 0;
 	memset(pe, 0, sizeof(*pe));
 	pe->buf = buf;
 	pe->len = len;
-	if (!buf)
-		len = 0;
 
 	r = parse_dos(ctx, buf, len, pe);
 	if (r < 0)
