@@ -5,13 +5,22 @@
  *
  * Each format goes through the distribution's library (zlib or libdeflate,
  * libzstd, liblzma, liblz4, liblzo2, libbz2).  Output never exceeds the
- * caller's limit.
+ * caller's limit: the output buffer never grows past @max_out, and no size
+ * field of the input decides an allocation beyond it.
  *
- * @retval -EPROTONOSUPPORT  no known magic at the start of the input
+ * After a stream the input may hold further streams of the same format
+ * (decoded and appended), zero bytes, or a little-endian 32-bit copy of the
+ * output size followed by zero bytes (the kernel's size_append trailer);
+ * anything else is -EBADMSG.  docs/decompress.md has the details per format.
+ *
+ * @retval -EPROTONOSUPPORT  no known magic at the start of the input (or an
+ *                           unknown enum pk_comp)
  * @retval -EBADMSG          corrupt or truncated stream, or trailing garbage
  *                           that is not a further stream / zero padding
  * @retval -EFBIG            the output would exceed @max_out
  * @retval -ENOMEM           allocation failed
+ * @retval -EINVAL           API misuse: @ret_out not empty, NULL @src with a
+ *                           non-zero length
  */
 #ifndef PEKEXEC_DECOMPRESS_H
 #define PEKEXEC_DECOMPRESS_H
