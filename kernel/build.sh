@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# build.sh - build Debian's Linux 6.1 with the CONFIG_KEXEC_BPF series.
+#
+#   kernel/build.sh [-o OUTDIR] [-s SRCDIR] ARCH     ARCH: x86_64 | arm64
+#
+#   -s SRCDIR builds an already patched tree instead (series development:
+#   kernel/mkseries.sh exports its commits as kernel/patches/).
+#
+# 1. the pristine tree from /usr/src/linux-source-6.1.tar.xz is extracted
+#    once per series into OUTDIR/src-HASH (HASH: sha256 of the patches) and
+#    the series is applied with `patch -p1`;
+# 2. a test signing key is generated once into OUTDIR/keys/ (its certificate
+#    goes into the builtin trusted keyring, the key signs test images);
+# 3. `make tinyconfig` + kernel/config/base.config + kernel/config/ARCH.config,
+#    then every option of the fragments is checked to have survived;
+# 4. out-of-tree build with ccache in OUTDIR/out-ARCH-HASH; the results are
+#    copied to OUTDIR/ARCH/ (bzImage or Image + vmlinuz.efi, vmlinux, .config).
+#
+# Times of each step are printed ("time: extract 41s").
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+outdir="$top/build/kernel"
+devsrc=
+while [ $# -gt 1 ]; do
+	case "$1" in
+	-o) outdir=$2; shift 2 ;;
+	-s) devsrc=$(cd "$2" && pwd); shift 2 ;;
+	*) break ;;
+	esac
+done
+arch=${1:?usage: kernel/build.sh [-o OUTDIR] x86_64|arm64}
+tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+jobs=${JOBS:-$(nproc)}
+
+case "$arch" in
+x86_64) karch=x86_64 cross= targets="bzImage" image=arch/x86/boot/bzImage ;;
+arm64) karch=arm64 cross=aarch64-linux-gnu- targets="Image vmlinuz.efi"
+	image=arch/arm64/boot/Image ;;
+*) echo "build.sh: unknown ARCH '$arch' (x86_64 or arm64)" >&2; exit 2 ;;
+esac
+
+[ -r "$tarball" ] || {
+	echo "build.sh: $tarball missing: scripts/deps.sh ensure kernel" >&2
+	exit 1
+}
+
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+now() { date +%s; }
+timing() { echo "time: $1 $(($(now) - $2))s"; }
+
+# The source tree is keyed by the series so that a changed patch never
+# meets a tree patched with its older version.
+hash=$(find "$top/kernel/patches" -name "*.patch" -print0 | sort -z |
+	xargs -0r cat | sha256sum | cut -c1-12)
+src="$outdir/src-$hash"
+if [ -n "$devsrc" ]; then
+	src=$devsrc
+	hash=dev
+elif [ ! -e "$src/.pekexec-patched" ]; then
+	t0=$(now)
+	rm -rf "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -xf "$tarball" -C "$src.tmp" --strip-components=1
+	timing extract "$t0"
+	for p in "$top"/kernel/patches/*.patch; do
+		[ -e "$p" ] || continue
+		echo "  PATCH   $(basename "$p")"
+		patch -d "$src.tmp" -p1 --batch --forward --quiet <"$p"
+	done
+	touch "$src.tmp/.pekexec-patched"
+	# Only the newest series is kept: each tree is 1.4 GB.
+	for old in "$outdir"/src-*; do
+		[ "$old" = "$src.tmp" ] || rm -rf "$old"
+	done
+	mv "$src.tmp" "$src"
+fi
+
+# Test signing key: the certificate is compiled into the kernel's builtin
+# trusted keyring; tests sign images with the key (sbsign).
+keys="$outdir/keys"
+if [ ! -e "$keys/test.crt" ]; then
+	mkdir -p "$keys"
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 36500 -sha256 \
+		-subj "/CN=pekexec kernel test key/" \
+		-addext "keyUsage=digitalSignature" \
+		-addext "extendedKeyUsage=codeSigning" \
+		-keyout "$keys/test.key" -out "$keys/test.crt" 2>/dev/null
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 36500 -sha256 \
+		-subj "/CN=pekexec untrusted key/" \
+		-keyout "$keys/untrusted.key" -out "$keys/untrusted.crt" 2>/dev/null
+fi
+
+out="$outdir/out-$arch-$hash"
+for old in "$outdir"/out-"$arch"-*; do
+	[ "$old" = "$out" ] || rm -rf "$old"
+done
+mkdir -p "$out"
+kmake() {
+	make -s -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
+		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" \
+		KBUILD_BUILD_USER=pekexec KBUILD_BUILD_HOST=pekexec "$@"
+}
+export CCACHE_BASEDIR="$outdir" CCACHE_DIR="${CCACHE_DIR:-$outdir/ccache}"
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+
+t0=$(now)
+frags=("$top/kernel/config/base.config" "$top/kernel/config/$arch.config")
+printf 'CONFIG_SYSTEM_TRUSTED_KEYS="%s"\n' "$keys/test.crt" >"$out/keys.config"
+cat "${frags[@]}" "$out/keys.config" >"$out/fragment.config"
+if ! cmp -s "$out/fragment.config" "$out/fragment.config.used" 2>/dev/null; then
+	kmake tinyconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+		"$out/fragment.config" >/dev/null
+	kmake olddefconfig >/dev/null
+	# merge_config.sh only warns; a dropped option is an error here.
+	bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) grep -qxF "$line" "$out/.config" || {
+			echo "build.sh: config: '$line' did not survive" \
+				"(dependency missing?): $(grep "^${line%%=*}=" \
+				"$out/.config" || echo unset)" >&2
+			bad=1
+		} ;;
+		"# CONFIG_"*" is not set") ! grep -q "^${line:2:-11}=" \
+			"$out/.config" || {
+			echo "build.sh: config: '${line:2:-11}' should be off" >&2
+			bad=1
+		} ;;
+		esac
+	done <"$out/fragment.config"
+	[ "$bad" -eq 0 ] || exit 1
+	cp "$out/fragment.config" "$out/fragment.config.used"
+fi
+timing config "$t0"
+
+t0=$(now)
+kmake -j"$jobs" $targets
+timing build "$t0"
+
+res="$outdir/$arch"
+mkdir -p "$res"
+cp "$out/$image" "$out/vmlinux" "$out/.config" "$res/"
+[ "$arch" = arm64 ] && cp "$out/arch/arm64/boot/vmlinuz.efi" "$res/"
+echo "$hash" >"$res/series-hash"
+echo "kernel: $res/$(basename "$image") (series $hash)"

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vm_pe_parser.bpf.c - the parser program of the kernel series' VM test
+ * images: a minimal UKI-like parser, enough to drive every command.
+ *
+ * It walks the PE section table of ctx->kernel (at most 16 sections) and
+ * sends, in section table order:
+ *   .cmdline  COPY/CMDLINE
+ *   .initrd   COPY/INITRD
+ *   .badcmd   an unknown command (0x7f/0x1): the load must fail with -EINVAL
+ * and last, for .linux, COPY/KERNEL if it starts with "MZ", else
+ * DECOMPRESS/KERNEL.  An image without .linux produces no kernel (the
+ * "no progress" test).  Section sizes are min(VirtualSize, SizeOfRawData).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "kexec_bpf/kexec_bpf.h"
+
+#define MAX_SECTIONS 16
+#define RECORD_MAX (16 << 20)
+#define PAYLOAD_MAX (RECORD_MAX - sizeof(struct cmd_hdr))
+#define NAME8(a, b, c, d, e, f, g, h)                                       \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | \
+	 (__u64)(e) << 32 | (__u64)(f) << 40 | (__u64)(g) << 48 |           \
+	 (__u64)(h) << 56)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+} ringbuf_1 SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct bpf_parser_context;
+extern struct bpf_parser_context *bpf_get_parser_context(unsigned long id) __ksym;
+extern void bpf_put_parser_context(struct bpf_parser_context *ctx) __ksym;
+extern int bpf_buffer_parser(char *buf, int buf_sz,
+			     struct bpf_parser_context *ctx) __ksym;
+
+struct pe_section {
+	__u64 name;
+	__u32 vsize;
+	__u32 vaddr;
+	__u32 rawsize;
+	__u32 rawptr;
+};
+
+static __always_inline int send(struct bpf_parser_context *pctx, __u16 cmd,
+				__u16 subcmd, const char *src, __u64 len)
+{
+	struct cmd_hdr *hdr;
+	char *rec;
+	int ret;
+
+	if (len > PAYLOAD_MAX)
+		return -7; /* E2BIG */
+	rec = bpf_ringbuf_reserve(&ringbuf_1, RECORD_MAX, 0);
+	if (!rec)
+		return -12; /* ENOMEM */
+	hdr = (struct cmd_hdr *)rec;
+	hdr->cmd = cmd;
+	hdr->subcmd = subcmd;
+	hdr->payload_len = len;
+	if (bpf_probe_read_kernel(rec + sizeof(*hdr), len, src)) {
+		bpf_ringbuf_discard(rec, 0);
+		return -14; /* EFAULT */
+	}
+	ret = bpf_buffer_parser(rec, len + sizeof(*hdr), pctx);
+	bpf_ringbuf_discard(rec, 0);
+	return ret;
+}
+
+SEC("fentry.s/kexec_image_parser_anchor")
+int BPF_PROG(vm_pe_parser, struct kexec_context *kctx, unsigned long parser_id)
+{
+	struct bpf_parser_context *pctx;
+	__u64 img_sz = kctx->kernel_sz, table, linux_off = 0, linux_sz = 0;
+	char *img = kctx->kernel;
+	__u32 pe = 0;
+	__u16 nsec = 0, opt = 0, magic = 0;
+	int i;
+
+	pctx = bpf_get_parser_context(parser_id);
+	if (!pctx)
+		return 0;
+	if (img_sz < 0x40 || bpf_probe_read_kernel(&pe, 4, img + 0x3c) ||
+	    pe > img_sz - 24 ||
+	    bpf_probe_read_kernel(&nsec, 2, img + pe + 6) ||
+	    bpf_probe_read_kernel(&opt, 2, img + pe + 20))
+		goto out;
+	table = pe + 24 + opt;
+
+	for (i = 0; i < MAX_SECTIONS && i < nsec; i++) {
+		struct pe_section sh;
+		__u64 off = table + i * 40, size;
+
+		if (off > img_sz || sizeof(sh) > img_sz - off ||
+		    bpf_probe_read_kernel(&sh, sizeof(sh), img + off))
+			break;
+		size = sh.vsize < sh.rawsize ? sh.vsize : sh.rawsize;
+		if (sh.rawptr > img_sz || size > img_sz - sh.rawptr)
+			break;
+		if (sh.name == NAME8('.', 'c', 'm', 'd', 'l', 'i', 'n', 'e'))
+			send(pctx, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE,
+			     img + sh.rawptr, size);
+		else if (sh.name == NAME8('.', 'i', 'n', 'i', 't', 'r', 'd', 0))
+			send(pctx, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD,
+			     img + sh.rawptr, size);
+		else if (sh.name == NAME8('.', 'b', 'a', 'd', 'c', 'm', 'd', 0))
+			send(pctx, 0x7f, KEXEC_BPF_SUBCMD_KERNEL,
+			     img + sh.rawptr, size);
+		else if (sh.name == NAME8('.', 'l', 'i', 'n', 'u', 'x', 0, 0)) {
+			linux_off = sh.rawptr;
+			linux_sz = size;
+		}
+	}
+
+	if (linux_sz >= 2 &&
+	    !bpf_probe_read_kernel(&magic, 2, img + linux_off))
+		send(pctx, magic == NAME8('M', 'Z', 0, 0, 0, 0, 0, 0) ?
+			   KEXEC_BPF_CMD_COPY : KEXEC_BPF_CMD_DECOMPRESS,
+		     KEXEC_BPF_SUBCMD_KERNEL, img + linux_off, linux_sz);
+out:
+	bpf_put_parser_context(pctx);
+	return 0;
+}

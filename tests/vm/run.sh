@@ -1,0 +1,270 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# run.sh - end-to-end tests of the CONFIG_KEXEC_BPF series in QEMU (TCG).
+#
+#   tests/vm/run.sh            (make check-kernel)
+#
+# Boots build/kernel/x86_64/bzImage with an initramfs (busybox-static, the
+# static loader pk-kexec-file, the test images) whose /init runs
+# kexec_file_load() on each image and compares the outcome with what the
+# host expects; the expected digests come from host tools (sha256sum of
+# the bzImage, of the initrd as the kernel must pad it, of the command line).
+# Then lockdown is raised to "integrity" and the signature and policy
+# cases run; finally the signed image is kexec'ed, and the second kernel
+# prints its /proc/cmdline and a marker from the image's own initrd.
+#
+# Prints "PASS: name" / "FAIL: name" per check and the serial log on
+# failure.  Exit 0 if all passed, 77 if the kernel is not built.
+# Environment: BUILD (default build), VM_TIMEOUT (seconds, default 900).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$top/$BUILD" ;; esac
+kdir=${KERNEL_DIR:-$top/build/kernel}
+kernel=$kdir/x86_64/bzImage
+keys=$kdir/keys
+work=$BUILD/kernel-vm
+timeout_s=${VM_TIMEOUT:-900}
+stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+
+if [ ! -e "$kernel" ] || [ ! -e "$keys/test.key" ]; then
+	echo "SKIP: no patched kernel: run 'make kernel ARCH=x86_64' first"
+	exit 77
+fi
+for tool in qemu-system-x86_64 busybox sbsign objcopy clang cpio gzip xz \
+	zstd bzip2 lzop lz4; do
+	command -v "$tool" >/dev/null || {
+		echo "SKIP: $tool missing: scripts/deps.sh ensure qemu kernel test"
+		exit 77
+	}
+done
+
+rm -rf "$work/img" "$work/root" "$work/second"
+mkdir -p "$work/img" "$work/root" "$work/second"
+t0=$(date +%s)
+
+# the parser program and its light skeleton (.bpf section content)
+make -s -C "$top" BUILD="$BUILD" "$BUILD/pk-lskel-gen"
+clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
+	-I/usr/include/"$(gcc -print-multiarch)" \
+	-c -o "$work/vm_pe_parser.bpf.o" "$top/tests/vm/progs/vm_pe_parser.bpf.c"
+"$BUILD/pk-lskel-gen" "$work/vm_pe_parser.bpf.o" "$work/parser.lskel.o"
+bpf=$work/parser.lskel.o
+gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-kexec-file" \
+	"$top/tests/vm/pk-kexec-file.c"
+
+mkcpio() { # dir out
+	(cd "$1" && find . | sort | cpio -o -H newc --quiet) >"$2"
+}
+add_busybox() { # root
+	mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
+	cp "$(command -v busybox)" "$1/bin/busybox"
+	ln -sf busybox "$1/bin/sh"
+}
+
+# the second kernel's initrd: a marker and its command line, then off
+add_busybox "$work/second"
+cat >"$work/second/init" <<'EOF'
+#!/bin/sh
+/bin/busybox mount -t proc proc /proc
+echo "PKTEST SECOND cmdline=[$(/bin/busybox cat /proc/cmdline)]"
+echo "PKTEST SECOND marker=initrd-of-the-image"
+/bin/busybox poweroff -f
+EOF
+chmod +x "$work/second/init"
+mkcpio "$work/second" "$work/second.cpio"
+
+img=$work/img
+printf 'console=ttyS0 panic=-1 pktest.second=1' >"$img/cmdline"
+cp "$work/second.cpio" "$img/initrd"
+# a second initrd from "user space"
+mkdir -p "$work/user/etc"
+echo user >"$work/user/etc/user-initrd"
+mkcpio "$work/user" "$work/user.cpio"
+
+sign=(-k "$keys/test.key" -c "$keys/test.crt")
+mk() { "$top/tests/vm/mkimage.sh" -s "$stub" "$@"; }
+mk "$img/unsigned.efi" .cmdline="$img/cmdline" .initrd="$img/initrd" \
+	.linux="$kernel" .bpf="$bpf"
+mk "${sign[@]}" "$img/signed.efi" .cmdline="$img/cmdline" \
+	.initrd="$img/initrd" .linux="$kernel" .bpf="$bpf"
+mk -k "$keys/untrusted.key" -c "$keys/untrusted.crt" "$img/untrusted.efi" \
+	.cmdline="$img/cmdline" .initrd="$img/initrd" .linux="$kernel" \
+	.bpf="$bpf"
+# tampered: one byte of the signed image's .cmdline changed after signing
+cp "$img/signed.efi" "$img/tampered.efi"
+off=$(objdump -h "$img/signed.efi" | awk '$2 == ".cmdline" { print $6 }')
+printf 'X' | dd of="$img/tampered.efi" bs=1 seek=$((0x$off + 14)) \
+	conv=notrunc status=none
+declare -A comp=([gzip]="gzip -9 -c" [xz]="xz --check=crc32 -c"
+	[zstd]="zstd -19 -q -c" [bzip2]="bzip2 -9 -c"
+	[lzma]="xz --format=lzma -c" [lzo]="lzop -9 -c" [lz4]="lz4 -l -9 -c")
+for c in "${!comp[@]}"; do
+	${comp[$c]} <"$kernel" >"$img/linux.$c"
+	mk "$img/$c.efi" .cmdline="$img/cmdline" .linux="$img/linux.$c" \
+		.bpf="$bpf"
+done
+# corrupt streams: a flipped byte in the middle, and a truncated one
+cp "$img/linux.gzip" "$img/linux.corrupt"
+size=$(stat -c %s "$img/linux.corrupt")
+printf '\xff\x00\xff\x00' | dd of="$img/linux.corrupt" bs=1 \
+	seek=$((size / 2)) conv=notrunc status=none
+head -c $((size / 2)) "$img/linux.zstd" >"$img/linux.truncated"
+mk "$img/corrupt-gzip.efi" .linux="$img/linux.corrupt" .bpf="$bpf"
+mk "$img/truncated-zstd.efi" .linux="$img/linux.truncated" .bpf="$bpf"
+mk "$img/noprogress.efi" .cmdline="$img/cmdline" .bpf="$bpf"
+: >"$img/empty"
+mk "$img/badcmd.efi" .badcmd="$img/empty" .linux="$kernel" .bpf="$bpf"
+# nesting: each level's .linux is the previous image
+mk "$img/nest2.efi" .linux="$img/unsigned.efi" .bpf="$bpf"
+prev=$img/nest2.efi
+for n in 3 4 5; do
+	mk "$img/nest$n.efi" .linux="$prev" .bpf="$bpf"
+	prev=$img/nest$n.efi
+done
+rm -f "$img/nest3.efi" "$img/nest4.efi" "$img"/linux.* "$img/empty"
+
+# what the kernel must report: host oracles
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+sz() { stat -c %s "$1"; }
+pad4() { # file out: as COPY/INITRD pads it
+	cp "$1" "$2"
+	truncate -s $((($(sz "$1") + 3) / 4 * 4)) "$2"
+}
+pad4 "$img/initrd" "$work/initrd.padded"
+cat "$work/initrd.padded" "$work/user.cpio" >"$work/initrd.both"
+printf 'console=ttyS0 panic=-1 pktest.user=1' >"$work/user.cmdline"
+rep() { echo "$1 sha256=$(sha "$2") size=$(sz "$2")"; }
+K=$(rep "loaded kernel" "$kernel")
+cp "$work/user.cpio" "$work/root/user.cpio"
+
+{
+	echo "t unsigned 0 /img/unsigned.efi"
+	echo "r unsigned-kernel '$K'"
+	echo "r unsigned-initrd '$(rep "loaded initrd" "$work/initrd.padded")'"
+	echo "r unsigned-cmdline '$(rep "loaded cmdline" "$img/cmdline")'"
+	echo "r unsigned-stage1 '$(rep "stage1 kernel" "$kernel")'"
+	for c in gzip xz zstd bzip2 lzma lzo lz4; do
+		echo "t decompress-$c 0 /img/$c.efi"
+		echo "r decompress-$c-kernel '$K'"
+	done
+	echo "t corrupt-gzip EBADMSG /img/corrupt-gzip.efi"
+	echo "t truncated-zstd EBADMSG /img/truncated-zstd.efi"
+	echo "t no-progress ENOEXEC /img/noprogress.efi"
+	echo "t bad-command EINVAL /img/badcmd.efi"
+	echo "t nested-2 0 /img/nest2.efi"
+	echo "r nested-2-stage2 '$(rep "stage2 kernel" "$kernel")'"
+	echo "t nested-5 ELOOP /img/nest5.efi"
+	echo "t user-cmdline-wins 0 /img/unsigned.efi - '$(cat "$work/user.cmdline")'"
+	echo "r user-cmdline-wins-report '$(rep "loaded cmdline" "$work/user.cmdline")'"
+	echo "t user-initrd-appended 0 /img/unsigned.efi /user.cpio"
+	echo "r user-initrd-appended-report '$(rep "loaded initrd" "$work/initrd.both")'"
+	echo "lockdown"
+	echo "t lockdown-unsigned EPERM /img/unsigned.efi"
+	echo "t lockdown-tampered EPERM /img/tampered.efi"
+	echo "t lockdown-untrusted EPERM /img/untrusted.efi"
+	echo "t lockdown-user-cmdline EPERM /img/signed.efi - 'console=ttyS0 evil=1'"
+	echo "t lockdown-user-initrd EPERM /img/signed.efi /user.cpio"
+	echo "t lockdown-signed 0 /img/signed.efi"
+	echo "r lockdown-signed-kernel '$K'"
+	echo "r lockdown-signed-cmdline '$(rep "loaded cmdline" "$img/cmdline")'"
+	echo "exec"
+} >"$work/root/tests"
+nchecks=$(grep -c '^[tr] ' "$work/root/tests")
+
+add_busybox "$work/root"
+cp "$work/pk-kexec-file" "$work/root/bin/"
+cp -r "$img" "$work/root/img"
+cat >"$work/root/init" <<'EOF'
+#!/bin/sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t securityfs securityfs /sys/kernel/security
+report=/sys/kernel/debug/kexec_bpf
+t() { # name expected-errno image [initrd|-] [cmdline]
+	name=$1 want=$2
+	shift 2
+	start=$(date +%s)
+	got=$(timeout 300 pk-kexec-file load "$@")
+	got=${got#errno=}
+	if [ "$got" = "$want" ]; then
+		echo "PKTEST PASS $name (errno=$got, $(($(date +%s) - start))s)"
+	else
+		echo "PKTEST FAIL $name: expected errno=$want, got '$got'"
+		dmesg | tail -n 15
+	fi
+	[ "$want" = 0 ] || return 0
+	[ "$1" = /img/signed.efi ] || pk-kexec-file unload >/dev/null
+}
+r() { # name line-expected-in-the-report
+	if grep -qxF "$2" $report; then
+		echo "PKTEST PASS $1"
+	else
+		echo "PKTEST FAIL $1: '$2' not in the report:"
+		cat $report
+	fi
+}
+lockdown() {
+	echo integrity >/sys/kernel/security/lockdown
+	echo "PKTEST lockdown: $(cat /sys/kernel/security/lockdown)"
+}
+exec_it() {
+	echo "PKTEST EXEC"
+	pk-kexec-file exec
+	echo "PKTEST FAIL exec: kexec returned"
+	poweroff -f
+}
+echo "PKTEST START $(uname -r)"
+while read -r line; do
+	case "$line" in
+	exec) exec_it ;;
+	*) eval "$line" ;;
+	esac
+done </tests
+poweroff -f
+EOF
+chmod +x "$work/root/init"
+mkcpio "$work/root" "$work/initramfs.cpio"
+t1=$(date +%s)
+echo "images and initramfs: $((t1 - t0))s ($(du -sh "$work/initramfs.cpio" | cut -f1))"
+
+log=$work/serial.log
+rc=0
+timeout "$timeout_s" qemu-system-x86_64 -accel tcg -m 2048 -smp 1 \
+	-display none -monitor none -serial "file:$log" -no-reboot \
+	-kernel "$kernel" -initrd "$work/initramfs.cpio" \
+	-append "console=ttyS0 panic=-1 rdinit=/init loglevel=4" || rc=$?
+t2=$(date +%s)
+echo "boot, tests and kexec in QEMU: $((t2 - t1))s (qemu exit $rc)"
+
+fail=0
+pass=$(grep -c '^PKTEST PASS' "$log" || true)
+grep '^PKTEST PASS' "$log" | sed 's/^PKTEST PASS /PASS: /'
+if grep -q '^PKTEST FAIL' "$log"; then
+	grep -A20 '^PKTEST FAIL' "$log" | sed 's/^/    /'
+	grep '^PKTEST FAIL' "$log" | sed 's/^PKTEST FAIL /FAIL: /'
+	fail=1
+fi
+if [ "$pass" -ne "$nchecks" ]; then
+	echo "FAIL: $pass of $nchecks checks passed in the first kernel"
+	fail=1
+fi
+want="PKTEST SECOND cmdline=[$(cat "$img/cmdline")]"
+if grep -qF "$want" "$log" &&
+	grep -q '^PKTEST SECOND marker=initrd-of-the-image' "$log"; then
+	echo "PASS: kexec-second-kernel (command line and initrd of the signed image)"
+else
+	echo "FAIL: kexec-second-kernel: '$want' and the marker not on the serial console"
+	fail=1
+fi
+if [ "$fail" -ne 0 ]; then
+	echo "---- serial log ($log) ----"
+	cat "$log"
+	exit 1
+fi
+echo "all $((nchecks + 1)) kernel checks passed"
