@@ -98,7 +98,13 @@ static int check_one(struct pk_ctx *ctx, const struct pk_pe *pe,
 	}
 	info->digest_ok = !memcmp(sig.digest, dc->d[sig.alg], pk_digest_size(sig.alg));
 
-	signers = PKCS7_get0_signers(sig.p7, pk_trust_certs(trust), 0);
+	/*
+	 * The signer must be a certificate embedded in the signature, found by
+	 * the SignerInfo's issuer and serial, and it is that certificate which
+	 * must chain to an anchor (as sbverify; the kernel would, as a last
+	 * resort, also match a trusted key by issuer and serial directly).
+	 */
+	signers = PKCS7_get0_signers(sig.p7, NULL, 0);
 	if (signers && sk_X509_num(signers) > 0) {
 		signer = sk_X509_value(signers, 0);
 		name_line(X509_get_subject_name(signer), info->subject, sizeof(info->subject));
@@ -112,12 +118,13 @@ static int check_one(struct pk_ctx *ctx, const struct pk_pe *pe,
 		goto out;
 	}
 	if (signer)
-		info->sig_ok = PKCS7_verify(sig.p7, pk_trust_certs(trust), NULL, content,
+		info->sig_ok = PKCS7_verify(sig.p7, NULL, NULL, content,
 					    NULL, PKCS7_BINARY | PKCS7_NOVERIFY) == 1;
 	if (!info->sig_ok)
 		pk_ac_ossl_err(why, sizeof(why));
 	if (!signer)
-		snprintf(why, sizeof(why), "signer certificate not in the signature");
+		snprintf(why, sizeof(why),
+			 "no embedded certificate matches the SignerInfo's issuer and serial");
 
 	if (info->sig_ok && signer && pk_trust_count(trust))
 		info->trusted = signer_is_trusted(trust, signer, sig.p7->d.sign->cert,
