@@ -270,7 +270,7 @@ static __noinline int parse_uki(struct bpf_parser_context *pctx, char *rec,
 }
 
 SEC("fentry.s/kexec_image_parser_anchor")
-int BPF_PROG(parse_uki_image, struct kexec_context *context,
+int BPF_PROG(uki_parser, struct kexec_context *context,
 	     unsigned long parser_id)
 {
 	struct bpf_parser_context *pctx;

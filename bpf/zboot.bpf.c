@@ -151,7 +151,7 @@ static __noinline int parse_zboot(struct bpf_parser_context *pctx, char *rec,
 }
 
 SEC("fentry.s/kexec_image_parser_anchor")
-int BPF_PROG(parse_zboot_image, struct kexec_context *context,
+int BPF_PROG(zboot_parser, struct kexec_context *context,
 	     unsigned long parser_id)
 {
 	struct bpf_parser_context *pctx;

@@ -23,6 +23,7 @@ static const struct {
 	{ "build-uki", verb_build_uki, "build a UKI with a .bpf parser program" },
 	{ "build-zboot", verb_build_zboot, "build an EFI zboot image with a .bpf parser program" },
 	{ "add-bpf", verb_add_bpf, "insert or replace the .bpf section of a PE image" },
+	{ "extract", verb_extract, "unpack an image into kernel, initrd, cmdline + manifest" },
 };
 
 static void usage(FILE *out)

@@ -47,5 +47,6 @@ int verb_bpf(struct tool *t, int argc, char **argv);
 int verb_build_uki(struct tool *t, int argc, char **argv);
 int verb_build_zboot(struct tool *t, int argc, char **argv);
 int verb_add_bpf(struct tool *t, int argc, char **argv);
+int verb_extract(struct tool *t, int argc, char **argv);
 
 #endif

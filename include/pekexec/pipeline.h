@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file pipeline.h
+ * @brief The stage pipeline: verify the envelope, run each stage's parser
+ * program, run the add-ons, apply the command-line and initrd policy, and
+ * return {kernel, initrd, cmdline} with a record of every stage.
+ *
+ * pk_pipeline_run() is the whole of DESIGN.md §3-§4 for user space
+ * (docs/pipeline.md is the manual):
+ *
+ *  1. verify the image's signature by @opts->verify (require / auto / off)
+ *     before any program runs;
+ *  2. stage loop (at most KEXEC_BPF_MAX_STAGES): the stage's image must be
+ *     a PE with a .bpf section; its program runs in the sandbox and must
+ *     produce a new kernel (no progress is an error, never a loop); if that
+ *     kernel is again a PE with .bpf it is the next stage's image;
+ *  3. add-on stages: each add-on is verified by the same policy, must not
+ *     carry .linux nor a .uname other than the image's, and its program may
+ *     only add initrd pieces and command-line text;
+ *  4. policy: a user command line (or initrd) next to one from the image is
+ *     refused under enforcement (-EPERM), else the user's command line
+ *     replaces the image's and a user initrd joins in systemd-stub order;
+ *  5. the result.
+ *
+ * A failed run leaves nothing behind: @ret is empty and everything is
+ * freed.  The message (pk_ctx_errmsg()) names the stage, the image and the
+ * reason.
+ *
+ * Errors, one meaning each (the tool maps them to its exit codes):
+ * @retval -ENOEXEC      malformed: not a PE image, malformed headers or
+ *                       certificate table, no .bpf section in the image
+ * @retval -ENODATA      unsigned, and the policy requires a signature
+ * @retval -EBADMSG      a signature does not match the image (or its
+ *                       PKCS#7 signature is invalid)
+ * @retval -EKEYREJECTED signed, but by no trusted signer (under
+ *                       enforcement)
+ * @retval -EPROTO       a parser program was rejected by the verifier,
+ *                       failed at run time, returned an error, issued a
+ *                       command that failed (corrupt compressed stream,
+ *                       size above the limits), made no progress, or the
+ *                       chain exceeded KEXEC_BPF_MAX_STAGES
+ * @retval -EPERM        refused by policy: user command line or initrd
+ *                       next to the image's under enforcement; an add-on
+ *                       with .linux, a different .uname, or that issued a
+ *                       kernel command
+ * @retval -EINVAL       bad options (unknown verify mode, NULL image)
+ * @retval -ENOMEM       allocation failed
+ */
+#ifndef PEKEXEC_PIPELINE_H
+#define PEKEXEC_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "authenticode.h"
+#include "ctx.h"
+#include "hash.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest kernel a stage may produce (COPY or DECOMPRESS), and largest
+ * compressed stream it may hand to DECOMPRESS. */
+#define PK_PIPELINE_MAX_KERNEL (512u << 20)
+/** Largest initrd the pipeline assembles (image pieces, user, add-ons). */
+#define PK_PIPELINE_MAX_INITRD (2048u << 20)
+/** Largest command line (bytes, without the NUL). */
+#define PK_PIPELINE_MAX_CMDLINE 65536u
+
+enum pk_verify_mode {
+	PK_VERIFY_AUTO = 0, /**< require under lockdown, else verify if signed */
+	PK_VERIFY_REQUIRE,  /**< a trusted signature is required */
+	PK_VERIFY_OFF,      /**< signatures are not looked at */
+};
+
+/** "require" / "auto" / "off" to the mode; -EINVAL if unknown. */
+int pk_verify_mode_from_name(const char *name, enum pk_verify_mode *ret);
+const char *pk_verify_mode_name(enum pk_verify_mode mode);
+
+/** An image handed to the pipeline (not copied; must outlive the call). */
+struct pk_pipeline_image {
+	const char *name; /**< for messages and the record */
+	const uint8_t *data;
+	size_t len;
+};
+
+struct pk_pipeline_opts {
+	enum pk_verify_mode verify;
+	/** The running kernel is locked down (the caller reads
+	 * /sys/kernel/security/lockdown): auto then means require. */
+	bool lockdown;
+	/** Trust anchors; NULL = none (nothing verifies under require). */
+	const struct pk_trust *trust;
+	/** User initrd, or NULL. */
+	const uint8_t *initrd;
+	size_t initrd_len;
+	/** User command line (NUL-terminated), or NULL.  A leading "@N "
+	 * selects UKI profile N and is stripped. */
+	const char *cmdline;
+	/** Add-ons, applied in this order. */
+	const struct pk_pipeline_image *addons;
+	size_t naddons;
+	bool kdump;
+};
+
+/** What a signature check concluded for one image. */
+enum pk_sig_state {
+	PK_SIG_NOT_CHECKED = 0, /**< verify off, or a nested image (covered by the envelope) */
+	PK_SIG_UNSIGNED,        /**< no signature (accepted: auto without lockdown) */
+	PK_SIG_VERIFIED,        /**< a signature by a trusted signer */
+	PK_SIG_UNTRUSTED,       /**< valid signature, untrusted signer (accepted: auto without lockdown) */
+};
+
+const char *pk_sig_state_name(enum pk_sig_state s);
+
+/** One command a stage's program issued. */
+struct pk_stage_cmd {
+	uint16_t cmd;    /**< KEXEC_BPF_CMD_* */
+	uint16_t subcmd; /**< KEXEC_BPF_SUBCMD_* */
+	uint32_t len;    /**< payload bytes */
+	int32_t result;  /**< what bpf_buffer_parser() returned to the program */
+	uint8_t sha256[PK_SHA256_LEN]; /**< of the payload */
+};
+
+/** The record of one stage (main or add-on). */
+struct pk_stage_record {
+	unsigned int index; /**< 1-based, main stages then add-ons */
+	bool addon;
+	char *image;        /**< what the stage ran on ("uki.efi", "uki.efi stage 1 kernel") */
+	size_t image_len;
+	uint8_t image_sha256[PK_SHA256_LEN];
+	enum pk_sig_state sig;
+	char signer[256];   /**< subject of the accepted signature, or "" */
+	size_t prog_len;    /**< the .bpf section */
+	uint8_t prog_sha256[PK_SHA256_LEN];
+	char prog_name[64];
+	uint32_t prog_insns;
+	uint64_t insn_count; /**< instructions executed */
+	struct pk_stage_cmd *cmds;
+	size_t ncmds;
+	size_t kernel_out;  /**< the new kernel (0: none, add-ons) */
+	uint8_t kernel_out_sha256[PK_SHA256_LEN];
+	size_t initrd_out;  /**< image initrd bytes this stage added */
+	size_t cmdline_out; /**< command-line bytes this stage added */
+};
+
+/** Where the final command line and initrd came from. */
+enum pk_source {
+	PK_SOURCE_NONE = 0,
+	PK_SOURCE_IMAGE, /**< the image (and its add-ons) */
+	PK_SOURCE_USER,  /**< the user's, the image had none or was overridden */
+	PK_SOURCE_BOTH,  /**< initrd only: user and image pieces, systemd order */
+};
+
+const char *pk_source_name(enum pk_source s);
+
+struct pk_pipeline_result {
+	uint8_t *kernel;
+	size_t kernel_len;
+	uint8_t *initrd;    /**< NULL when empty */
+	size_t initrd_len;
+	char *cmdline;      /**< NUL-terminated, "" when empty */
+	bool enforcing;     /**< require, or auto under lockdown */
+	enum pk_source cmdline_source;
+	enum pk_source initrd_source;
+	unsigned int profile; /**< the "@N" the user selected (0 by default) */
+	struct pk_stage_record *stages;
+	size_t nstages;     /**< main stages then add-on stages */
+	size_t nmain;       /**< how many of them are main stages */
+};
+
+/**
+ * pk_pipeline_run - unpack @img (see the file comment).
+ * @ret: zero-initialised by the caller; filled on success, left empty on
+ * failure.  Free with pk_pipeline_result_free().
+ */
+int pk_pipeline_run(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
+		    const struct pk_pipeline_opts *opts,
+		    struct pk_pipeline_result *ret);
+
+/** Frees everything in @r and zeroes it; NULL and half-filled are allowed. */
+void pk_pipeline_result_free(struct pk_pipeline_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

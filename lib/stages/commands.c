@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * commands.c - what the commands of DESIGN.md §3 do to one stage, with the
+ * chunking rules of docs/parsers.md:
+ *
+ *   COPY/KERNEL        appended to the stage's new kernel (consecutive
+ *                      records of one program concatenate)
+ *   DECOMPRESS/KERNEL  appended to the stage's compressed stream; an empty
+ *                      record closes it: the stream is decompressed then
+ *                      (format by magic, bounded) and bpf_buffer_parser()
+ *                      returns the decompressed size.  A stream left open
+ *                      is decompressed when the program returns.
+ *   COPY/INITRD        one initrd piece; an empty one marks where the
+ *                      loader's initrd goes
+ *   COPY/CMDLINE       first sets, later ones append with one space
+ *
+ * Mixing COPY/KERNEL and DECOMPRESS/KERNEL in one stage, or a second
+ * stream, is -EINVAL.  Add-ons may not touch the kernel (-EPERM).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "kexec_bpf/kexec_bpf.h"
+#include "pekexec/decompress.h"
+#include "pekexec/hash.h"
+#include "stages.h"
+
+#define CMDS_MAX 65536u /* records per stage: 256 GiB of 4 MiB chunks, never reached */
+
+void pk_sink_init(struct pk_sink *s, struct pk_ctx *ctx, const char *label, bool addon)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->label = label;
+	s->addon = addon;
+}
+
+void pk_sink_free(struct pk_sink *s)
+{
+	if (!s)
+		return;
+	pk_buf_free(&s->kernel);
+	pk_buf_free(&s->zstream);
+	pk_buf_free(&s->early);
+	pk_buf_free(&s->late);
+	pk_buf_free(&s->cmdline);
+	free(s->cmds);
+	s->cmds = NULL;
+	s->ncmds = s->cmds_cap = 0;
+}
+
+static const char *cmd_name(uint16_t cmd, uint16_t sub)
+{
+	if (cmd == KEXEC_BPF_CMD_DECOMPRESS && sub == KEXEC_BPF_SUBCMD_KERNEL)
+		return "DECOMPRESS/KERNEL";
+	if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_KERNEL)
+		return "COPY/KERNEL";
+	if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_INITRD)
+		return "COPY/INITRD";
+	if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_CMDLINE)
+		return "COPY/CMDLINE";
+	return "unknown command";
+}
+
+/* Record the first failure of the stage, and return @err to the program. */
+static int PK_PRINTF(3, 4) sink_fail(struct pk_sink *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->failed) {
+		s->failed = err;
+		s->policy = err == -EPERM;
+		va_start(ap, fmt);
+		vsnprintf(s->why, sizeof(s->why), fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+int pk_buf_append_piece(struct pk_buf *b, const uint8_t *p, size_t n)
+{
+	size_t pad = b->len % 4 ? 4 - b->len % 4 : 0;
+	int r;
+
+	if (!n)
+		return 0;
+	if (b->len > PK_PIPELINE_MAX_INITRD || pad + n > PK_PIPELINE_MAX_INITRD - b->len)
+		return -EFBIG;
+	r = pk_buf_append_zeros(b, pad);
+	if (r < 0)
+		return r;
+	return pk_buf_append(b, p, n);
+}
+
+static int do_kernel_copy(struct pk_sink *s, const uint8_t *p, uint32_t n)
+{
+	if (s->kmode == PK_KMODE_DECOMPRESS)
+		return sink_fail(s, -EINVAL,
+				 "COPY/KERNEL after DECOMPRESS/KERNEL in the same stage");
+	s->kmode = PK_KMODE_COPY;
+	if (n > PK_PIPELINE_MAX_KERNEL - s->kernel.len)
+		return sink_fail(s, -EFBIG,
+				 "COPY/KERNEL: the kernel would exceed %u bytes",
+				 PK_PIPELINE_MAX_KERNEL);
+	if (pk_buf_append(&s->kernel, p, n) < 0)
+		return sink_fail(s, -ENOMEM, "COPY/KERNEL: out of memory");
+	return 0;
+}
+
+/* Decompress the stream into the kernel slot; the size or -errno. */
+static int close_stream(struct pk_sink *s)
+{
+	int r;
+
+	if (!s->zstream.len)
+		return sink_fail(s, -EINVAL,
+				 "DECOMPRESS/KERNEL: closing an empty stream");
+	r = pk_decompress(s->ctx, s->zstream.data, s->zstream.len,
+			  PK_PIPELINE_MAX_KERNEL, &s->kernel);
+	pk_buf_free(&s->zstream);
+	s->zclosed = true;
+	if (r < 0)
+		return sink_fail(s, r, "DECOMPRESS/KERNEL: %s", pk_ctx_errmsg(s->ctx));
+	/* PK_PIPELINE_MAX_KERNEL < INT_MAX: the size fits the int result. */
+	return (int)s->kernel.len;
+}
+
+static int do_decompress(struct pk_sink *s, const uint8_t *p, uint32_t n)
+{
+	if (s->kmode == PK_KMODE_COPY)
+		return sink_fail(s, -EINVAL,
+				 "DECOMPRESS/KERNEL after COPY/KERNEL in the same stage");
+	if (s->zclosed)
+		return sink_fail(s, -EINVAL,
+				 "DECOMPRESS/KERNEL after the stream was closed (one stream per stage)");
+	s->kmode = PK_KMODE_DECOMPRESS;
+	if (!n)
+		return close_stream(s);
+	if (n > PK_PIPELINE_MAX_KERNEL - s->zstream.len)
+		return sink_fail(s, -EFBIG,
+				 "DECOMPRESS/KERNEL: the compressed stream would exceed %u bytes",
+				 PK_PIPELINE_MAX_KERNEL);
+	if (pk_buf_append(&s->zstream, p, n) < 0)
+		return sink_fail(s, -ENOMEM, "DECOMPRESS/KERNEL: out of memory");
+	return 0;
+}
+
+static int do_initrd(struct pk_sink *s, const uint8_t *p, uint32_t n)
+{
+	int r;
+
+	if (!n) {
+		s->marker = true;
+		return 0;
+	}
+	r = pk_buf_append_piece(s->marker ? &s->late : &s->early, p, n);
+	if (r == -EFBIG)
+		return sink_fail(s, r, "COPY/INITRD: the initrd would exceed %u bytes",
+				 PK_PIPELINE_MAX_INITRD);
+	if (r < 0)
+		return sink_fail(s, r, "COPY/INITRD: out of memory");
+	return 0;
+}
+
+static int do_cmdline(struct pk_sink *s, const uint8_t *p, uint32_t n)
+{
+	size_t len = pk_cmdline_text_len(p, n);
+	bool sep = s->has_cmdline && s->cmdline.len && len;
+
+	if (len + sep > PK_PIPELINE_MAX_CMDLINE - s->cmdline.len)
+		return sink_fail(s, -EFBIG,
+				 "COPY/CMDLINE: the command line would exceed %u bytes",
+				 PK_PIPELINE_MAX_CMDLINE);
+	s->has_cmdline = true;
+	if ((sep && pk_buf_append(&s->cmdline, " ", 1) < 0) ||
+	    pk_buf_append(&s->cmdline, p, len) < 0)
+		return sink_fail(s, -ENOMEM, "COPY/CMDLINE: out of memory");
+	return 0;
+}
+
+static int record_cmd(struct pk_sink *s, uint16_t cmd, uint16_t sub,
+		      const uint8_t *p, uint32_t n)
+{
+	struct pk_stage_cmd *c;
+
+	if (s->ncmds == s->cmds_cap) {
+		size_t cap = s->cmds_cap ? s->cmds_cap * 2 : 16;
+
+		if (cap > CMDS_MAX)
+			return sink_fail(s, -E2BIG, "more than %u commands in one stage",
+					 CMDS_MAX);
+		c = realloc(s->cmds, cap * sizeof(*c));
+		if (!c)
+			return sink_fail(s, -ENOMEM, "out of memory");
+		s->cmds = c;
+		s->cmds_cap = cap;
+	}
+	c = &s->cmds[s->ncmds++];
+	c->cmd = cmd;
+	c->subcmd = sub;
+	c->len = n;
+	c->result = 0;
+	pk_sha256(p, n, c->sha256);
+	return 0;
+}
+
+int pk_sink_command(void *user, uint16_t cmd, uint16_t sub,
+		    const uint8_t *payload, uint32_t len)
+{
+	struct pk_sink *s = user;
+	int r;
+
+	r = record_cmd(s, cmd, sub, payload, len);
+	if (r < 0)
+		return r;
+	if (s->failed) {
+		/* Nothing more happens once a command failed. */
+		r = -ECANCELED;
+	} else if (s->addon && sub == KEXEC_BPF_SUBCMD_KERNEL) {
+		r = sink_fail(s, -EPERM, "%s from an add-on (add-ons may only add initrd and command line)",
+			      cmd_name(cmd, sub));
+	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_KERNEL) {
+		r = do_kernel_copy(s, payload, len);
+	} else if (cmd == KEXEC_BPF_CMD_DECOMPRESS && sub == KEXEC_BPF_SUBCMD_KERNEL) {
+		r = do_decompress(s, payload, len);
+	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_INITRD) {
+		r = do_initrd(s, payload, len);
+	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_CMDLINE) {
+		r = do_cmdline(s, payload, len);
+	} else {
+		/* The sandbox filters these; stay strict anyway. */
+		r = sink_fail(s, -EINVAL, "unknown command %u/%u", cmd, sub);
+	}
+	s->cmds[s->ncmds - 1].result = r;
+	return r;
+}
+
+int pk_sink_finish(struct pk_sink *s)
+{
+	int r;
+
+	if (s->failed)
+		return s->failed;
+	if (s->kmode == PK_KMODE_DECOMPRESS && !s->zclosed) {
+		r = close_stream(s);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

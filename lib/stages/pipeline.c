@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pipeline.c - pk_pipeline_run(): verify -> stages -> add-ons -> policy ->
+ * result, read top-down in run().  The rules are DESIGN.md §3-§5; the
+ * choices made where they leave room are in docs/pipeline.md.
+ *
+ * Everything the run builds hangs off struct run and is freed by
+ * run_free(), whatever point a failure happens at; only a complete result
+ * is handed to the caller.
+ */
+#include <stdio.h>
+
+#include "kexec_bpf/kexec_bpf.h"
+#include "stages.h"
+
+#define ADDONS_MAX 64u
+#define LABEL_MAX 300
+
+struct run {
+	struct pk_ctx *ctx;
+	const struct pk_pipeline_image *img;
+	const struct pk_pipeline_opts *opts;
+	pk_exec_fn exec;
+	bool enforcing;
+	/* the user's command line: as given (for the programs) and as used */
+	char *user_raw;
+	char *user_cmdline;
+	unsigned int profile;
+	/* the envelope, parsed, and the current stage's image */
+	struct pk_pe *pe1;
+	struct pk_pe *pe;
+	struct pk_buf kernel;     /* the latest stage's kernel (owned) */
+	/* image parts, in the order they go out */
+	struct pk_buf early, late;           /* main stages' initrd pieces */
+	struct pk_buf addon_early, addon_late;
+	struct pk_buf cmdline;               /* main stages' command line */
+	struct pk_buf addon_cmdline;
+	/* records */
+	struct pk_stage_record *recs;
+	size_t nrecs;
+	size_t nmain;
+	char label[LABEL_MAX];
+};
+
+static void run_free(struct run *r)
+{
+	size_t i;
+
+	free(r->user_raw);
+	free(r->user_cmdline);
+	free(r->pe1);
+	free(r->pe);
+	pk_buf_free(&r->kernel);
+	pk_buf_free(&r->early);
+	pk_buf_free(&r->late);
+	pk_buf_free(&r->addon_early);
+	pk_buf_free(&r->addon_late);
+	pk_buf_free(&r->cmdline);
+	pk_buf_free(&r->addon_cmdline);
+	for (i = 0; i < r->nrecs; i++)
+		pk_record_free(&r->recs[i]);
+	free(r->recs);
+}
+
+static int append_text(struct pk_buf *b, const uint8_t *p, size_t n)
+{
+	if (!n)
+		return 0;
+	if (b->len + 1 + n > PK_PIPELINE_MAX_CMDLINE)
+		return -EFBIG;
+	if (b->len && pk_buf_append(b, " ", 1) < 0)
+		return -ENOMEM;
+	return pk_buf_append(b, p, n);
+}
+
+static struct pk_stage_record *new_record(struct run *r)
+{
+	/* At most KEXEC_BPF_MAX_STAGES + ADDONS_MAX records: no overflow. */
+	struct pk_stage_record *recs = realloc(r->recs, (r->nrecs + 1) * sizeof(*recs));
+
+	if (!recs)
+		return NULL;
+	r->recs = recs;
+	memset(&recs[r->nrecs], 0, sizeof(*recs));
+	return &recs[r->nrecs++];
+}
+
+/* 1. The envelope: a PE image, verified by the policy before anything runs. */
+static int verify_envelope(struct run *r, enum pk_sig_state *ret_state,
+			   char *ret_signer)
+{
+	const struct pk_pipeline_image *img = r->img;
+	int e;
+
+	e = pk_pe_parse(r->ctx, img->data, img->len, r->pe1);
+	if (e == -ENOMEM)
+		return e;
+	if (e < 0)
+		return pk_err_prefix(r->ctx, -ENOEXEC, "%s: not a valid PE image", img->name);
+	e = pk_policy_verify(r->ctx, r->pe1, img->name, r->enforcing,
+			     r->opts->verify == PK_VERIFY_OFF, r->opts->trust,
+			     ret_state, ret_signer);
+	if (e < 0)
+		return e;
+	if (*ret_state == PK_SIG_UNTRUSTED)
+		pk_warn(r->ctx, "%s: signed by \"%s\", not a trusted signer (accepted: not enforcing)",
+			img->name, ret_signer);
+	memcpy(r->pe, r->pe1, sizeof(*r->pe));
+	return 0;
+}
+
+/* Does @buf hold a PE image with a .bpf section?  (Parses it into r->pe.) */
+static bool is_next_stage(struct run *r, const uint8_t *buf, size_t len)
+{
+	int e = pk_pe_parse(r->ctx, buf, len, r->pe);
+
+	if (e < 0) {
+		pk_ctx_clear_error(r->ctx);
+		return false;
+	}
+	return pk_pe_find_section(r->pe, KEXEC_BPF_SECTION) != NULL;
+}
+
+/* 2. The stage loop. */
+static int run_stages(struct run *r, enum pk_sig_state state1, const char *signer1)
+{
+	const uint8_t *cur = r->img->data;
+	size_t cur_len = r->img->len;
+	unsigned int n;
+	int e;
+
+	for (n = 1;; n++) {
+		struct pk_stage_args a = {
+			.exec = r->exec,
+			.index = n,
+			.img = cur,
+			.len = cur_len,
+			.pe = r->pe,
+			.initrd = r->opts->initrd,
+			.initrd_len = r->opts->initrd_len,
+			.cmdline = r->user_raw,
+			.kdump = r->opts->kdump,
+		};
+		struct pk_stage_record *rec;
+		struct pk_sink sink;
+
+		if (n > 1 && !is_next_stage(r, cur, cur_len))
+			return 0; /* a plain kernel: the end of the chain */
+		if (n > KEXEC_BPF_MAX_STAGES)
+			return pk_err(r->ctx, -EPROTO,
+				      "%s: the kernel of stage %u is again an image with a .bpf section: more than %u stages",
+				      r->img->name, n - 1, KEXEC_BPF_MAX_STAGES);
+		if (n == 1)
+			snprintf(r->label, sizeof(r->label), "%s", r->img->name);
+		else
+			snprintf(r->label, sizeof(r->label), "%s, kernel of stage %u",
+				 r->img->name, n - 1);
+		a.label = r->label;
+		rec = new_record(r);
+		if (!rec)
+			return -ENOMEM;
+		e = pk_stage_run(r->ctx, &a, &sink, rec);
+		if (e < 0)
+			goto fail;
+		r->nmain++;
+		if (n == 1) {
+			rec->sig = state1;
+			snprintf(rec->signer, sizeof(rec->signer), "%s", signer1);
+		}
+		if (!sink.kernel.len) {
+			e = pk_err(r->ctx, -EPROTO,
+				   "stage %u (%s): the parser program %s produced no kernel (a stage must make progress)",
+				   n, r->label, rec->prog_name);
+			goto fail;
+		}
+		if (sink.kernel.len == cur_len && !memcmp(sink.kernel.data, cur, cur_len)) {
+			e = pk_err(r->ctx, -EPROTO,
+				   "stage %u (%s): the new kernel is the stage's own image: no progress",
+				   n, r->label);
+			goto fail;
+		}
+		e = pk_buf_append_piece(&r->early, sink.early.data, sink.early.len);
+		if (!e)
+			e = pk_buf_append_piece(&r->late, sink.late.data, sink.late.len);
+		if (!e)
+			e = append_text(&r->cmdline, sink.cmdline.data, sink.cmdline.len);
+		if (e < 0) {
+			e = pk_err(r->ctx, e == -ENOMEM ? e : -EPROTO,
+				   "stage %u (%s): initrd or command line too large", n, r->label);
+			goto fail;
+		}
+		pk_buf_free(&r->kernel);
+		r->kernel = sink.kernel;
+		memset(&sink.kernel, 0, sizeof(sink.kernel));
+		cur = r->kernel.data;
+		cur_len = r->kernel.len;
+		pk_sink_free(&sink);
+		continue;
+fail:
+		pk_sink_free(&sink);
+		return e;
+	}
+}
+
+/* The .uname text of @pe (NUL-cut, trailing space trimmed) or NULL. */
+static const uint8_t *uname_of(const struct pk_pe *pe, size_t *ret_len)
+{
+	const struct pk_pe_section *s = pk_pe_find_section(pe, ".uname");
+
+	if (!s)
+		return NULL;
+	*ret_len = pk_cmdline_text_len(pe->buf + s->data_offset, s->data_size);
+	return pe->buf + s->data_offset;
+}
+
+/* 3. One add-on stage. */
+static int run_addon(struct run *r, size_t i)
+{
+	const struct pk_pipeline_image *ad = &r->opts->addons[i];
+	const uint8_t *u1, *u2;
+	size_t u1_len = 0, u2_len = 0;
+	enum pk_sig_state state;
+	struct pk_stage_record *rec;
+	struct pk_sink sink;
+	char signer[256];
+	unsigned int idx = (unsigned int)i + 1;
+	int e;
+
+	if (!ad->data || !ad->name)
+		return pk_err(r->ctx, -EINVAL, "add-on %u: no data", idx);
+	e = pk_pe_parse(r->ctx, ad->data, ad->len, r->pe);
+	if (e == -ENOMEM)
+		return e;
+	if (e < 0)
+		return pk_err_prefix(r->ctx, -ENOEXEC, "add-on %u (%s): not a valid PE image",
+				     idx, ad->name);
+	e = pk_policy_verify(r->ctx, r->pe, ad->name, r->enforcing,
+			     r->opts->verify == PK_VERIFY_OFF, r->opts->trust,
+			     &state, signer);
+	if (e < 0)
+		return pk_err_prefix(r->ctx, e, "add-on %u", idx);
+	if (pk_pe_find_section(r->pe, ".linux"))
+		return pk_err(r->ctx, -EPERM,
+			      "add-on %u (%s): carries a .linux section (an add-on may not replace the kernel)",
+			      idx, ad->name);
+	u1 = uname_of(r->pe1, &u1_len);
+	u2 = uname_of(r->pe, &u2_len);
+	if (u1 && u2 && (u1_len != u2_len || memcmp(u1, u2, u1_len)))
+		return pk_err(r->ctx, -EPERM,
+			      "add-on %u (%s): .uname \"%.*s\" differs from the image's \"%.*s\"",
+			      idx, ad->name, (int)(u2_len > 64 ? 64 : u2_len), u2,
+			      (int)(u1_len > 64 ? 64 : u1_len), u1);
+
+	struct pk_stage_args a = {
+		.exec = r->exec,
+		.index = idx,
+		.addon = true,
+		.label = ad->name,
+		.img = ad->data,
+		.len = ad->len,
+		.pe = r->pe,
+		.initrd = r->opts->initrd,
+		.initrd_len = r->opts->initrd_len,
+		.cmdline = r->user_raw,
+		.kdump = r->opts->kdump,
+	};
+	rec = new_record(r);
+	if (!rec)
+		return -ENOMEM;
+	e = pk_stage_run(r->ctx, &a, &sink, rec);
+	if (!e) {
+		rec->sig = state;
+		snprintf(rec->signer, sizeof(rec->signer), "%s", signer);
+		e = pk_buf_append_piece(&r->addon_early, sink.early.data, sink.early.len);
+		if (!e)
+			e = pk_buf_append_piece(&r->addon_late, sink.late.data, sink.late.len);
+		if (!e)
+			e = append_text(&r->addon_cmdline, sink.cmdline.data, sink.cmdline.len);
+		if (e < 0)
+			e = pk_err(r->ctx, e == -ENOMEM ? e : -EPROTO,
+				   "add-on %u (%s): initrd or command line too large", idx,
+				   ad->name);
+	}
+	pk_sink_free(&sink);
+	return e;
+}
+
+/* 4. Command line: the user's next to the image's. */
+static int decide_cmdline(struct run *r, struct pk_pipeline_result *res)
+{
+	const char *user = r->user_cmdline;
+	struct pk_buf out = { 0 };
+	bool has_user = user && user[0];
+	int e;
+
+	if (has_user && r->cmdline.len) {
+		if (r->enforcing)
+			return pk_err(r->ctx, -EPERM,
+				      "%s: the image has a command line and a user command line was given: refused under signature enforcement (drop --command-line/--append)",
+				      r->img->name);
+		pk_warn(r->ctx, "%s: the user command line replaces the image's", r->img->name);
+	}
+	if (has_user) {
+		e = pk_buf_append(&out, user, strlen(user));
+		res->cmdline_source = PK_SOURCE_USER;
+	} else {
+		e = pk_buf_append(&out, r->cmdline.data, r->cmdline.len);
+		res->cmdline_source = r->cmdline.len ? PK_SOURCE_IMAGE : PK_SOURCE_NONE;
+	}
+	if (!e)
+		e = append_text(&out, r->addon_cmdline.data, r->addon_cmdline.len);
+	if (!e && res->cmdline_source == PK_SOURCE_NONE && r->addon_cmdline.len)
+		res->cmdline_source = PK_SOURCE_IMAGE;
+	if (!e)
+		e = pk_buf_append(&out, "", 1);
+	if (e < 0) {
+		pk_buf_free(&out);
+		return pk_err(r->ctx, e == -ENOMEM ? e : -EPROTO,
+			      "%s: the command line exceeds %u bytes", r->img->name,
+			      PK_PIPELINE_MAX_CMDLINE);
+	}
+	res->cmdline = (char *)pk_buf_steal(&out, NULL);
+	return 0;
+}
+
+/*
+ * 4. Initrd, systemd-stub's order: add-ons' early pieces (.ucode), the
+ * image's early pieces, the user's initrd, the image's late pieces
+ * (.initrd), the add-ons' late pieces.
+ */
+static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
+{
+	struct pk_buf *parts[5];
+	struct pk_buf user = { 0 }, out = { 0 };
+	bool has_user = r->opts->initrd && r->opts->initrd_len;
+	bool has_image = r->early.len || r->late.len;
+	size_t i, nonempty = 0;
+	int e = 0;
+
+	if (has_user && has_image && r->enforcing)
+		return pk_err(r->ctx, -EPERM,
+			      "%s: the image has an initrd and a user initrd was given: refused under signature enforcement (drop --initrd)",
+			      r->img->name);
+	/* Borrowed, never freed here: user.data is the caller's. */
+	user.data = (uint8_t *)r->opts->initrd;
+	user.len = has_user ? r->opts->initrd_len : 0;
+	parts[0] = &r->addon_early;
+	parts[1] = &r->early;
+	parts[2] = &user;
+	parts[3] = &r->late;
+	parts[4] = &r->addon_late;
+	for (i = 0; i < 5; i++)
+		nonempty += parts[i]->len != 0;
+	res->initrd_source = has_user ? (has_image ? PK_SOURCE_BOTH : PK_SOURCE_USER) :
+			     (has_image || r->addon_early.len || r->addon_late.len) ?
+			     PK_SOURCE_IMAGE : PK_SOURCE_NONE;
+	if (!nonempty)
+		return 0;
+	if (nonempty == 1 && !user.len) {
+		/* The common case: one part, handed over without a copy. */
+		for (i = 0; i < 5; i++)
+			if (parts[i]->len)
+				res->initrd = pk_buf_steal(parts[i], &res->initrd_len);
+		return 0;
+	}
+	for (i = 0; i < 5 && !e; i++)
+		e = pk_buf_append_piece(&out, parts[i]->data, parts[i]->len);
+	if (e < 0) {
+		pk_buf_free(&out);
+		return pk_err(r->ctx, e == -ENOMEM ? e : -EPROTO,
+			      "%s: the initrd exceeds %u bytes", r->img->name,
+			      PK_PIPELINE_MAX_INITRD);
+	}
+	res->initrd = pk_buf_steal(&out, &res->initrd_len);
+	return 0;
+}
+
+static int run(struct run *r, struct pk_pipeline_result *res)
+{
+	enum pk_sig_state state;
+	char signer1[256];
+	size_t i;
+	int e;
+
+	e = pk_user_cmdline(r->opts->cmdline, &r->user_cmdline, &r->profile);
+	if (e < 0)
+		return e;
+	if (r->opts->cmdline) {
+		r->user_raw = strdup(r->opts->cmdline);
+		if (!r->user_raw)
+			return -ENOMEM;
+	}
+
+	e = verify_envelope(r, &state, signer1);
+	if (e < 0)
+		return e;
+
+	e = run_stages(r, state, signer1);
+	if (e < 0)
+		return e;
+
+	for (i = 0; i < r->opts->naddons; i++) {
+		e = run_addon(r, i);
+		if (e < 0)
+			return e;
+	}
+
+	e = decide_cmdline(r, res);
+	if (!e)
+		e = decide_initrd(r, res);
+	if (e < 0)
+		return e;
+
+	res->kernel = pk_buf_steal(&r->kernel, &res->kernel_len);
+	res->enforcing = r->enforcing;
+	res->profile = r->profile;
+	res->stages = PK_TAKE_PTR(r->recs);
+	res->nstages = r->nrecs;
+	res->nmain = r->nmain;
+	r->nrecs = 0;
+	return 0;
+}
+
+int pk_pipeline_run_with(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
+			 const struct pk_pipeline_opts *opts, pk_exec_fn exec,
+			 struct pk_pipeline_result *ret)
+{
+	static const struct pk_pipeline_opts defaults = { 0 };
+	struct run r = { 0 };
+	int e;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!opts)
+		opts = &defaults;
+	if (!img || !img->data || !img->name || !exec)
+		return pk_err(ctx, -EINVAL, "pipeline: no image");
+	if (opts->verify != PK_VERIFY_AUTO && opts->verify != PK_VERIFY_REQUIRE &&
+	    opts->verify != PK_VERIFY_OFF)
+		return pk_err(ctx, -EINVAL, "pipeline: unknown verify mode %d", (int)opts->verify);
+	if (opts->naddons > ADDONS_MAX || (opts->naddons && !opts->addons))
+		return pk_err(ctx, -EINVAL, "pipeline: at most %u add-ons", ADDONS_MAX);
+
+	r.ctx = ctx;
+	r.img = img;
+	r.opts = opts;
+	r.exec = exec;
+	r.enforcing = opts->verify == PK_VERIFY_REQUIRE ||
+		      (opts->verify == PK_VERIFY_AUTO && opts->lockdown);
+	r.pe1 = calloc(1, sizeof(*r.pe1));
+	r.pe = calloc(1, sizeof(*r.pe));
+	if (!r.pe1 || !r.pe) {
+		e = -ENOMEM;
+	} else {
+		e = run(&r, ret);
+	}
+	if (e == -ENOMEM)
+		pk_err(ctx, e, "%s: out of memory", img->name);
+	if (e < 0)
+		pk_pipeline_result_free(ret);
+	run_free(&r);
+	return e;
+}
+
+int pk_pipeline_run(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
+		    const struct pk_pipeline_opts *opts,
+		    struct pk_pipeline_result *ret)
+{
+	return pk_pipeline_run_with(ctx, img, opts, pk_exec_bpf, ret);
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stages.h - what the files of lib/stages share (not installed):
+ *
+ *   pipeline.c   pk_pipeline_run(): verify -> stages -> add-ons -> policy
+ *   stage.c      one stage: its .bpf, the program run, the checks after it
+ *   commands.c   the command sink: what DECOMPRESS / COPY do to a stage
+ *   policy.c     signature policy, user command line, result assembly
+ *   record.c     stage records, freeing results
+ *   exec.c       the executor: pekexec/bpf.h (load, verify, run)
+ *   parsers.c    the built-in parser programs' bytes
+ */
+#ifndef PK_STAGES_H
+#define PK_STAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "pekexec/bpf.h"
+#include "pekexec/pe.h"
+#include "pekexec/pipeline.h"
+
+/* ---- exec.c: running a .bpf section ---- */
+
+/* What the executor tells about the program it ran. */
+struct pk_exec_info {
+	char name[64];
+	uint32_t insns;      /* after loading */
+	uint64_t insn_count; /* executed */
+	uint64_t r0;
+};
+
+/*
+ * The executor: load @bpf (a .bpf section), verify it and run it once on
+ * @in, sending commands to @cb.  Returns 0 when the program ran to its
+ * end (whatever r0 it returned), else the loader's / sandbox's error
+ * (-EINVAL: rejected, ...).  Tests substitute their own.
+ */
+typedef int (*pk_exec_fn)(struct pk_ctx *ctx, const char *name,
+			  const uint8_t *bpf, size_t bpf_len,
+			  const struct pk_bpf_stage_input *in,
+			  const struct pk_bpf_callbacks *cb,
+			  struct pk_exec_info *ret_info);
+
+int pk_exec_bpf(struct pk_ctx *ctx, const char *name, const uint8_t *bpf,
+		size_t bpf_len, const struct pk_bpf_stage_input *in,
+		const struct pk_bpf_callbacks *cb, struct pk_exec_info *ret_info);
+
+/* pk_pipeline_run() with another executor (tests). */
+int pk_pipeline_run_with(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
+			 const struct pk_pipeline_opts *opts, pk_exec_fn exec,
+			 struct pk_pipeline_result *ret);
+
+/* ---- commands.c: the command sink of one stage ---- */
+
+/*
+ * Initrd pieces of one stage.  An empty COPY/INITRD marks where the
+ * loader's (user's) initrd goes: pieces before the marker are "early"
+ * (e.g. .ucode), the rest "late" (systemd-stub's order).
+ */
+struct pk_sink {
+	struct pk_ctx *ctx;
+	const char *label;  /* "stage 1 (uki.efi)" for messages */
+	bool addon;         /* kernel commands are refused */
+	/* kernel slot */
+	enum { PK_KMODE_NONE, PK_KMODE_COPY, PK_KMODE_DECOMPRESS } kmode;
+	struct pk_buf kernel;
+	struct pk_buf zstream;  /* DECOMPRESS records, until closed */
+	bool zclosed;
+	/* initrd */
+	struct pk_buf early, late;
+	bool marker;
+	/* command line: first COPY/CMDLINE sets, later ones append with a space */
+	struct pk_buf cmdline;
+	bool has_cmdline;
+	/* record */
+	struct pk_stage_cmd *cmds;
+	size_t ncmds, cmds_cap;
+	/* the first command that failed, and why */
+	int failed;
+	bool policy;        /* the failure was a policy refusal (-EPERM) */
+	char why[512];
+};
+
+void pk_sink_init(struct pk_sink *s, struct pk_ctx *ctx, const char *label, bool addon);
+void pk_sink_free(struct pk_sink *s);
+
+/* The pk_bpf_command_fn of the sink (@user is the struct pk_sink). */
+int pk_sink_command(void *user, uint16_t cmd, uint16_t subcmd,
+		    const uint8_t *payload, uint32_t len);
+
+/* At the end of the program: decompress a stream the program left open. */
+int pk_sink_finish(struct pk_sink *s);
+
+/*
+ * pk_buf_append_piece - append @n bytes as one initrd piece: pad @b to 4
+ * bytes first when it is not empty (pieces start 4-byte aligned; the last
+ * one is not padded).  Caps the total at PK_PIPELINE_MAX_INITRD (-EFBIG).
+ */
+int pk_buf_append_piece(struct pk_buf *b, const uint8_t *p, size_t n);
+
+/* ---- stage.c: one stage ---- */
+
+struct pk_stage_args {
+	pk_exec_fn exec;
+	unsigned int index;      /* 1-based */
+	bool addon;
+	const char *label;       /* the image, for messages and the record */
+	const uint8_t *img;
+	size_t len;
+	const struct pk_pe *pe;  /* img, parsed */
+	const uint8_t *initrd;   /* the user's, for ctx->initrd */
+	size_t initrd_len;
+	const char *cmdline;     /* the user's as given, for ctx->cmdline */
+	bool kdump;
+};
+
+/*
+ * pk_stage_run - run the image's .bpf program into @sink (initialised
+ * here; the caller frees it) and fill @rec (the caller frees it).
+ * Errors: -ENOEXEC no .bpf section, -EPROTO the program or a command
+ * failed, -EPERM an add-on broke the rules, -ENOMEM.  The message starts
+ * with "stage N (IMAGE): " or "add-on N (IMAGE): ".
+ */
+int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
+		 struct pk_sink *sink, struct pk_stage_record *rec);
+
+/* ---- policy.c ---- */
+
+/*
+ * pk_policy_verify - the signature policy of DESIGN.md §4 for one image.
+ * @enforcing: require a trusted signature
+ * @ret_state, @ret_signer (256 bytes): what was concluded
+ * Errors: -ENODATA, -EBADMSG, -EKEYREJECTED, -ENOEXEC (pipeline.h).
+ */
+int pk_policy_verify(struct pk_ctx *ctx, const struct pk_pe *pe,
+		     const char *name, bool enforcing, bool off,
+		     const struct pk_trust *trust, enum pk_sig_state *ret_state,
+		     char *ret_signer);
+
+/*
+ * pk_user_cmdline - the user's command line without a leading "@N "
+ * profile selector and surrounding white space.  *@ret_line is a new
+ * string ("" when nothing is left), *@ret_profile the N (0 if none).
+ */
+int pk_user_cmdline(const char *line, char **ret_line, unsigned int *ret_profile);
+
+/* Trim trailing white space and cut at the first NUL: a payload as text. */
+size_t pk_cmdline_text_len(const uint8_t *p, size_t n);
+
+/* ---- record.c ---- */
+
+/* Moves the sink's command list into @rec and fills the sizes. */
+void pk_record_take(struct pk_stage_record *rec, struct pk_sink *s);
+void pk_record_free(struct pk_stage_record *rec);
+
+#endif

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/*
+ * verb-extract.c - pekexec extract: run an image's pipeline (verify, its
+ * parser programs, add-ons, policy) and write the kernel, initrd, command
+ * line and a manifest (format pekexec-manifest/1, docs/pipeline.md) into a
+ * directory.  Nothing is written unless the whole pipeline succeeded.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "kexec_bpf/kexec_bpf.h"
+#include "pekexec/authenticode.h"
+#include "pekexec/file.h"
+#include "pekexec/hash.h"
+#include "pekexec/pipeline.h"
+#include "tool.h"
+
+#define EXTRACT_MAX_IMAGE (4ull << 30)
+#define EXTRACT_MAX_ADDONS 64
+#define EXTRACT_TRUST_DIR "/etc/pekexec/trust.d"
+#define EXTRACT_LOCKDOWN "/sys/kernel/security/lockdown"
+
+static const char *const out_names[] = { "kernel", "initrd", "cmdline", "manifest.json" };
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: pekexec extract [OPTIONS] -o DIR IMAGE\n"
+		"\n"
+		"Unpack a UKI or EFI zboot image the way 'pekexec load' would: verify its\n"
+		"signature, run its .bpf parser program(s) in the sandbox (nested images\n"
+		"too), apply add-ons and the command-line/initrd policy, and write\n"
+		"DIR/kernel, DIR/initrd, DIR/cmdline and DIR/manifest.json (a record of\n"
+		"every stage).  Nothing is written if any step fails.\n"
+		"\n"
+		"  -o, --output DIR        where to write (created if missing)\n"
+		"  -t, --trust PATH        trust anchors (PEM/DER file or directory),\n"
+		"                          repeatable; " EXTRACT_TRUST_DIR " is added\n"
+		"                          when it exists\n"
+		"      --verify MODE       require: a trusted signature is required;\n"
+		"                          auto (default): require if the running kernel is\n"
+		"                          locked down, else check a signature if there is\n"
+		"                          one; off: do not look at signatures\n"
+		"      --addon FILE        an add-on (PE with .cmdline/.initrd and .bpf),\n"
+		"                          repeatable, applied in the order given\n"
+		"      --initrd FILE       a user initrd\n"
+		"      --command-line TEXT a user command line (\"@N ...\" selects UKI\n"
+		"                          profile N)\n"
+		"      --append TEXT       appended to the user command line\n"
+		"  -h, --help              this help\n"
+		"\n"
+		"Under enforcement a user command line or initrd next to the image's own is\n"
+		"refused (exit 8); otherwise the user's command line wins and a user initrd\n"
+		"is added in systemd-stub's order.\n"
+		"\n"
+		"Exit codes: 0 ok, 1 failure, 2 usage, 3 malformed image, 4 unsigned,\n"
+		"5 bad digest, 6 untrusted signer, 7 parser program rejected or failed,\n"
+		"8 refused by policy.\n");
+}
+
+static int exit_code(int err)
+{
+	switch (err) {
+	case -ENOEXEC:
+		return PK_EXIT_MALFORMED;
+	case -ENODATA:
+		return PK_EXIT_UNSIGNED;
+	case -EBADMSG:
+		return PK_EXIT_BAD_DIGEST;
+	case -EKEYREJECTED:
+		return PK_EXIT_UNTRUSTED;
+	case -EPROTO:
+		return PK_EXIT_REJECTED;
+	case -EPERM:
+		return PK_EXIT_POLICY;
+	default:
+		return PK_EXIT_FAILURE;
+	}
+}
+
+/* Locked down unless the file is missing or its selected mode is "none". */
+static bool kernel_locked_down(void)
+{
+	char buf[128];
+	FILE *f = fopen(EXTRACT_LOCKDOWN, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return !strstr(buf, "[none]");
+}
+
+static void json_sha256(struct json *j, const char *key, const uint8_t d[PK_SHA256_LEN])
+{
+	char hex[2 * PK_SHA256_LEN + 1];
+
+	pk_hex(d, PK_SHA256_LEN, hex);
+	json_string(j, key, hex);
+}
+
+static void json_blob(struct json *j, const char *key, const char *file,
+		      const void *p, size_t n)
+{
+	uint8_t d[PK_SHA256_LEN];
+
+	pk_sha256(p, n, d);
+	json_object_begin(j, key);
+	json_string(j, "file", file);
+	json_uint(j, "size", n);
+	json_sha256(j, "sha256", d);
+}
+
+static const char *cmd_name(uint16_t cmd)
+{
+	return cmd == KEXEC_BPF_CMD_DECOMPRESS ? "DECOMPRESS" :
+	       cmd == KEXEC_BPF_CMD_COPY ? "COPY" : "UNKNOWN";
+}
+
+static const char *subcmd_name(uint16_t sub)
+{
+	return sub == KEXEC_BPF_SUBCMD_KERNEL ? "KERNEL" :
+	       sub == KEXEC_BPF_SUBCMD_INITRD ? "INITRD" :
+	       sub == KEXEC_BPF_SUBCMD_CMDLINE ? "CMDLINE" : "UNKNOWN";
+}
+
+static void json_stage(struct json *j, const struct pk_stage_record *s)
+{
+	size_t i;
+
+	json_object_begin(j, NULL);
+	json_uint(j, "index", s->index);
+	json_string(j, "kind", s->addon ? "addon" : "stage");
+	json_string(j, "image", s->image);
+	json_uint(j, "image_size", s->image_len);
+	json_sha256(j, "image_sha256", s->image_sha256);
+	json_string(j, "signature", pk_sig_state_name(s->sig));
+	json_string(j, "signer", s->signer);
+	json_object_begin(j, "program");
+	json_string(j, "name", s->prog_name);
+	json_uint(j, "size", s->prog_len);
+	json_sha256(j, "sha256", s->prog_sha256);
+	json_uint(j, "instructions", s->prog_insns);
+	json_uint(j, "executed", s->insn_count);
+	json_object_end(j);
+	json_array_begin(j, "commands");
+	for (i = 0; i < s->ncmds; i++) {
+		const struct pk_stage_cmd *c = &s->cmds[i];
+
+		json_object_begin(j, NULL);
+		json_string(j, "cmd", cmd_name(c->cmd));
+		json_string(j, "subcmd", subcmd_name(c->subcmd));
+		json_uint(j, "size", c->len);
+		json_sha256(j, "sha256", c->sha256);
+		json_int(j, "result", c->result);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	if (s->kernel_out) {
+		json_object_begin(j, "kernel_out");
+		json_uint(j, "size", s->kernel_out);
+		json_sha256(j, "sha256", s->kernel_out_sha256);
+		json_object_end(j);
+	} else {
+		json_null(j, "kernel_out");
+	}
+	json_uint(j, "initrd_out", s->initrd_out);
+	json_uint(j, "cmdline_out", s->cmdline_out);
+	json_object_end(j);
+}
+
+/* The manifest as a new string (free() it), or NULL. */
+static char *manifest(const char *image, const struct pk_file *img,
+		      const struct pk_pipeline_opts *o, const struct pk_pipeline_result *res)
+{
+	uint8_t d[PK_SHA256_LEN];
+	struct json j;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	json_string(&j, "format", "pekexec-manifest/1");
+	json_object_begin(&j, "image");
+	json_string(&j, "path", image);
+	json_uint(&j, "size", img->len);
+	pk_sha256(img->data, img->len, d);
+	json_sha256(&j, "sha256", d);
+	json_object_end(&j);
+	json_object_begin(&j, "policy");
+	json_string(&j, "verify", pk_verify_mode_name(o->verify));
+	json_bool(&j, "lockdown", o->lockdown);
+	json_bool(&j, "enforcing", res->enforcing);
+	json_uint(&j, "profile", res->profile);
+	json_bool(&j, "user_cmdline", o->cmdline != NULL);
+	json_bool(&j, "user_initrd", o->initrd != NULL);
+	json_uint(&j, "addons", o->naddons);
+	json_object_end(&j);
+	json_array_begin(&j, "stages");
+	for (i = 0; i < res->nstages; i++)
+		json_stage(&j, &res->stages[i]);
+	json_array_end(&j);
+	json_object_begin(&j, "outputs");
+	json_blob(&j, "kernel", "kernel", res->kernel, res->kernel_len);
+	json_object_end(&j);
+	json_blob(&j, "initrd", "initrd", res->initrd, res->initrd_len);
+	json_string(&j, "source", pk_source_name(res->initrd_source));
+	json_object_end(&j);
+	json_blob(&j, "cmdline", "cmdline", res->cmdline, strlen(res->cmdline));
+	json_string(&j, "source", pk_source_name(res->cmdline_source));
+	json_string(&j, "text", res->cmdline);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_object_end(&j);
+	if (json_finish(&j) < 0 || fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static void remove_outputs(const char *dir)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(out_names) / sizeof(out_names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, out_names[i]);
+		unlink(path);
+	}
+}
+
+static int write_outputs(struct tool *t, const char *dir, const struct pk_pipeline_result *res,
+			 const char *man)
+{
+	const void *data[4] = { res->kernel, res->initrd, res->cmdline, man };
+	size_t len[4] = { res->kernel_len, res->initrd_len, strlen(res->cmdline), strlen(man) };
+	char path[4096];
+	size_t i;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		tool_errorf("extract", "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < 4; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, out_names[i]) >= sizeof(path)) {
+			tool_errorf("extract", "%s: path too long", dir);
+			remove_outputs(dir);
+			return -ENAMETOOLONG;
+		}
+		if (pk_file_write_atomic(t->ctx, path, data[i], len[i], 0644) < 0) {
+			tool_error(t, "extract", NULL);
+			remove_outputs(dir);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* --append goes after --command-line, one space between. */
+static char *join_cmdline(const char *line, const char *append)
+{
+	char *s;
+
+	if (!append)
+		return line ? strdup(line) : NULL;
+	if (!line)
+		return strdup(append);
+	if (asprintf(&s, "%s %s", line, append) < 0)
+		return NULL;
+	return s;
+}
+
+struct extract_args {
+	const char *dir;
+	const char *initrd;
+	const char *cmdline;
+	const char *append;
+	const char *addons[EXTRACT_MAX_ADDONS];
+	size_t naddons;
+	enum pk_verify_mode verify;
+};
+
+static int run_extract(struct tool *t, const struct extract_args *a,
+		       struct pk_trust *trust, const char *image)
+{
+	struct pk_file img = { 0 }, initrd = { 0 };
+	struct pk_file addon_files[EXTRACT_MAX_ADDONS];
+	struct pk_pipeline_image addons[EXTRACT_MAX_ADDONS];
+	struct pk_pipeline_result res = { 0 };
+	struct pk_pipeline_opts o = { 0 };
+	struct pk_pipeline_image in;
+	char *cmdline = NULL, *man = NULL;
+	int r, ret = PK_EXIT_FAILURE;
+	size_t i;
+
+	memset(addon_files, 0, sizeof(addon_files));
+	if (pk_file_open(t->ctx, image, EXTRACT_MAX_IMAGE, &img) < 0 ||
+	    (a->initrd && pk_file_open(t->ctx, a->initrd, PK_PIPELINE_MAX_INITRD, &initrd) < 0)) {
+		tool_error(t, "extract", NULL);
+		goto out;
+	}
+	for (i = 0; i < a->naddons; i++) {
+		if (pk_file_open(t->ctx, a->addons[i], EXTRACT_MAX_IMAGE, &addon_files[i]) < 0) {
+			tool_error(t, "extract", NULL);
+			goto out;
+		}
+		addons[i] = (struct pk_pipeline_image){ a->addons[i], addon_files[i].data,
+							addon_files[i].len };
+	}
+	cmdline = join_cmdline(a->cmdline, a->append);
+	if ((a->cmdline || a->append) && !cmdline) {
+		tool_errorf("extract", "out of memory");
+		goto out;
+	}
+	in = (struct pk_pipeline_image){ image, img.data, img.len };
+	o.verify = a->verify;
+	o.lockdown = kernel_locked_down();
+	o.trust = trust;
+	o.initrd = a->initrd ? initrd.data : NULL;
+	o.initrd_len = initrd.len;
+	o.cmdline = cmdline;
+	o.addons = addons;
+	o.naddons = a->naddons;
+
+	r = pk_pipeline_run(t->ctx, &in, &o, &res);
+	if (r < 0) {
+		/* The message names the stage and the image. */
+		tool_error(t, "extract", NULL);
+		ret = exit_code(r);
+		goto out;
+	}
+	man = manifest(image, &img, &o, &res);
+	if (!man) {
+		tool_errorf("extract", "cannot write the manifest");
+		goto out;
+	}
+	if (write_outputs(t, a->dir, &res, man) < 0)
+		goto out;
+	if (t->verbose)
+		fprintf(stderr, "pekexec: extract: %s: %zu stage(s), kernel %zu bytes, initrd %zu bytes, cmdline \"%s\"\n",
+			image, res.nstages, res.kernel_len, res.initrd_len, res.cmdline);
+	ret = PK_EXIT_OK;
+out:
+	free(man);
+	free(cmdline);
+	pk_pipeline_result_free(&res);
+	for (i = 0; i < a->naddons; i++)
+		pk_file_close(&addon_files[i]);
+	pk_file_close(&initrd);
+	pk_file_close(&img);
+	return ret;
+}
+
+int verb_extract(struct tool *t, int argc, char **argv)
+{
+	enum { O_VERIFY = 256, O_ADDON, O_INITRD, O_APPEND, O_CMDLINE };
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "verify", required_argument, NULL, O_VERIFY },
+		{ "addon", required_argument, NULL, O_ADDON },
+		{ "initrd", required_argument, NULL, O_INITRD },
+		{ "append", required_argument, NULL, O_APPEND },
+		{ "command-line", required_argument, NULL, O_CMDLINE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct extract_args a = { .verify = PK_VERIFY_AUTO };
+	struct pk_trust *trust;
+	struct stat st;
+	int c, ret = PK_EXIT_USAGE;
+
+	trust = pk_trust_new();
+	if (!trust) {
+		tool_errorf("extract", "out of memory");
+		return PK_EXIT_FAILURE;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			a.dir = optarg;
+			break;
+		case 't':
+			if (pk_trust_add_path(t->ctx, trust, optarg) < 0) {
+				tool_error(t, "extract", NULL);
+				ret = PK_EXIT_FAILURE;
+				goto out;
+			}
+			break;
+		case O_VERIFY:
+			if (pk_verify_mode_from_name(optarg, &a.verify) < 0) {
+				tool_errorf("extract", "--verify: '%s' is not require, auto or off",
+					    optarg);
+				goto out;
+			}
+			break;
+		case O_ADDON:
+			if (a.naddons == EXTRACT_MAX_ADDONS) {
+				tool_errorf("extract", "at most %d --addon", EXTRACT_MAX_ADDONS);
+				goto out;
+			}
+			a.addons[a.naddons++] = optarg;
+			break;
+		case O_INITRD:
+			a.initrd = optarg;
+			break;
+		case O_APPEND:
+			a.append = optarg;
+			break;
+		case O_CMDLINE:
+			a.cmdline = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			ret = PK_EXIT_OK;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	if (argc - optind != 1 || !a.dir) {
+		tool_errorf("extract", "%s", !a.dir ? "-o DIR is required" : "exactly one IMAGE expected");
+		usage(stderr);
+		goto out;
+	}
+	if (stat(EXTRACT_TRUST_DIR, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    pk_trust_add_path(t->ctx, trust, EXTRACT_TRUST_DIR) < 0)
+		pk_ctx_clear_error(t->ctx); /* an empty directory adds nothing */
+	ret = run_extract(t, &a, trust, argv[optind]);
+out:
+	pk_trust_free(trust);
+	return ret;
+}
