@@ -125,11 +125,14 @@ static int plan_replace(struct pk_ctx *ctx, const struct pk_pe *pe,
 
 	*ret_in_place = -1;
 	for (i = 0; i < pe->nsections; i++) {
-		if (!strcmp(pe->sections[i].name, sec->name)) {
-			r = &pe->sections[i];
-			ri = i;
-			break;
-		}
+		if (strcmp(pe->sections[i].name, sec->name))
+			continue;
+		if (r)
+			return pk_err(ctx, -EBADMSG,
+				      "sections %u and %u are both called %s: which one to replace is ambiguous; section header at 0x%" PRIx32,
+				      ri, i, sec->name, pe->sections[i].header_offset);
+		r = &pe->sections[i];
+		ri = i;
 	}
 	if (!r)
 		return 0;
@@ -212,10 +215,14 @@ static int plan_headers(struct pk_ctx *ctx, const struct pk_pe *pe,
 		/* need_end < 2^32 + 97 * 40: no overflow in 64 bits. */
 		pk_align_up(need_end - l->body_start, l->fa, &l->delta);
 	}
-	pk_align_up(need_end, l->fa, &want);
-	if (want > l->body_start + l->delta)
-		want = l->body_start + l->delta;
-	soh = want > pe->size_of_headers ? want : pe->size_of_headers;
+	/* SizeOfHeaders changes only when the table outgrows it; then it
+	 * becomes the table's end rounded to FileAlignment (not past the
+	 * first section's raw data). */
+	soh = pe->size_of_headers;
+	if (need_end > soh) {
+		pk_align_up(need_end, l->fa, &want);
+		soh = want < l->body_start + l->delta ? want : l->body_start + l->delta;
+	}
 	for (i = 0; i < l->nout; i++) {
 		const struct pk_out_section *o = &l->out[i];
 

@@ -88,6 +88,29 @@ static bool rva_to_offset(const struct pk_pe *pe, uint32_t rva, uint32_t size,
 	return false;
 }
 
+/*
+ * Does output range [off, off + n) touch bytes this writer owns: the
+ * headers up to the end of the new section table, or a section rewritten
+ * in place?  (A hostile image may point its debug directory there.)
+ */
+static bool overlaps_owned(const struct pk_pe *pe, const struct pk_layout *l,
+			   uint64_t off, uint64_t n)
+{
+	uint64_t table_end = pe->sections_offset + (uint64_t)l->nout * PK_SECTION_HDR_SIZE;
+	unsigned int i;
+
+	if (off < table_end)
+		return true;
+	for (i = 0; i < l->nout; i++) {
+		const struct pk_out_section *s = &l->out[i];
+
+		if (s->in_place && off < (uint64_t)s->pointer_to_raw_data + s->size_of_raw_data &&
+		    s->pointer_to_raw_data < off + n)
+			return true;
+	}
+	return false;
+}
+
 /* Debug directory entries carry file offsets (PointerToRawData). */
 static void fix_debug_dir(struct pk_ctx *ctx, const struct pk_pe *pe,
 			  const struct pk_layout *l, uint8_t *o)
@@ -102,7 +125,8 @@ static void fix_debug_dir(struct pk_ctx *ctx, const struct pk_pe *pe,
 	if (n > DEBUG_MAX_ENTRIES)
 		n = DEBUG_MAX_ENTRIES;
 	if (!rva_to_offset(pe, d->virtual_address, n * PK_DEBUG_ENTRY_SIZE, &in_off) ||
-	    !pk_layout_map(l, in_off, &out_off)) {
+	    !pk_layout_map(l, in_off, &out_off) ||
+	    overlaps_owned(pe, l, out_off, (uint64_t)n * PK_DEBUG_ENTRY_SIZE)) {
 		pk_debug(ctx, "debug directory at RVA 0x%" PRIx32 " is not in the kept file data; left alone",
 			 d->virtual_address);
 		return;
@@ -149,7 +173,6 @@ static int fix_file_pointers(struct pk_ctx *ctx, const struct pk_pe *pe,
 				      pe->zboot.payload_size);
 		pk_put_le32(o + ZBOOT_PAYLOAD_OFFSET, (uint32_t)m);
 	}
-	fix_debug_dir(ctx, pe, l, o);
 	return 0;
 }
 
@@ -200,6 +223,9 @@ int pk_layout_write(struct pk_ctx *ctx, const struct pk_pe *pe,
 			memset(dst, 0, s->size_of_raw_data);
 		memcpy(dst, secs[s->new_idx].data, secs[s->new_idx].len);
 	}
+	/* Entries of the debug directory first: the structural fields
+	 * written next must win over anything a hostile image aliases. */
+	fix_debug_dir(ctx, pe, l, o);
 	write_section_table(pe, l, o);
 	fix_headers(pe, l, o);
 	r = fix_file_pointers(ctx, pe, l, o);
