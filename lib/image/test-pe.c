@@ -487,7 +487,8 @@ static void build_pe(struct pk_buf *b, struct syn *ly, bool plus,
 
 static const uint8_t default_payload[] = "payload bytes of the synthetic image";
 
-static void write_seed(const char *name, const uint8_t *p, size_t n)
+static void write_seed_for(const char *target, const char *name,
+			   const uint8_t *p, size_t n)
 {
 	const char *build = getenv("BUILD");
 	char path[4200];
@@ -496,10 +497,15 @@ static void write_seed(const char *name, const uint8_t *p, size_t n)
 		return;
 	snprintf(path, sizeof(path), "%s/fuzz-seeds", build);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/fuzz-seeds/fuzz-pe-parse", build);
+	snprintf(path, sizeof(path), "%s/fuzz-seeds/%s", build, target);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/fuzz-seeds/fuzz-pe-parse/%s", build, name);
+	snprintf(path, sizeof(path), "%s/fuzz-seeds/%s/%s", build, target, name);
 	test_write_file(path, p, n);
+}
+
+static void write_seed(const char *name, const uint8_t *p, size_t n)
+{
+	write_seed_for("fuzz-pe-parse", name, p, n);
 }
 
 static void test_synthetic_good(void)
@@ -841,6 +847,7 @@ static void test_zboot_real_compressors(void)
 		build_pe(&b, &ly, true, comp.data, comp.len);
 		put_zboot(b.data, S_PAYLOAD_OFF, (uint32_t)plen, methods[i].zname);
 		write_seed(methods[i].zname, b.data, b.len);
+		write_seed_for("fuzz-zboot-parse", methods[i].zname, b.data, b.len);
 		CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
 		if (!pe.zboot.present || pe.zboot.payload_offset != S_PAYLOAD_OFF ||
 		    pe.zboot.payload_size != plen || pe.zboot.image_size != in_len ||
