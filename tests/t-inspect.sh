@@ -196,6 +196,19 @@ done
 
 # --- signatures ----------------------------------------------------------
 check_signatures "$IMAGES/vmlinuz-amd64" true
+# --trust: the signer's own certificates make it trusted (sbverify --cert
+# agreed above), an unrelated self-signed certificate does not.
+expect_exit 0 "--trust signer" "$PEKEXEC" inspect --json --trust signers.pem "$IMAGES/vmlinuz-amd64"
+expect_json out .signatures.list[0].trusted true
+openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 1 \
+	-subj /CN=other >/dev/null 2>&1 || fail "openssl req"
+sbverify --cert other.pem "$IMAGES/vmlinuz-amd64" >/dev/null 2>&1 && fail "sbverify trusts an unrelated cert"
+expect_exit 0 "--trust other" "$PEKEXEC" inspect --json --trust other.pem "$IMAGES/vmlinuz-amd64"
+expect_json out .signatures.list[0].trusted false
+expect_json "$(json_of "$IMAGES/vmlinuz-amd64")" .signatures.list[0].trusted null
+expect_exit 1 "--trust missing" "$PEKEXEC" inspect --trust no-such.pem "$IMAGES/vmlinuz-amd64"
+grep -q '^pekexec: inspect: --trust: no-such.pem' err || fail "message: $(cat err)"
+
 # A copy with one byte of .text changed: same signature, digest no longer matches.
 cp "$IMAGES/vmlinuz-amd64" tampered.efi
 off=$(jq -r '.sections[] | select(.name == ".text") | .data_offset + 4096' "$(json_of "$IMAGES/vmlinuz-amd64")")

@@ -119,6 +119,7 @@ struct facts {
 	size_t len;
 	const struct pk_pe *pe;
 	struct pk_sig_info *sigs;
+	bool have_trust;       /* --trust given: sigs[].trusted means something */
 	int nsigs;             /* < 0: the certificate table could not be read */
 	const char *sig_error; /* its message */
 };
@@ -182,6 +183,10 @@ static void json_signatures(struct json *j, const struct facts *f)
 		json_string(j, "digest_algorithm", pk_digest_name(s->alg));
 		json_bool(j, "digest_ok", s->digest_ok);
 		json_bool(j, "signature_ok", s->sig_ok);
+		if (f->have_trust)
+			json_bool(j, "trusted", s->trusted);
+		else
+			json_null(j, "trusted");
 		json_string(j, "subject", s->subject);
 		json_string(j, "issuer", s->issuer);
 		json_string(j, "error", s->err ? strerror(-s->err) : NULL);
@@ -334,6 +339,8 @@ static void text_signatures(const struct facts *f)
 		       s->digest_ok ? "matches" : "DOES NOT MATCH",
 		       s->sig_ok ? "valid" : "INVALID");
 		printf("      subject: %s\n      issuer:  %s\n", s->subject, s->issuer);
+		if (f->have_trust)
+			printf("      trusted: %s\n", s->trusted ? "yes" : "no");
 		if (s->err)
 			printf("      error:   %s\n", strerror(-s->err));
 	}
@@ -398,7 +405,7 @@ static int print_text(const struct facts *f)
 static void help(FILE *out)
 {
 	fprintf(out,
-		"Usage: pekexec inspect [--json] IMAGE\n"
+		"Usage: pekexec inspect [--json] [--trust PATH]... IMAGE\n"
 		"\n"
 		"Show a PE image's headers, data directories and sections (with the\n"
 		"bytes a loader reads of each and their SHA-256), its signatures\n"
@@ -408,6 +415,8 @@ static void help(FILE *out)
 		"Options:\n"
 		"  --json      machine-readable output, schema \"" INSPECT_FORMAT "\"\n"
 		"              (docs/inspect-json.md)\n"
+		"  --trust PATH  also say whether each signer chains to these anchors\n"
+		"              (PEM/DER certificate files or directories; repeatable)\n"
 		"  -h, --help  this help\n"
 		"\n"
 		"Exit codes: 0 shown; 1 the file cannot be read (or output failed);\n"
@@ -419,11 +428,13 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "trust", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static struct pk_pe pe; /* large; the tool runs one verb */
 	struct pk_file file = { 0 };
+	struct pk_trust *trust = NULL;
 	struct facts f = { 0 };
 	bool json = false;
 	int c, r, ret = PK_EXIT_OK;
@@ -435,25 +446,45 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 't':
+			if (!trust)
+				trust = pk_trust_new();
+			if (!trust) {
+				tool_errorf("inspect", "out of memory");
+				return PK_EXIT_FAILURE;
+			}
+			r = pk_trust_add_path(t->ctx, trust, optarg);
+			if (r < 0) {
+				/* The message names the path. */
+				tool_errorf("inspect", "--trust: %s", pk_ctx_errmsg(t->ctx));
+				pk_trust_free(trust);
+				return PK_EXIT_FAILURE;
+			}
+			break;
 		case 'h':
 			help(stdout);
+			pk_trust_free(trust);
 			return PK_EXIT_OK;
 		default:
 			tool_errorf("inspect", "unknown option '%s' (see 'pekexec inspect --help')",
 				    argv[optind - 1]);
+			pk_trust_free(trust);
 			return PK_EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
 		tool_errorf("inspect", "expected one IMAGE (see 'pekexec inspect --help')");
+		pk_trust_free(trust);
 		return PK_EXIT_USAGE;
 	}
+	f.have_trust = trust != NULL;
 	f.path = argv[optind];
 
 	r = pk_file_open(t->ctx, f.path, INSPECT_MAX_FILE, &file);
 	if (r < 0) {
 		/* pk_file_open's message already names the path. */
 		tool_errorf("inspect", "%s", pk_ctx_errmsg(t->ctx));
+		pk_trust_free(trust);
 		return PK_EXIT_FAILURE;
 	}
 	f.buf = file.data;
@@ -462,11 +493,12 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 	if (r < 0) {
 		tool_error(t, "inspect", f.path);
 		pk_file_close(&file);
+		pk_trust_free(trust);
 		return r == -ENOMEM ? PK_EXIT_FAILURE : PK_EXIT_MALFORMED;
 	}
 	f.pe = &pe;
 
-	f.nsigs = pk_authenticode_list(t->ctx, &pe, NULL, &f.sigs);
+	f.nsigs = pk_authenticode_list(t->ctx, &pe, trust, &f.sigs);
 	if (f.nsigs < 0) {
 		f.sig_error = pk_ctx_errmsg(t->ctx);
 		ret = f.nsigs == -ENOMEM ? PK_EXIT_FAILURE : PK_EXIT_MALFORMED;
@@ -481,5 +513,6 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 	}
 	free(f.sigs);
 	pk_file_close(&file);
+	pk_trust_free(trust);
 	return ret;
 }
