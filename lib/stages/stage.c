@@ -25,7 +25,7 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 {
 	const struct pk_pe_section *bpf;
 	struct pk_bpf_stage_input in = { 0 };
-	struct pk_bpf_callbacks cb = { pk_sink_command, sink };
+	struct pk_bpf_callbacks cb = { .on_command = pk_sink_command, .user = sink };
 	struct pk_exec_info info;
 	int r, r0;
 

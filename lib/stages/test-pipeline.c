@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test-pipeline.c - the pipeline's rules with a scripted executor: the
+ * ".bpf" section of each test image is a script of command records
+ * ([u16 cmd][u16 subcmd][u32 len][payload], plus cmd 0xffff = "return
+ * this r0" and 0xfffe = "copy ctx->kernel to the kernel") that the fake executor replays through the real command sink.
+ * The BPF side is covered by the script tests with the real programs; here
+ * each rule of pipeline.h is driven to its edge: progress, the stage
+ * limit, chunked kernels and streams, a failed command the program
+ * ignores, add-on refusals, the policy matrix (require / auto with and
+ * without lockdown / off) and the initrd and command-line order.
+ *
+ * Oracles: the bytes the scripts carry (the output must be exactly their
+ * concatenation / the zlib-compressed input's original), and OpenSSL's
+ * command line for the signing key.
+ */
+#include <stdio.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "kexec_bpf/kexec_bpf.h"
+#include "pekexec/authenticode.h"
+#include "pekexec/build.h"
+#include "stages/stages.h"
+
+#define SCRIPT_RET 0xffffu
+#define SCRIPT_SELF 0xfffeu /* COPY/KERNEL of the stage's whole input image */
+
+static struct pk_ctx *ctx;
+
+/* ---- scripts ---- */
+
+static void script_add(struct pk_buf *s, uint16_t cmd, uint16_t sub,
+		       const void *p, uint32_t n)
+{
+	uint8_t h[8];
+
+	pk_put_le16(h, cmd);
+	pk_put_le16(h + 2, sub);
+	pk_put_le32(h + 4, n);
+	CHECK(pk_buf_append(s, h, 8) == 0);
+	CHECK(pk_buf_append(s, p, n) == 0);
+}
+
+static void script_ret(struct pk_buf *s, int32_t r0)
+{
+	uint8_t v[4];
+
+	pk_put_le32(v, (uint32_t)r0);
+	script_add(s, SCRIPT_RET, 0, v, 4);
+}
+
+/* The fake executor: replay the script; results land in the sink's record. */
+static int fake_exec(struct pk_ctx *c, const char *name, const uint8_t *bpf,
+		     size_t len, const struct pk_bpf_stage_input *in,
+		     const struct pk_bpf_callbacks *cb, struct pk_exec_info *info)
+{
+	size_t off = 0;
+
+	(void)c;
+	(void)name;
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "script");
+	while (off + 8 <= len) {
+		uint16_t cmd = pk_get_le16(bpf + off), sub = pk_get_le16(bpf + off + 2);
+		uint32_t n = pk_get_le32(bpf + off + 4);
+
+		if (n > len - off - 8)
+			return -EINVAL;
+		if (cmd == SCRIPT_RET) {
+			info->r0 = (uint64_t)(int64_t)(int32_t)pk_get_le32(bpf + off + 8);
+			return 0;
+		}
+		if (cmd == SCRIPT_SELF)
+			cb->on_command(cb->user, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL,
+				       in->kernel, (uint32_t)in->kernel_len);
+		else
+			cb->on_command(cb->user, cmd, sub, bpf + off + 8, n);
+		info->insn_count++;
+		off += 8 + n;
+	}
+	return 0;
+}
+
+/* ---- images ---- */
+
+/* A minimal PE carrying @script as .bpf and optional extra sections. */
+static void make_image(const struct pk_buf *script, const char *extra_name,
+		       const void *extra, size_t extra_len, struct pk_buf *out)
+{
+	struct pk_buf stub = { 0 };
+	struct pk_build_section secs[2] = {
+		{ ".bpf", script->data, script->len, PK_SCN_DATA_RO },
+		{ extra_name, extra, extra_len, PK_SCN_DATA_RO },
+	};
+
+	CHECK(pk_build_minimal_stub(ctx, PK_PE_MACHINE_X86_64, &stub) == 0);
+	CHECK(pk_pe_add_sections(ctx, stub.data, stub.len, secs, extra_name ? 2 : 1, 0,
+				 out, NULL) == 0);
+	pk_buf_free(&stub);
+}
+
+static int run(const struct pk_buf *img, const struct pk_pipeline_opts *o,
+	       struct pk_pipeline_result *res)
+{
+	struct pk_pipeline_image in = { "test.efi", img->data, img->len };
+	struct pk_pipeline_opts off = { .verify = PK_VERIFY_OFF };
+
+	return pk_pipeline_run_with(ctx, &in, o ? o : &off, fake_exec, res);
+}
+
+static bool result_is_empty(const struct pk_pipeline_result *r)
+{
+	return !r->kernel && !r->initrd && !r->cmdline && !r->stages && !r->nstages;
+}
+
+static void fill(uint8_t *p, size_t n, uint64_t seed)
+{
+	test_random_bytes(&seed, p, n);
+}
+
+/* ---- cases ---- */
+
+/* COPY/KERNEL records concatenate; the kernel is exactly their bytes. */
+static void test_chunked_copy(void)
+{
+	static uint8_t k[3 * 1000 + 7];
+	struct pk_buf s = { 0 }, img = { 0 };
+	struct pk_pipeline_result r = { 0 };
+
+	fill(k, sizeof(k), 1);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, k, 1000);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, k + 1000, 2000);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, k + 3000, 7);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), 0);
+	CHECK_EQ_INT(r.kernel_len, sizeof(k));
+	CHECK(r.kernel && !memcmp(r.kernel, k, sizeof(k)));
+	CHECK_EQ_INT(r.nstages, 1);
+	CHECK_EQ_INT(r.stages[0].ncmds, 3);
+	CHECK(r.cmdline && !strcmp(r.cmdline, ""));
+	CHECK_EQ_INT(r.cmdline_source, PK_SOURCE_NONE);
+	pk_pipeline_result_free(&r);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+}
+
+/* gzip of @in with zlib (the oracle of the stream format). */
+static void gzip_buf(const uint8_t *in, size_t n, struct pk_buf *out)
+{
+	z_stream z = { 0 };
+	uLong cap = compressBound((uLong)n) + 64;
+
+	CHECK(pk_buf_reserve(out, cap) == 0);
+	CHECK(deflateInit2(&z, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out->data;
+	z.avail_out = (uInt)cap;
+	CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END);
+	out->len = z.total_out;
+	deflateEnd(&z);
+}
+
+/* A stream in pieces, closed by an empty record that returns the size. */
+static void test_stream_close(void)
+{
+	static uint8_t k[200000];
+	struct pk_buf s = { 0 }, img = { 0 }, z = { 0 };
+	struct pk_pipeline_result r = { 0 };
+	size_t half;
+
+	fill(k, sizeof(k) / 2, 2); /* half random, half zeros */
+	gzip_buf(k, sizeof(k), &z);
+	half = z.len / 2;
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, z.data, (uint32_t)half);
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, z.data + half,
+		   (uint32_t)(z.len - half));
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, NULL, 0);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), 0);
+	CHECK_EQ_INT(r.kernel_len, sizeof(k));
+	CHECK(r.kernel && !memcmp(r.kernel, k, sizeof(k)));
+	CHECK_EQ_INT(r.stages[0].ncmds, 3);
+	CHECK_EQ_INT(r.stages[0].cmds[0].result, 0);
+	CHECK_EQ_INT(r.stages[0].cmds[2].result, sizeof(k)); /* the close returns the size */
+	pk_pipeline_result_free(&r);
+
+	/* Left open: decompressed when the program returns. */
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, z.data, (uint32_t)z.len);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), 0);
+	CHECK(r.kernel_len == sizeof(k) && !memcmp(r.kernel, k, sizeof(k)));
+	pk_pipeline_result_free(&r);
+
+	/* A second stream, or COPY after DECOMPRESS: the stage fails. */
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, z.data, (uint32_t)z.len);
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, NULL, 0);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, k, 10);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), -EPROTO);
+	CHECK(result_is_empty(&r));
+	CHECK(strstr(pk_ctx_errmsg(ctx), "COPY/KERNEL after DECOMPRESS"));
+
+	/* A corrupt stream the program ignores (returns 0): still a failure. */
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	z.data[z.len / 2] ^= 0xff;
+	z.data[z.len / 2 + 1] ^= 0xff;
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, z.data, (uint32_t)z.len);
+	script_add(&s, KEXEC_BPF_CMD_DECOMPRESS, KEXEC_BPF_SUBCMD_KERNEL, NULL, 0);
+	script_ret(&s, 0);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), -EPROTO);
+	CHECK(result_is_empty(&r));
+	CHECK(strstr(pk_ctx_errmsg(ctx), "stage 1 (test.efi)"));
+	CHECK(strstr(pk_ctx_errmsg(ctx), "DECOMPRESS/KERNEL"));
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	pk_buf_free(&z);
+}
+
+/* No kernel, the stage's own image, a non-zero r0: errors, never loops. */
+static void test_progress(void)
+{
+	struct pk_buf s = { 0 }, img = { 0 };
+	struct pk_pipeline_result r = { 0 };
+
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE, "x", 1);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), -EPROTO);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "produced no kernel"));
+	CHECK(result_is_empty(&r));
+
+	/* The program copies its own image: no progress. */
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	script_add(&s, SCRIPT_SELF, 0, NULL, 0);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), -EPROTO);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "no progress"));
+	CHECK(result_is_empty(&r));
+
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "kernel", 6);
+	script_ret(&s, -22);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), -EPROTO);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "returned -22"));
+	CHECK(result_is_empty(&r));
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+}
+
+/* N nested images: up to KEXEC_BPF_MAX_STAGES work, one more fails. */
+static int nested(unsigned int depth, struct pk_pipeline_result *r)
+{
+	struct pk_buf cur = { 0 }, s = { 0 };
+	unsigned int i;
+	int e;
+
+	CHECK(pk_buf_append(&cur, "the final kernel", 16) == 0);
+	for (i = 0; i < depth; i++) {
+		struct pk_buf next = { 0 };
+
+		pk_buf_free(&s);
+		script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, cur.data,
+			   (uint32_t)cur.len);
+		make_image(&s, NULL, NULL, 0, &next);
+		pk_buf_free(&cur);
+		cur = next;
+	}
+	e = run(&cur, NULL, r);
+	pk_buf_free(&cur);
+	pk_buf_free(&s);
+	return e;
+}
+
+static void test_stage_limit(void)
+{
+	struct pk_pipeline_result r = { 0 };
+
+	CHECK_EQ_INT(nested(KEXEC_BPF_MAX_STAGES, &r), 0);
+	CHECK_EQ_INT(r.nstages, KEXEC_BPF_MAX_STAGES);
+	CHECK(r.kernel_len == 16 && !memcmp(r.kernel, "the final kernel", 16));
+	pk_pipeline_result_free(&r);
+	CHECK_EQ_INT(nested(KEXEC_BPF_MAX_STAGES + 1, &r), -EPROTO);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "more than 4 stages"));
+	CHECK(result_is_empty(&r));
+}
+
+/* Initrd: early pieces, user, late pieces, each starting 4-aligned. */
+static void test_initrd_order(void)
+{
+	struct pk_buf s = { 0 }, img = { 0 }, want = { 0 };
+	struct pk_pipeline_result r = { 0 };
+	struct pk_pipeline_opts o = { .verify = PK_VERIFY_OFF, .initrd = (const uint8_t *)"UU",
+				      .initrd_len = 2 };
+
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "k", 1);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "AAAAA", 5);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, NULL, 0);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "BBB", 3);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE, "a=1 \n\0junk", 10);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE, "b=2", 3);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, &o, &r), 0);
+	CHECK(pk_buf_append(&want, "AAAAA\0\0\0UU\0\0BBB", 15) == 0);
+	CHECK(r.initrd_len == want.len && !memcmp(r.initrd, want.data, want.len));
+	CHECK_EQ_INT(r.initrd_source, PK_SOURCE_BOTH);
+	CHECK(!strcmp(r.cmdline, "a=1 b=2"));
+	pk_pipeline_result_free(&r);
+
+	/* Enforcing (auto + lockdown) on an unsigned image: refused before
+	 * anything runs. */
+	o.verify = PK_VERIFY_AUTO;
+	o.lockdown = true;
+	CHECK_EQ_INT(run(&img, &o, &r), -ENODATA);
+	CHECK(result_is_empty(&r));
+	o.lockdown = false;
+	o.cmdline = "@3 user=1";
+	CHECK_EQ_INT(run(&img, &o, &r), 0);
+	CHECK(!strcmp(r.cmdline, "user=1"));
+	CHECK_EQ_INT(r.profile, 3);
+	CHECK_EQ_INT(r.cmdline_source, PK_SOURCE_USER);
+	pk_pipeline_result_free(&r);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	pk_buf_free(&want);
+}
+
+/* Signed image: the policy matrix around enforcement. */
+static void test_policy_signed(void)
+{
+	const char *dir = test_tmpdir();
+	char key[512], cert[512];
+	struct pk_buf s = { 0 }, img = { 0 }, signd = { 0 };
+	struct pk_pipeline_result r = { 0 };
+	struct pk_signer *signer = NULL;
+	struct pk_trust *trust = pk_trust_new(), *other = pk_trust_new();
+	struct pk_pipeline_opts o = { 0 };
+
+	snprintf(key, sizeof(key), "%s/k.pem", dir);
+	snprintf(cert, sizeof(cert), "%s/c.pem", dir);
+	if (test_system("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=t -days 2 "
+			"-keyout %s -out %s 2>/dev/null", key, cert) ||
+	    test_system("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=o -days 2 "
+			"-keyout %s/k2.pem -out %s/c2.pem 2>/dev/null", dir, dir)) {
+		printf("note: openssl unavailable, signed cases skipped\n");
+		goto out;
+	}
+	CHECK(pk_signer_load(ctx, key, cert, &signer) == 0);
+	CHECK(pk_trust_add_path(ctx, trust, cert) == 0);
+	snprintf(key, sizeof(key), "%s/c2.pem", dir);
+	CHECK(pk_trust_add_path(ctx, other, key) == 0);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "kernel", 6);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE, "img=1", 5);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "I", 1);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK(pk_authenticode_sign(ctx, img.data, img.len, signer, PK_DIGEST_SHA256, false,
+				   &signd) == 0);
+
+	o.trust = trust;
+	o.verify = PK_VERIFY_REQUIRE;
+	CHECK_EQ_INT(run(&signd, &o, &r), 0);
+	CHECK_EQ_INT(r.stages[0].sig, PK_SIG_VERIFIED);
+	CHECK(r.enforcing);
+	pk_pipeline_result_free(&r);
+	o.cmdline = "user=1";
+	CHECK_EQ_INT(run(&signd, &o, &r), -EPERM);
+	CHECK(result_is_empty(&r));
+	o.cmdline = "@0"; /* only a profile selector: no user command line */
+	CHECK_EQ_INT(run(&signd, &o, &r), 0);
+	CHECK(!strcmp(r.cmdline, "img=1"));
+	pk_pipeline_result_free(&r);
+	o.cmdline = NULL;
+	o.initrd = (const uint8_t *)"U";
+	o.initrd_len = 1;
+	CHECK_EQ_INT(run(&signd, &o, &r), -EPERM);
+	o.initrd = NULL;
+	o.trust = other;
+	CHECK_EQ_INT(run(&signd, &o, &r), -EKEYREJECTED);
+	o.trust = NULL;
+	CHECK_EQ_INT(run(&signd, &o, &r), -EKEYREJECTED);
+	CHECK_EQ_INT(run(&img, &o, &r), -ENODATA);
+	/* auto, no lockdown: untrusted accepted (recorded), user line wins */
+	o.verify = PK_VERIFY_AUTO;
+	o.trust = other;
+	o.cmdline = "user=1";
+	CHECK_EQ_INT(run(&signd, &o, &r), 0);
+	CHECK_EQ_INT(r.stages[0].sig, PK_SIG_UNTRUSTED);
+	CHECK(!strcmp(r.cmdline, "user=1"));
+	CHECK(!r.enforcing);
+	pk_pipeline_result_free(&r);
+	/* auto under lockdown: enforcing */
+	o.lockdown = true;
+	CHECK_EQ_INT(run(&signd, &o, &r), -EKEYREJECTED);
+	o.trust = trust;
+	CHECK_EQ_INT(run(&signd, &o, &r), -EPERM);
+	/* a tampered signed image: bad digest in every mode but off */
+	signd.data[signd.len / 3] ^= 1;
+	o.lockdown = false;
+	o.cmdline = NULL;
+	CHECK_EQ_INT(run(&signd, &o, &r), -EBADMSG);
+	o.verify = PK_VERIFY_REQUIRE;
+	CHECK_EQ_INT(run(&signd, &o, &r), -EBADMSG);
+out:
+	pk_signer_free(signer);
+	pk_trust_free(trust);
+	pk_trust_free(other);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	pk_buf_free(&signd);
+}
+
+/* Add-ons: only initrd and command line; kernel commands refused. */
+static void test_addons(void)
+{
+	struct pk_buf s = { 0 }, img = { 0 }, as = { 0 }, addon = { 0 }, bad = { 0 };
+	struct pk_pipeline_result r = { 0 };
+	struct pk_pipeline_image ads[2];
+	struct pk_pipeline_opts o = { .verify = PK_VERIFY_OFF, .addons = ads, .naddons = 1 };
+
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "kernel", 6);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "ucode", 5);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, NULL, 0);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "initrd", 6);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE, "base", 4);
+	make_image(&s, ".uname", "6.1.0", 5, &img);
+	script_add(&as, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "au", 2);
+	script_add(&as, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, NULL, 0);
+	script_add(&as, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "ai", 2);
+	script_add(&as, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE, "extra", 5);
+	make_image(&as, ".uname", "6.1.0", 5, &addon);
+	ads[0] = (struct pk_pipeline_image){ "addon.efi", addon.data, addon.len };
+	CHECK_EQ_INT(run(&img, &o, &r), 0);
+	CHECK(r.initrd_len == 22 && !memcmp(r.initrd, "au\0\0ucode\0\0\0initrd\0\0ai", 22));
+	CHECK(!strcmp(r.cmdline, "base extra"));
+	CHECK_EQ_INT(r.nstages, 2);
+	CHECK_EQ_INT(r.nmain, 1);
+	CHECK(r.stages[1].addon);
+	pk_pipeline_result_free(&r);
+
+	/* .uname differs */
+	pk_buf_free(&addon);
+	make_image(&as, ".uname", "6.1.1", 5, &addon);
+	ads[0] = (struct pk_pipeline_image){ "addon.efi", addon.data, addon.len };
+	CHECK_EQ_INT(run(&img, &o, &r), -EPERM);
+	CHECK(strstr(pk_ctx_errmsg(ctx), ".uname"));
+	/* .linux */
+	pk_buf_free(&addon);
+	make_image(&as, ".linux", "k", 1, &addon);
+	ads[0] = (struct pk_pipeline_image){ "addon.efi", addon.data, addon.len };
+	CHECK_EQ_INT(run(&img, &o, &r), -EPERM);
+	/* kernel commands from an add-on */
+	script_add(&bad, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "k", 1);
+	pk_buf_free(&addon);
+	make_image(&bad, NULL, NULL, 0, &addon);
+	ads[0] = (struct pk_pipeline_image){ "addon.efi", addon.data, addon.len };
+	CHECK_EQ_INT(run(&img, &o, &r), -EPERM);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "add-on 1 (addon.efi)"));
+	CHECK(result_is_empty(&r));
+	/* not a PE */
+	ads[0] = (struct pk_pipeline_image){ "junk", (const uint8_t *)"MZjunk", 6 };
+	CHECK_EQ_INT(run(&img, &o, &r), -ENOEXEC);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	pk_buf_free(&as);
+	pk_buf_free(&addon);
+	pk_buf_free(&bad);
+}
+
+static void test_user_cmdline(void)
+{
+	char *line = NULL;
+	unsigned int p = 99;
+
+	CHECK(pk_user_cmdline("@12 quiet  ", &line, &p) == 0);
+	CHECK(!strcmp(line, "quiet") && p == 12);
+	free(line);
+	CHECK(pk_user_cmdline("@7", &line, &p) == 0);
+	CHECK(!strcmp(line, "") && p == 7);
+	free(line);
+	/* not selectors: kept as they are (the program reads them the same way) */
+	CHECK(pk_user_cmdline("@1x a", &line, &p) == 0);
+	CHECK(!strcmp(line, "@1x a") && p == 0);
+	free(line);
+	CHECK(pk_user_cmdline("@12345 a", &line, &p) == 0);
+	CHECK(!strcmp(line, "@12345 a") && p == 0);
+	free(line);
+	CHECK(pk_user_cmdline(NULL, &line, &p) == 0);
+	CHECK(!strcmp(line, "") && p == 0);
+	free(line);
+}
+
+int main(void)
+{
+	ctx = pk_ctx_new();
+	if (!ctx)
+		return 1;
+	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
+	test_chunked_copy();
+	test_stream_close();
+	test_progress();
+	test_stage_limit();
+	test_initrd_order();
+	test_policy_signed();
+	test_addons();
+	test_user_cmdline();
+	pk_ctx_free(ctx);
+	return CHECK_RESULT();
+}
