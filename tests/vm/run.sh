@@ -54,6 +54,8 @@ clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
 bpf=$work/parser.lskel.o
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-kexec-file" \
 	"$top/tests/vm/pk-kexec-file.c"
+gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-check" \
+	"$top/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
 
 mkcpio() { # dir out
 	(cd "$1" && find . | sort | cpio -o -H newc --quiet) >"$2"
@@ -175,7 +177,8 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 nchecks=$(grep -c '^[tr] ' "$work/root/tests")
 
 add_busybox "$work/root"
-cp "$work/pk-kexec-file" "$work/root/bin/"
+cp "$work/pk-kexec-file" "$work/pk-bpf-check" "$work/root/bin/"
+cp "$work/vm_pe_parser.bpf.o" "$work/root/"
 cp -r "$img" "$work/root/img"
 cat >"$work/root/init" <<'EOF'
 #!/bin/sh
@@ -186,6 +189,7 @@ mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t securityfs securityfs /sys/kernel/security
 report=/sys/kernel/debug/kexec_bpf
+diagnosed=
 t() { # name expected-errno image [initrd|-] [cmdline]
 	name=$1 want=$2
 	shift 2
@@ -197,6 +201,11 @@ t() { # name expected-errno image [initrd|-] [cmdline]
 	else
 		echo "PKTEST FAIL $name: expected errno=$want, got '$got'"
 		dmesg | tail -n 15
+		if [ -z "$diagnosed" ]; then
+			diagnosed=1
+			echo "PKTEST diagnostics: the parser program loaded by libbpf:"
+			pk-bpf-check /vm_pe_parser.bpf.o 2>&1 | tail -n 60
+		fi
 	fi
 	[ "$want" = 0 ] || return 0
 	[ "$1" = /img/signed.efi ] || pk-kexec-file unload >/dev/null

@@ -11,6 +11,8 @@
  * and last, for .linux, COPY/KERNEL if it starts with "MZ", else
  * DECOMPRESS/KERNEL.  An image without .linux produces no kernel (the
  * "no progress" test).  Section sizes are min(VirtualSize, SizeOfRawData).
+ * Limits: kernel 16 MiB, initrd 4 MiB, command line 4 KiB (minus the
+ * 8-byte command header).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -19,8 +21,14 @@
 #include "kexec_bpf/kexec_bpf.h"
 
 #define MAX_SECTIONS 16
-#define RECORD_MAX (16 << 20)
-#define PAYLOAD_MAX (RECORD_MAX - sizeof(struct cmd_hdr))
+/*
+ * Nothing consumes these ring buffers, so a reservation's space is never
+ * given back during a run: each command has a ring of its own, at least
+ * twice the size of its (constant-size) reservation.
+ */
+#define KERNEL_RECORD (16 << 20)
+#define INITRD_RECORD (4 << 20)
+#define SMALL_RECORD 4096
 #define NAME8(a, b, c, d, e, f, g, h)                                       \
 	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | \
 	 (__u64)(e) << 32 | (__u64)(f) << 40 | (__u64)(g) << 48 |           \
@@ -28,8 +36,18 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 32 << 20);
+	__uint(max_entries, 2 * KERNEL_RECORD);
 } ringbuf_1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 * INITRD_RECORD);
+} ringbuf_2 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 * SMALL_RECORD);
+} ringbuf_3 SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -47,16 +65,18 @@ struct pe_section {
 	__u32 rawptr;
 };
 
-static __always_inline int send(struct bpf_parser_context *pctx, __u16 cmd,
+/* one command in a reservation of record bytes from ring */
+static __always_inline int send(void *ring, __u64 record,
+				struct bpf_parser_context *pctx, __u16 cmd,
 				__u16 subcmd, const char *src, __u64 len)
 {
 	struct cmd_hdr *hdr;
 	char *rec;
 	int ret;
 
-	if (len > PAYLOAD_MAX)
+	if (len > record - sizeof(*hdr))
 		return -7; /* E2BIG */
-	rec = bpf_ringbuf_reserve(&ringbuf_1, RECORD_MAX, 0);
+	rec = bpf_ringbuf_reserve(ring, record, 0);
 	if (!rec)
 		return -12; /* ENOMEM */
 	hdr = (struct cmd_hdr *)rec;
@@ -103,14 +123,14 @@ int BPF_PROG(vm_pe_parser, struct kexec_context *kctx, unsigned long parser_id)
 		if (sh.rawptr > img_sz || size > img_sz - sh.rawptr)
 			break;
 		if (sh.name == NAME8('.', 'c', 'm', 'd', 'l', 'i', 'n', 'e'))
-			send(pctx, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE,
-			     img + sh.rawptr, size);
+			send(&ringbuf_3, SMALL_RECORD, pctx, KEXEC_BPF_CMD_COPY,
+			     KEXEC_BPF_SUBCMD_CMDLINE, img + sh.rawptr, size);
 		else if (sh.name == NAME8('.', 'i', 'n', 'i', 't', 'r', 'd', 0))
-			send(pctx, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD,
-			     img + sh.rawptr, size);
+			send(&ringbuf_2, INITRD_RECORD, pctx, KEXEC_BPF_CMD_COPY,
+			     KEXEC_BPF_SUBCMD_INITRD, img + sh.rawptr, size);
 		else if (sh.name == NAME8('.', 'b', 'a', 'd', 'c', 'm', 'd', 0))
-			send(pctx, 0x7f, KEXEC_BPF_SUBCMD_KERNEL,
-			     img + sh.rawptr, size);
+			send(&ringbuf_3, SMALL_RECORD, pctx, 0x7f,
+			     KEXEC_BPF_SUBCMD_KERNEL, img + sh.rawptr, size);
 		else if (sh.name == NAME8('.', 'l', 'i', 'n', 'u', 'x', 0, 0)) {
 			linux_off = sh.rawptr;
 			linux_sz = size;
@@ -119,8 +139,9 @@ int BPF_PROG(vm_pe_parser, struct kexec_context *kctx, unsigned long parser_id)
 
 	if (linux_sz >= 2 &&
 	    !bpf_probe_read_kernel(&magic, 2, img + linux_off))
-		send(pctx, magic == NAME8('M', 'Z', 0, 0, 0, 0, 0, 0) ?
-			   KEXEC_BPF_CMD_COPY : KEXEC_BPF_CMD_DECOMPRESS,
+		send(&ringbuf_1, KERNEL_RECORD, pctx,
+		     magic == NAME8('M', 'Z', 0, 0, 0, 0, 0, 0) ?
+		     KEXEC_BPF_CMD_COPY : KEXEC_BPF_CMD_DECOMPRESS,
 		     KEXEC_BPF_SUBCMD_KERNEL, img + linux_off, linux_sz);
 out:
 	bpf_put_parser_context(pctx);
