@@ -221,6 +221,65 @@ static void test_symtab_and_signature(void)
 	pk_buf_free(&stub);
 }
 
+/*
+ * A debug directory in .text whose entry points (PointerToRawData, a file
+ * offset) at data in .text: after the headers grow, the entry points at
+ * the same bytes.
+ */
+static void test_debug_dir(void)
+{
+	struct pk_buf stub = { 0 }, out = { 0 };
+	struct pk_build_section secs[30];
+	static uint8_t data[100];
+	uint8_t marker[16];
+	struct pk_build_info info;
+	uint32_t text_hdr, dbg_file = 0x440, target = 0x480, p;
+	size_t i;
+
+	CHECK_EQ_INT(pk_build_minimal_stub(ctx, PK_PE_MACHINE_X86_64, &stub), 0);
+	CHECK_EQ_INT(pk_pe_parse(ctx, stub.data, stub.len, &pe_in), 0);
+	CHECK_EQ_INT(pe_in.sections[0].pointer_to_raw_data, 0x400);
+	text_hdr = pe_in.sections[0].header_offset;
+	pk_put_le32(stub.data + text_hdr + 8, 0x200); /* VirtualSize: all of it */
+	fill(marker, sizeof(marker), 31);
+	memcpy(stub.data + target, marker, sizeof(marker));
+	/* IMAGE_DEBUG_DIRECTORY: SizeOfData, AddressOfRawData, PointerToRawData */
+	pk_put_le32(stub.data + dbg_file + 12, 2); /* Type: CODEVIEW */
+	pk_put_le32(stub.data + dbg_file + 16, sizeof(marker));
+	pk_put_le32(stub.data + dbg_file + 20, 0x1080);
+	pk_put_le32(stub.data + dbg_file + 24, target);
+	pk_put_le32(stub.data + pe_in.dirs_offset + 6 * 8, 0x1040);
+	pk_put_le32(stub.data + pe_in.dirs_offset + 6 * 8 + 4, 28);
+	/* keep the input's CheckSum consistent (not that it matters) */
+	pk_put_le32(stub.data + pe_in.checksum_offset,
+		    oracle_checksum(stub.data, stub.len, pe_in.checksum_offset));
+
+	fill(data, sizeof(data), 32);
+	for (i = 0; i < 30; i++)
+		secs[i] = (struct pk_build_section){ ".d", data, 20 + i, PK_SCN_DATA_RO };
+	CHECK_EQ_INT(pk_pe_add_sections(ctx, stub.data, stub.len, secs, 30, 0, &out, &info), 0);
+	CHECK(info.moved_by > 0);
+	p = pk_get_le32(out.data + dbg_file + info.moved_by + 24);
+	/* everything else as usual: check a copy with the entry put back */
+	{
+		struct pk_buf copy = { 0 };
+
+		CHECK_EQ_INT(pk_buf_append(&copy, out.data, out.len), 0);
+		pk_put_le32(copy.data + dbg_file + info.moved_by + 24, target);
+		CHECK_EQ_INT(pk_pe_parse(ctx, copy.data, copy.len, &pe_out), 0);
+		pk_put_le32(copy.data + pe_out.checksum_offset,
+			    oracle_checksum(copy.data, copy.len, pe_out.checksum_offset));
+		check_output(stub.data, stub.len, copy.data, copy.len, secs, 30, 0);
+		pk_buf_free(&copy);
+	}
+	CHECK_EQ_INT(p, target + info.moved_by);
+	CHECK(pk_range_ok(out.len, p, sizeof(marker)) &&
+	      !memcmp(out.data + p, marker, sizeof(marker)));
+	write_seed("stub-debugdir", stub.data, stub.len);
+	pk_buf_free(&out);
+	pk_buf_free(&stub);
+}
+
 /* .bpf replaced: at the end (dropped and re-appended), in place, too big. */
 static void test_replace(void)
 {
@@ -515,6 +574,7 @@ int main(void)
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
 	test_growth();
 	test_symtab_and_signature();
+	test_debug_dir();
 	test_replace();
 	test_bzimage();
 	test_zboot_moves();
