@@ -32,38 +32,55 @@ static size_t pk_lz4_block_bound(size_t csize)
 	return pk_dec_min(PK_LZ4_LEGACY_BLOCK, csize * 255 + 64);
 }
 
-/* Decodes one block of @csize bytes at @p into the output. */
+/*
+ * Decodes one block of @csize bytes at @p into the output.
+ *
+ * LZ4_decompress_safe() judges a malformed block partly by how close its
+ * matches come to the end of the destination buffer, so the capacity it
+ * is given must not depend on max_out, or the same stream could pass under
+ * one limit and fail under another.  It always gets bound(csize): the
+ * output buffer itself when that much room is left under the limit, else a
+ * scratch buffer (at most 8 MiB, freed at once) whose result is copied if
+ * it fits.
+ */
 static int pk_lz4_block(struct pk_dec *d, const uint8_t *p, size_t csize, size_t at)
 {
 	struct pk_buf *o = d->out;
 	size_t bound = pk_lz4_block_bound(csize);
-	size_t room = pk_dec_min(bound, d->max_out - o->len);
-	uint8_t dummy, *dst;
+	_pk_cleanup_free_ uint8_t *scratch = NULL;
+	uint8_t *dst;
 	int n, r;
 
-	r = pk_dec_reserve(d, room);
-	if (r < 0)
-		return r;
-	dst = room ? o->data + o->len : &dummy;
-	/* csize <= LZ4_COMPRESSBOUND(8 MiB) and room <= 8 MiB: both fit an int */
-	n = LZ4_decompress_safe((const char *)p, (char *)dst, (int)csize, (int)room);
-	if (n >= 0) {
-		o->len += (size_t)n;
-		return 0;
+	if (bound <= d->max_out - o->len) {
+		r = pk_dec_reserve(d, bound);
+		if (r < 0)
+			return r;
+		dst = o->data + o->len;
+	} else {
+		scratch = malloc(bound);
+		if (!scratch)
+			return pk_err(d->ctx, -ENOMEM, "lz4: cannot allocate %zu bytes", bound);
+		dst = scratch;
 	}
-	/*
-	 * Corrupt, or larger than the room under the limit?  If the block
-	 * decodes cleanly up to the limit, it is the limit that stopped it.
-	 */
-	if (room < bound &&
-	    LZ4_decompress_safe_partial((const char *)p, (char *)dst, (int)csize,
-					(int)room, (int)room) == (int)room)
-		return pk_err(d->ctx, -EFBIG,
-			      "lz4: block at offset 0x%zx decodes past the output limit of %zu bytes",
-			      d->base + at, d->max_out);
-	return pk_err(d->ctx, -EBADMSG,
-		      "lz4: corrupt block of %zu bytes at offset 0x%zx (or it decodes to more than 8 MiB)",
-		      csize, d->base + at);
+	/* csize <= LZ4_COMPRESSBOUND(8 MiB) and bound <= 8 MiB: both fit an int */
+	n = LZ4_decompress_safe((const char *)p, (char *)dst, (int)csize, (int)bound);
+	if (n < 0)
+		return pk_err(d->ctx, -EBADMSG,
+			      "lz4: corrupt block of %zu bytes at offset 0x%zx (or it decodes to more than 8 MiB)",
+			      csize, d->base + at);
+	if (scratch) {
+		if ((size_t)n > d->max_out - o->len)
+			return pk_err(d->ctx, -EFBIG,
+				      "lz4: block at offset 0x%zx decodes past the output limit of %zu bytes",
+				      d->base + at, d->max_out);
+		r = pk_dec_reserve(d, (size_t)n);
+		if (r < 0)
+			return r;
+		if (n)
+			memcpy(o->data + o->len, scratch, (size_t)n);
+	}
+	o->len += (size_t)n;
+	return 0;
 }
 
 int pk_dec_lz4(struct pk_dec *d, const uint8_t *src, size_t len, size_t *ret_used)
