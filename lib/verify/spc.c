@@ -216,6 +216,19 @@ int pk_ac_sig_decode(struct pk_ctx *ctx, const uint8_t *der, size_t len,
 			   where, PK_OID_SPC_INDIRECT_DATA);
 		goto fail;
 	}
+	/*
+	 * PKCS7_verify() leaks its temporary content BIO when PKCS7_dataInit()
+	 * fails on an unknown digest algorithm (OpenSSL 3.0): refuse those here.
+	 */
+	for (i = 0; i < (size_t)sk_X509_ALGOR_num(ret->p7->d.sign->md_algs); i++) {
+		const X509_ALGOR *a = sk_X509_ALGOR_value(ret->p7->d.sign->md_algs, (int)i);
+
+		if (!EVP_get_digestbyobj(a->algorithm)) {
+			r = pk_err(ctx, -ENOEXEC, "%s: unknown digest algorithm in SignedData",
+				   where);
+			goto fail;
+		}
+	}
 	n = sk_PKCS7_SIGNER_INFO_num(PKCS7_get_signer_info(ret->p7));
 	if (n != 1) {
 		r = pk_err(ctx, -ENOEXEC, "%s: %d SignerInfos (Authenticode requires exactly one)",
