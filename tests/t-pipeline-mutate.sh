@@ -30,6 +30,10 @@ head -c 50001 /dev/urandom >initrd.img
 "$PEKEXEC" build-zboot --image kernel.bin --compress gzip --machine x86_64 --parser "$ZB" -o zb.efi
 "$PEKEXEC" build-zboot --image kernel.bin --compress zstd22 --machine x86_64 --parser "$ZB" -o zz.efi
 
+# seeds for the fuzz target fuzz-pipeline
+mkdir -p "$BUILD/fuzz-seeds/fuzz-pipeline"
+cp uki.efi zb.efi zz.efi "$BUILD/fuzz-seeds/fuzz-pipeline/"
+
 runs=0
 declare -A seen
 try() { # IMAGE LABEL: extract a mutated copy, check the outcome
