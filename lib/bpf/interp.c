@@ -161,6 +161,8 @@ int pk_bpf_interp(struct pk_bpf_run *run, uint64_t r1, uint64_t r2,
 				      " exhausted at insn %u", budget, pc);
 		}
 		insn = &insns[pc];
+		if (vm->env->trace)
+			vm->env->trace(vm->env->user, pc, insn, reg);
 		switch (insn->code) {
 		ALU_CLASS(BPF_ALU)
 		ALU_CLASS(BPF_ALU64)

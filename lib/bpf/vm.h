@@ -134,6 +134,13 @@ struct pk_bpf_env {
 	size_t helper_cnt;
 	pk_bpf_cmd_fn buffer_parser; /* NULL: bpf_buffer_parser returns -EOPNOTSUPP */
 	void *user;                  /* for buffer_parser and helpers */
+	/*
+	 * Optional (pekexec bpf run --trace): called with env->user before
+	 * each instruction executes; @pc indexes prog->insns, @regs are r0..r10
+	 * at that moment.  NULL costs one test per instruction.
+	 */
+	void (*trace)(void *user, uint32_t pc, const struct bpf_insn *insn,
+		      const uint64_t regs[11]);
 };
 
 /* One run's input. */
