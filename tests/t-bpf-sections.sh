@@ -30,6 +30,21 @@ for size in 64 4096 1000003; do
 done
 echo "3 image sizes x 2 forms: command line, initrd and kernel as expected"
 
+# --trace: one line per executed instruction on stderr (as many as the run
+# counted), source lines interleaved, starting at instruction 0 on the
+# BPF_PROG line; stdout unchanged
+head -c 4096 /dev/urandom >img
+"$PEKEXEC" bpf run "$PROGS/sections.bpf.o" img >plain.txt
+"$PEKEXEC" bpf run --trace "$PROGS/sections.bpf.o" img >out.txt 2>trace.txt
+cmp -s plain.txt out.txt || fail "--trace changed stdout"
+n=$(grep -c '^ *[0-9][0-9]*: [0-9a-f][0-9a-f] dst=r' trace.txt)
+[ "$n" = "$(sed -n 's/^result: .* insns=\([0-9]*\).*/\1/p' out.txt)" ] ||
+	fail "--trace: $n instructions traced, run says otherwise"
+head -n 2 trace.txt | grep -q '^; sections.bpf.c:[0-9]*: int BPF_PROG(parse_sections' ||
+	fail "--trace: first source line"
+sed -n 2p trace.txt | grep -q '^    0: ' || fail "--trace: does not start at instruction 0"
+echo "--trace: $n instructions"
+
 # too small for the program: it issues nothing
 head -c 63 /dev/urandom >small
 "$PEKEXEC" bpf run "$PROGS/sections.lskel.o" small >out.txt

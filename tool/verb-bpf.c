@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/bpf.h>
+
 #include "kexec_bpf/kexec_bpf.h"
 #include "pekexec/bpf.h"
 #include "pekexec/buf.h"
@@ -51,8 +53,8 @@ static void usage(FILE *out)
 		"      --kdump           ctx->kdump = true\n"
 		"      --no-decompress   do not decompress DECOMPRESS payloads\n"
 		"      --no-hash         print sizes only (no sha256)\n"
-		"      --trace           not available: the sandbox has no instruction\n"
-		"                        trace hook yet (refused with exit 2)\n"
+		"      --trace           print every executed instruction (index, opcode,\n"
+		"                        registers, fields) and its source line on stderr\n"
 		"  -h, --help            this help\n"
 		"\n"
 		"Exit codes: 0 success, 1 I/O or other failure, 2 usage,\n"
@@ -160,8 +162,10 @@ static int do_verify(struct tool *t, int argc, char **argv)
 
 struct run_state {
 	struct tool *t;
+	struct pk_bpf_program *prog;
 	bool decompress;
 	bool hash;
+	const char *last_text; /* trace: source line shown last */
 	unsigned int n;
 	int failed; /* first callback error */
 };
@@ -237,6 +241,29 @@ static int on_command(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *
 	return r;
 }
 
+static void on_insn(void *user, uint32_t idx, const struct bpf_insn *in, const uint64_t regs[11])
+{
+	struct run_state *st = user;
+	const char *file, *text;
+	uint32_t line;
+
+	/* line 0 marks compiler-made code: keep showing the last real line */
+	if (pk_bpf_program_source(st->prog, idx, &file, &line, &text) && line &&
+	    text != st->last_text) {
+		const char *base = strrchr(file, '/');
+
+		fprintf(stderr, "; %s:%u: %s\n", base ? base + 1 : file, line, text);
+		st->last_text = text;
+	}
+	fprintf(stderr,
+		"%5u: %02x dst=r%u src=r%u off=%d imm=%d | r0=%#llx r1=%#llx r2=%#llx r3=%#llx r4=%#llx r5=%#llx r10=%#llx\n",
+		idx, in->code, in->dst_reg, in->src_reg, in->off, in->imm,
+		(unsigned long long)regs[0], (unsigned long long)regs[1],
+		(unsigned long long)regs[2], (unsigned long long)regs[3],
+		(unsigned long long)regs[4], (unsigned long long)regs[5],
+		(unsigned long long)regs[10]);
+}
+
 static int do_run(struct tool *t, int argc, char **argv)
 {
 	enum { OPT_INITRD = 256, OPT_CMDLINE, OPT_KDUMP, OPT_NODEC, OPT_NOHASH, OPT_TRACE };
@@ -252,6 +279,7 @@ static int do_run(struct tool *t, int argc, char **argv)
 	};
 	struct run_state st = { .t = t, .decompress = true, .hash = true };
 	struct pk_bpf_callbacks cb = { .on_command = on_command, .user = &st };
+	bool trace = false;
 	struct pk_bpf_stage_input in = { .parser_id = 1 };
 	struct pk_file pf = { 0 }, img = { 0 }, initrd = { 0 };
 	struct pk_bpf_program *prog = NULL;
@@ -267,9 +295,7 @@ static int do_run(struct tool *t, int argc, char **argv)
 		case OPT_KDUMP: in.kdump = true; break;
 		case OPT_NODEC: st.decompress = false; break;
 		case OPT_NOHASH: st.hash = false; break;
-		case OPT_TRACE:
-			tool_errorf("bpf", "--trace: the sandbox offers no instruction trace yet");
-			return PK_EXIT_USAGE;
+		case OPT_TRACE: trace = true; break;
 		case 'h':
 			usage(stdout);
 			return PK_EXIT_OK;
@@ -285,6 +311,9 @@ static int do_run(struct tool *t, int argc, char **argv)
 	ret = open_program(t, argv[optind], &pf, &prog);
 	if (ret)
 		goto out;
+	st.prog = prog;
+	if (trace)
+		cb.on_insn = on_insn;
 	ret = PK_EXIT_FAILURE;
 	if (pk_file_open(t->ctx, argv[optind + 1], BPF_MAX_IMAGE, &img) ||
 	    (initrd_path && pk_file_open(t->ctx, initrd_path, BPF_MAX_IMAGE, &initrd))) {

@@ -73,6 +73,14 @@ const char *pk_bpf_program_section(const struct pk_bpf_program *prog);
 uint32_t pk_bpf_program_insn_count(const struct pk_bpf_program *prog);
 uint32_t pk_bpf_program_map_count(const struct pk_bpf_program *prog);
 
+/**
+ * pk_bpf_program_source - the source position of instruction @idx from the
+ * program's line info: file, line and the line's text.  false without.
+ */
+bool pk_bpf_program_source(const struct pk_bpf_program *prog, uint32_t idx,
+			   const char **ret_file, uint32_t *ret_line,
+			   const char **ret_text);
+
 /** One stage's input (struct kexec_context of the ABI + parser id). */
 struct pk_bpf_stage_input {
 	const uint8_t *kernel; /**< the stage's image */
@@ -95,9 +103,19 @@ struct pk_bpf_stage_input {
 typedef int (*pk_bpf_command_fn)(void *user, uint16_t cmd, uint16_t subcmd,
 				 const uint8_t *payload, uint32_t len);
 
+struct bpf_insn; /* <linux/bpf.h> */
+
+/**
+ * Called before each instruction executes (tracing): @idx indexes the
+ * loaded program's instructions, @regs are r0..r10 at that moment.
+ */
+typedef void (*pk_bpf_insn_fn)(void *user, uint32_t idx, const struct bpf_insn *insn,
+			       const uint64_t regs[11]);
+
 struct pk_bpf_callbacks {
 	pk_bpf_command_fn on_command; /**< NULL: every command gets -EOPNOTSUPP */
 	void *user;
+	pk_bpf_insn_fn on_insn;       /**< optional; slows the run down */
 };
 
 /** What one run reports. */

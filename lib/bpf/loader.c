@@ -20,6 +20,15 @@ struct pk_bpf_program {
 	const struct pk_bpf_callbacks *cb; /* during a run */
 };
 
+static void trace_insn(void *user, uint32_t pc, const struct bpf_insn *insn,
+		       const uint64_t regs[11])
+{
+	struct pk_bpf_program *p = user;
+
+	if (p->cb && p->cb->on_insn)
+		p->cb->on_insn(p->cb->user, pc, insn, regs);
+}
+
 static int dispatch(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *payload,
 		    uint32_t len)
 {
@@ -111,6 +120,20 @@ uint32_t pk_bpf_program_insn_count(const struct pk_bpf_program *prog)
 	return prog->prog->insn_cnt;
 }
 
+bool pk_bpf_program_source(const struct pk_bpf_program *prog, uint32_t idx,
+			   const char **ret_file, uint32_t *ret_line,
+			   const char **ret_text)
+{
+	const struct pk_bpf_line *l = pk_bpf_prog_line(prog->prog, idx);
+
+	if (!l)
+		return false;
+	*ret_file = l->file;
+	*ret_line = l->line;
+	*ret_text = l->text;
+	return true;
+}
+
 uint32_t pk_bpf_program_map_count(const struct pk_bpf_program *prog)
 {
 	return prog->prog->map_cnt;
@@ -136,7 +159,10 @@ int pk_bpf_program_run(struct pk_ctx *ctx, struct pk_bpf_program *prog,
 
 	(void)ctx; /* the vm records errors in the context it was made with */
 	prog->cb = cb;
+	/* the vm reads the env on every instruction: no hook, no cost */
+	prog->env.trace = cb && cb->on_insn ? trace_insn : NULL;
 	r = pk_bpf_vm_run(prog->vm, &vin, &r0);
+	prog->env.trace = NULL;
 	prog->cb = NULL;
 	if (ret) {
 		ret->r0 = r0;
