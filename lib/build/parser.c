@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "pekexec/build.h"
 #include "pekexec/file.h"
+#include "stages/parsers.h"
 
 /* A .bpf section holds an ELF object of a few KiB; refuse absurd files. */
 #define PARSER_MAX_LEN (64u * 1024u * 1024u)
@@ -13,16 +14,12 @@
 int pk_parser_builtin(struct pk_ctx *ctx, const char *name,
 		      const uint8_t **ret_bytes, size_t *ret_len)
 {
-	*ret_bytes = NULL;
-	*ret_len = 0;
-	if (!name || (strcmp(name, "uki") && strcmp(name, "zboot")))
+	/* The programs of bpf/, built by mk/parsers.mk into the library. */
+	if (!name || pk_parser_data(name, ret_bytes, ret_len) < 0)
 		return pk_err(ctx, -ENOENT,
 			      "no built-in parser program \"%s\" (known: uki, zboot)",
 			      name ? name : "");
-	/* Filled in when bpf/ builds the parser programs. */
-	return pk_err(ctx, -ENOENT,
-		      "built-in parser program \"%s\": built-in parser programs not built yet (pass --parser FILE)",
-		      name);
+	return 0;
 }
 
 int pk_add_bpf(struct pk_ctx *ctx, const uint8_t *img, size_t len,
