@@ -17,7 +17,7 @@ CLANG     ?= clang
 V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
-PKGS      := openssl zlib libzstd liblzma liblz4 lzo2 libelf libbpf
+PKGS      := openssl zlib libzstd liblzma liblz4 lzo2 libelf libbpf libdeflate
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-missing-field-initializers
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ilib -Ilib/common $(WARN) -g

@@ -19,7 +19,7 @@ set -eu
 
 pkgs_build="make gcc clang llvm pkg-config libc6-dev linux-libc-dev \
 libssl-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev \
-libbz2-dev libelf-dev libbpf-dev bpftool libclang-rt-14-dev"
+libbz2-dev libelf-dev libbpf-dev bpftool libclang-rt-14-dev libdeflate-dev"
 pkgs_test="openssl binutils time bc sbsigntool pesign osslsigncode systemd-boot-efi gzip zstd \
 xz-utils lz4 lzop bzip2 cpio valgrind jq"
 pkgs_image="apt"
