@@ -179,6 +179,25 @@ openssl x509 -req -in sub.csr -CA leaf.pem -CAkey leaf.key -CAcreateserial -days
 expect 6 "$PEKEXEC" verify --trust leaf.pem sub.efi
 expect 0 "$PEKEXEC" verify --trust sub.pem sub.efi
 
+# intermediates embedded by sbsign --addcert: root -> intermediate -> leaf3
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign\n' >ca.ext
+openssl req -new -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr \
+	-subj "/CN=pekexec intermediate" 2>/dev/null
+openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+	-extfile ca.ext -out inter.pem 2>/dev/null
+openssl req -new -newkey rsa:2048 -nodes -keyout leaf3.key -out leaf3.csr \
+	-subj "/CN=pekexec leaf3" 2>/dev/null
+openssl x509 -req -in leaf3.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 30 \
+	-extfile leaf.ext -out leaf3.pem 2>/dev/null
+sbsign --key leaf3.key --cert leaf3.pem --addcert inter.pem --output chain.efi stub.efi 2>/dev/null
+sbsign --key leaf3.key --cert leaf3.pem --output nochain.efi stub.efi 2>/dev/null
+expect 0 sbverify --cert ca.pem chain.efi
+expect 0 "$PEKEXEC" verify --trust ca.pem chain.efi      # via the embedded intermediate
+expect 0 "$PEKEXEC" verify --trust inter.pem chain.efi
+expect 1 sbverify --cert ca.pem nochain.efi
+expect 6 "$PEKEXEC" verify --trust ca.pem nochain.efi    # intermediate missing
+expect 0 "$PEKEXEC" verify --trust ca.pem --trust inter.pem nochain.efi
+
 # --- Debian's signed kernel -----------------------------------------------
 if [ -f "$VMLINUZ" ]; then
 	d_p=$(pesign_hash "$VMLINUZ")
