@@ -24,6 +24,9 @@ static const struct {
 	{ "build-zboot", verb_build_zboot, "build an EFI zboot image with a .bpf parser program" },
 	{ "add-bpf", verb_add_bpf, "insert or replace the .bpf section of a PE image" },
 	{ "extract", verb_extract, "unpack an image into kernel, initrd, cmdline + manifest" },
+	{ "load", verb_load, "load an image for kexec (kexec_file_load)" },
+	{ "exec", verb_exec, "start the loaded kernel" },
+	{ "unload", verb_unload, "unload the loaded (or crash) kernel" },
 };
 
 static void usage(FILE *out)
@@ -88,6 +91,10 @@ int main(int argc, char **argv)
 	enum pk_log_level level = PK_LOG_WARN;
 	int c, ret;
 	size_t i;
+
+	/* Invoked as "kexec": kexec-tools' command line, no verbs. */
+	if (kexec_compat_wanted(argv[0]))
+		return kexec_compat_main(argc, argv);
 
 	/* Stop at the verb: its options are its own. */
 	while ((c = getopt_long(argc, argv, "+vqh", opts, NULL)) != -1) {

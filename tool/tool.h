@@ -48,5 +48,12 @@ int verb_build_uki(struct tool *t, int argc, char **argv);
 int verb_build_zboot(struct tool *t, int argc, char **argv);
 int verb_add_bpf(struct tool *t, int argc, char **argv);
 int verb_extract(struct tool *t, int argc, char **argv);
+int verb_load(struct tool *t, int argc, char **argv);
+int verb_exec(struct tool *t, int argc, char **argv);
+int verb_unload(struct tool *t, int argc, char **argv);
+
+/* kexec-compat.c: pekexec run as "kexec" takes kexec-tools' command line. */
+bool kexec_compat_wanted(const char *argv0);
+int kexec_compat_main(int argc, char **argv);
 
 #endif

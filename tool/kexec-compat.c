@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kexec-compat.c - pekexec run as 'kexec' (a symlink) accepts kexec-tools'
+ * command lines for load, exec, unload and status, so 'systemctl kexec'
+ * (which runs "kexec --load KERNEL --append=... --initrd=...") and scripts
+ * keep working.  docs/kexec.md lists what is accepted.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "load-args.h"
+#include "tool.h"
+
+#ifndef PEKEXEC_VERSION
+#define PEKEXEC_VERSION "0.1"
+#endif
+
+bool kexec_compat_wanted(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	return base && !strcmp(base, "kexec");
+}
+
+static void compat_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: kexec [-l|-p] [--initrd=FILE] [--append=TEXT|--command-line=TEXT]\n"
+		"             [--reuse-cmdline] [-s] KERNEL\n"
+		"       kexec -e | -u [-p] | -S [-p]\n"
+		"\n"
+		"pekexec in kexec-tools compatibility mode: kexec_file_load(2) only\n"
+		"(-s is implied); UKIs and zboot images with a .bpf section are verified\n"
+		"and unpacked first.  See pekexec(1), 'pekexec load --help'.\n");
+}
+
+int kexec_compat_main(int argc, char **argv)
+{
+	struct tool t = { .argv0 = argv[0] };
+	struct load_args a;
+	char err[256];
+	int ret;
+
+	if (load_args_parse(&a, LOAD_OP_NONE, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kexec: %s\n", err);
+		compat_usage(stderr);
+		return PK_EXIT_USAGE;
+	}
+	if (a.help) {
+		compat_usage(stdout);
+		return PK_EXIT_OK;
+	}
+	if (a.version) {
+		printf("kexec-tools-compatible pekexec %s\n", PEKEXEC_VERSION);
+		return PK_EXIT_OK;
+	}
+	t.verbose = a.verbose;
+	t.ctx = pk_ctx_new();
+	if (!t.ctx) {
+		fprintf(stderr, "kexec: out of memory\n");
+		return PK_EXIT_FAILURE;
+	}
+	pk_ctx_set_log_level(t.ctx, a.verbose ? PK_LOG_INFO : PK_LOG_WARN);
+	ret = load_run(&t, &a);
+	pk_ctx_free(t.ctx);
+	return ret;
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+/*
+ * verb-load.c - pekexec load / exec / unload, and kexec-tools' command line
+ * when pekexec runs as 'kexec' (kexec-compat.c).
+ *
+ * load: an image with a .bpf section goes through the pipeline (verify ->
+ * parser programs -> add-ons -> policy) and its kernel, initrd and command
+ * line are handed to kexec_file_load(2); any other image (bzImage, arm64
+ * Image, a PE without .bpf) is passed through with the user's initrd and
+ * command line, and the kernel checks it as it always does.  With
+ * --kernel-bpf a .bpf image is passed through too, for a kernel with
+ * CONFIG_KEXEC_BPF (docs/kexec.md: why this is not detected).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "load-args.h"
+#include "pekexec/authenticode.h"
+#include "pekexec/file.h"
+#include "pekexec/hash.h"
+#include "pekexec/kexec.h"
+#include "pekexec/pe.h"
+#include "pekexec/pipeline.h"
+#include "tool.h"
+
+#define LOAD_MAX_IMAGE (4ull << 30)
+#define LOAD_TRUST_DIR "/etc/pekexec/trust.d"
+#define LOAD_LOCKDOWN "/sys/kernel/security/lockdown"
+#define LOAD_PROC_CMDLINE "/proc/cmdline"
+
+static const char *verb_name(enum load_op op)
+{
+	return op == LOAD_OP_EXEC ? "exec" : op == LOAD_OP_UNLOAD ? "unload" :
+	       op == LOAD_OP_STATUS ? "status" : "load";
+}
+
+static void usage(FILE *out, enum load_op op)
+{
+	if (op == LOAD_OP_EXEC) {
+		fprintf(out,
+			"Usage: pekexec exec\n"
+			"\n"
+			"Start the kernel loaded by 'pekexec load': sync(), then\n"
+			"reboot(LINUX_REBOOT_CMD_KEXEC).  Services are not stopped: use\n"
+			"'systemctl kexec' for an orderly shutdown.\n"
+			"\n"
+			"  -e, --exec     accepted (kexec-tools)\n"
+			"  -h, --help     this help\n");
+		return;
+	}
+	if (op == LOAD_OP_UNLOAD) {
+		fprintf(out,
+			"Usage: pekexec unload [-p]\n"
+			"\n"
+			"Unload the loaded kernel (kexec_file_load with KEXEC_FILE_UNLOAD).\n"
+			"\n"
+			"  -p, --load-panic  unload the crash kernel instead\n"
+			"  -u, --unload      accepted (kexec-tools)\n"
+			"  -h, --help        this help\n");
+		return;
+	}
+	fprintf(out,
+		"Usage: pekexec load [OPTIONS] IMAGE\n"
+		"\n"
+		"Load IMAGE for a later 'pekexec exec' (or 'systemctl kexec') with\n"
+		"kexec_file_load(2).  A UKI or EFI zboot image with a .bpf section is\n"
+		"verified and unpacked by its own parser program(s) first (as 'pekexec\n"
+		"extract' does); any other kernel image is handed to the kernel as is.\n"
+		"\n"
+		"  -p, --load-panic        load a crash kernel (kdump), used on panic\n"
+		"  -l, --load              accepted (kexec-tools)\n"
+		"  -s, --kexec-file-syscall accepted: kexec_file_load is the only mode\n"
+		"      --initrd FILE       a user initrd (--ramdisk is the same)\n"
+		"      --append TEXT       the user command line (--command-line is the\n"
+		"                          same; appended to --reuse-cmdline's text)\n"
+		"      --command-line TEXT see --append\n"
+		"      --reuse-cmdline     the running kernel's command line, without\n"
+		"                          BOOT_IMAGE= (and crashkernel= with -p)\n"
+		"      --addon FILE        an add-on (PE with .cmdline/.initrd and .bpf),\n"
+		"                          repeatable, applied in the order given\n"
+		"  -t, --trust PATH        trust anchors (PEM/DER file or directory),\n"
+		"                          repeatable; " LOAD_TRUST_DIR " is added when\n"
+		"                          it exists\n"
+		"      --verify MODE       require, auto (default: require when the running\n"
+		"                          kernel is locked down) or off\n"
+		"      --dry-run           do everything but the system call and print what\n"
+		"                          would be loaded (sizes, sha256, command line)\n"
+		"      --kernel-bpf        hand a .bpf image to the kernel unopened (for a\n"
+		"                          kernel with CONFIG_KEXEC_BPF)\n"
+		"  -d, --debug             more messages\n"
+		"  -h, --help              this help\n"
+		"\n"
+		"Under enforcement a user command line or initrd next to the image's own\n"
+		"is refused (exit 8).  Exit codes: 0 ok, 1 failure, 2 usage, 3 malformed\n"
+		"image or a format the kernel cannot load, 4 unsigned (or the kernel\n"
+		"requires a signature), 5 bad digest, 6 untrusted signer, 7 parser program\n"
+		"rejected or failed, 8 refused by policy.\n");
+}
+
+/* Pipeline and kernel errors to exit codes (tool.h). */
+static int exit_code(int err, bool from_kernel)
+{
+	switch (err) {
+	case -ENOEXEC:
+		return PK_EXIT_MALFORMED;
+	case -ENODATA:
+		return PK_EXIT_UNSIGNED;
+	case -EBADMSG:
+		return PK_EXIT_BAD_DIGEST;
+	case -EKEYREJECTED:
+	case -ENOKEY:
+		return PK_EXIT_UNTRUSTED;
+	case -EPROTO:
+		return from_kernel ? PK_EXIT_FAILURE : PK_EXIT_REJECTED;
+	case -EPERM:
+		return from_kernel ? PK_EXIT_UNSIGNED : PK_EXIT_POLICY;
+	default:
+		return PK_EXIT_FAILURE;
+	}
+}
+
+/* The whole of a small text file as a string, or NULL. */
+static char *read_text(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(max + 1);
+	if (buf) {
+		n = fread(buf, 1, max, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* "none", "integrity", "confidentiality", or NULL (no securityfs / LSM). */
+static const char *lockdown_mode(void)
+{
+	char *text = read_text(LOAD_LOCKDOWN, 256);
+	const char *mode = pk_kexec_lockdown_mode(text);
+
+	free(text);
+	return mode;
+}
+
+static bool image_has_bpf(const struct pk_file *img)
+{
+	struct pk_pe *pe = malloc(sizeof(*pe));
+	bool has;
+
+	if (!pe)
+		return false;
+	/* Not a PE (a bzImage parses as one, an arm64 Image as well): pass-through. */
+	has = pk_pe_parse(NULL, img->data, img->len, pe) == 0 &&
+	      pk_pe_find_section(pe, ".bpf") != NULL;
+	free(pe);
+	return has;
+}
+
+static void print_blob(const char *what, const void *p, size_t n)
+{
+	uint8_t d[PK_SHA256_LEN];
+	char hex[2 * PK_SHA256_LEN + 1];
+
+	if (!p || !n) {
+		printf("%-8s none\n", what);
+		return;
+	}
+	pk_sha256(p, n, d);
+	pk_hex(d, PK_SHA256_LEN, hex);
+	printf("%-8s %zu bytes sha256 %s\n", what, n, hex);
+}
+
+static void print_plan(const struct load_args *a, const char *source,
+		       const struct pk_kexec_image *k)
+{
+	bool has_initrd = k->initrd && k->initrd_len;
+
+	printf("image    %s\n", a->image);
+	printf("source   %s\n", source);
+	print_blob("kernel", k->kernel, k->kernel_len);
+	print_blob("initrd", k->initrd, k->initrd_len);
+	printf("cmdline  \"%s\"\n", k->cmdline ? k->cmdline : "");
+	printf("flags    %s\n", a->crash ? (has_initrd ? "KEXEC_FILE_ON_CRASH" :
+					 "KEXEC_FILE_ON_CRASH|KEXEC_FILE_NO_INITRAMFS") :
+	       has_initrd ? "0" : "KEXEC_FILE_NO_INITRAMFS");
+}
+
+struct load_state {
+	struct pk_file img, initrd;
+	struct pk_file addon_files[LOAD_MAX_ADDONS];
+	struct pk_pipeline_image addons[LOAD_MAX_ADDONS];
+	struct pk_pipeline_result res;
+	struct pk_trust *trust;
+	char *cmdline;
+};
+
+static void load_state_free(struct load_state *s, size_t naddons)
+{
+	size_t i;
+
+	pk_pipeline_result_free(&s->res);
+	for (i = 0; i < naddons; i++)
+		pk_file_close(&s->addon_files[i]);
+	pk_file_close(&s->initrd);
+	pk_file_close(&s->img);
+	pk_trust_free(s->trust);
+	free(s->cmdline);
+}
+
+static int add_trust(struct tool *t, const struct load_args *a, struct pk_trust *trust)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < a->ntrust; i++)
+		if (pk_trust_add_path(t->ctx, trust, a->trust[i]) < 0) {
+			tool_error(t, "load", NULL);
+			return -EINVAL;
+		}
+	if (stat(LOAD_TRUST_DIR, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    pk_trust_add_path(t->ctx, trust, LOAD_TRUST_DIR) < 0)
+		pk_ctx_clear_error(t->ctx); /* an empty directory adds nothing */
+	return 0;
+}
+
+/* Runs the pipeline on a .bpf image; fills @k from s->res. */
+static int run_pipeline(struct tool *t, const struct load_args *a, struct load_state *s,
+			const char *lockdown, bool user_none, struct pk_kexec_image *k)
+{
+	struct pk_pipeline_image in = { a->image, s->img.data, s->img.len };
+	struct pk_pipeline_opts o = { 0 };
+	size_t i;
+	int r;
+
+	s->trust = pk_trust_new();
+	if (!s->trust) {
+		tool_errorf("load", "out of memory");
+		return PK_EXIT_FAILURE;
+	}
+	if (add_trust(t, a, s->trust) < 0)
+		return PK_EXIT_FAILURE;
+	for (i = 0; i < a->naddons; i++) {
+		if (pk_file_open(t->ctx, a->addons[i], LOAD_MAX_IMAGE, &s->addon_files[i]) < 0) {
+			tool_error(t, "load", NULL);
+			return PK_EXIT_FAILURE;
+		}
+		s->addons[i] = (struct pk_pipeline_image){ a->addons[i], s->addon_files[i].data,
+							   s->addon_files[i].len };
+	}
+	o.verify = a->verify;
+	o.lockdown = lockdown && strcmp(lockdown, "none");
+	o.trust = s->trust;
+	o.initrd = a->initrd ? s->initrd.data : NULL;
+	o.initrd_len = s->initrd.len;
+	o.cmdline = user_none ? NULL : s->cmdline;
+	o.addons = s->addons;
+	o.naddons = a->naddons;
+	o.kdump = a->crash;
+	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);
+	if (r < 0) {
+		tool_error(t, "load", NULL);
+		return exit_code(r, false);
+	}
+	*k = (struct pk_kexec_image){ s->res.kernel, s->res.kernel_len, s->res.initrd,
+				      s->res.initrd_len, s->res.cmdline };
+	return PK_EXIT_OK;
+}
+
+static int do_load(struct tool *t, const struct load_args *a)
+{
+	struct load_state s;
+	struct pk_kexec_image k;
+	const char *lockdown = lockdown_mode();
+	const char *source;
+	char *proc = NULL;
+	bool user_none;
+	int r, ret = PK_EXIT_FAILURE;
+
+	memset(&s, 0, sizeof(s));
+	if (a->reuse_cmdline)
+		proc = read_text(LOAD_PROC_CMDLINE, PK_PIPELINE_MAX_CMDLINE);
+	s.cmdline = load_user_cmdline(a, proc, &user_none);
+	free(proc);
+	if (!user_none && !s.cmdline) {
+		tool_errorf("load", a->reuse_cmdline ? "cannot read " LOAD_PROC_CMDLINE :
+			    "out of memory");
+		goto out;
+	}
+	if (pk_file_open(t->ctx, a->image, LOAD_MAX_IMAGE, &s.img) < 0 ||
+	    (a->initrd && pk_file_open(t->ctx, a->initrd, PK_PIPELINE_MAX_INITRD, &s.initrd) < 0)) {
+		tool_error(t, "load", NULL);
+		goto out;
+	}
+	if (image_has_bpf(&s.img) && !a->kernel_bpf) {
+		ret = run_pipeline(t, a, &s, lockdown, user_none, &k);
+		if (ret != PK_EXIT_OK)
+			goto out;
+		source = "pipeline";
+	} else {
+		if (a->naddons) {
+			tool_errorf("load", "%s: --addon needs an image with a .bpf section",
+				    a->image);
+			ret = PK_EXIT_USAGE;
+			goto out;
+		}
+		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd.data, s.initrd.len,
+					     s.cmdline };
+		source = a->kernel_bpf ? "kernel-bpf (image handed to the kernel)" :
+					 "pass-through (no .bpf: the kernel loads it)";
+	}
+	if (a->dry_run) {
+		print_plan(a, source, &k);
+		ret = PK_EXIT_OK;
+		goto out;
+	}
+	r = pk_kexec_load(t->ctx, &k, a->crash ? PK_KEXEC_CRASH : 0, lockdown);
+	if (r < 0) {
+		tool_error(t, "load", a->image);
+		ret = exit_code(r, true);
+		goto out;
+	}
+	if (t->verbose || a->verbose)
+		fprintf(stderr, "pekexec: load: %s: loaded%s (%s): kernel %zu bytes, initrd %zu bytes, cmdline \"%s\"\n",
+			a->image, a->crash ? " as crash kernel" : "", source, k.kernel_len,
+			k.initrd_len, k.cmdline ? k.cmdline : "");
+	ret = PK_EXIT_OK;
+out:
+	load_state_free(&s, a->naddons);
+	return ret;
+}
+
+int load_run(struct tool *t, const struct load_args *a)
+{
+	int r;
+
+	switch (a->op) {
+	case LOAD_OP_LOAD:
+		return do_load(t, a);
+	case LOAD_OP_EXEC:
+		r = pk_kexec_exec(t->ctx);
+		break;
+	case LOAD_OP_UNLOAD:
+		r = pk_kexec_unload(t->ctx, a->crash ? PK_KEXEC_CRASH : 0);
+		break;
+	case LOAD_OP_STATUS:
+		r = pk_kexec_is_loaded(t->ctx, a->crash ? PK_KEXEC_CRASH : 0);
+		if (r >= 0)
+			return r ? PK_EXIT_OK : PK_EXIT_FAILURE;
+		break;
+	default:
+		return PK_EXIT_USAGE;
+	}
+	if (r < 0) {
+		tool_error(t, verb_name(a->op), NULL);
+		return PK_EXIT_FAILURE;
+	}
+	return PK_EXIT_OK;
+}
+
+static int verb_common(struct tool *t, enum load_op op, int argc, char **argv)
+{
+	struct load_args a;
+	char err[256];
+
+	if (load_args_parse(&a, op, argc, argv, err, sizeof(err)) < 0) {
+		tool_errorf(verb_name(op), "%s", err);
+		usage(stderr, op);
+		return PK_EXIT_USAGE;
+	}
+	if (a.help || a.version) {
+		usage(stdout, op);
+		return PK_EXIT_OK;
+	}
+	return load_run(t, &a);
+}
+
+int verb_load(struct tool *t, int argc, char **argv)
+{
+	return verb_common(t, LOAD_OP_LOAD, argc, argv);
+}
+
+int verb_exec(struct tool *t, int argc, char **argv)
+{
+	return verb_common(t, LOAD_OP_EXEC, argc, argv);
+}
+
+int verb_unload(struct tool *t, int argc, char **argv)
+{
+	return verb_common(t, LOAD_OP_UNLOAD, argc, argv);
+}
