@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: MIT
+#
+# tests/lib/vm-lib.sh - shell functions for QEMU tests (sourced).
+#
+#   vm_require_qemu ARCH          SKIP (exit 77, with the reason) unless
+#                                 qemu-system-ARCH exists and starts
+#   vm_root DIR                   an initramfs tree with busybox-static and
+#                                 its applets (sh, mount, cat, ...)
+#   vm_add_binary DIR BIN [DEST]  copy a dynamic binary and what ldd lists
+#   vm_cpio DIR OUT               newc cpio of DIR (sorted, reproducible order)
+#   vm_cached_cpio KEY OUT CMD... build OUT once per KEY under $VM_CACHE
+#   vm_boot_x86 LOG TIMEOUT KERNEL INITRD APPEND [QEMU ARGS...]
+#                                 boot on TCG with the serial console in LOG;
+#                                 sets VM_SECONDS and VM_RC (124: timeout)
+#   vm_log_tail LOG [N]           print the serial log (last N lines) on failure
+#   vm_grep LOG REGEX             first matching line of LOG (exit 1 if none)
+#
+# Guest side convention: lines "PKVM PASS name" / "PKVM FAIL name: why"
+# printed to the console by the guest's /init; vm_results LOG counts them.
+# VM_CACHE defaults to $BUILD/vm-cache.
+
+VM_CACHE=${VM_CACHE:-${BUILD:-build}/vm-cache}
+
+vm_require_qemu() {
+	local q=qemu-system-$1
+	command -v "$q" >/dev/null ||
+		{ echo "SKIP: $q not installed (scripts/deps.sh ensure qemu)"; exit 77; }
+	"$q" -machine help >/dev/null 2>&1 ||
+		{ echo "SKIP: $q cannot run on this machine"; exit 77; }
+	command -v busybox >/dev/null && busybox --list >/dev/null 2>&1 ||
+		{ echo "SKIP: busybox-static not installed (scripts/deps.sh ensure qemu)"; exit 77; }
+	command -v cpio >/dev/null || { echo "SKIP: cpio not installed"; exit 77; }
+}
+
+vm_root() {
+	local d=$1 a bb
+	bb=$(command -v busybox)
+	# busybox-static: no libraries needed
+	if ldd "$bb" >/dev/null 2>&1; then
+		echo "vm_root: $bb is not static (install busybox-static)" >&2
+		return 1
+	fi
+	mkdir -p "$d/bin" "$d/sbin" "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/etc"
+	cp "$bb" "$d/bin/busybox"
+	for a in $("$bb" --list); do
+		[ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"
+	done
+}
+
+vm_add_binary() {
+	local d=$1 bin=$2 dest=${3:-/bin/$(basename "$2")} lib
+	mkdir -p "$d$(dirname "$dest")"
+	cp "$bin" "$d$dest"
+	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$d$lib" ] && continue
+		mkdir -p "$d$(dirname "$lib")"
+		cp -L "$lib" "$d$lib"
+	done
+}
+
+vm_cpio() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$2"
+}
+
+vm_cached_cpio() {
+	local key=$1 out=$2
+	shift 2
+	mkdir -p "$VM_CACHE"
+	if [ ! -s "$VM_CACHE/$key.cpio" ]; then
+		local tmp
+		tmp=$(mktemp -d "$VM_CACHE/tmp.XXXXXX")
+		"$@" "$tmp" && vm_cpio "$tmp" "$VM_CACHE/$key.cpio.new" &&
+			mv "$VM_CACHE/$key.cpio.new" "$VM_CACHE/$key.cpio"
+		rm -rf "$tmp"
+	fi
+	cp "$VM_CACHE/$key.cpio" "$out"
+}
+
+vm_boot_x86() {
+	local log=$1 timeout_s=$2 kernel=$3 initrd=$4 append=$5 t0
+	shift 5
+	t0=$(date +%s.%N)
+	VM_RC=0
+	timeout "$timeout_s" qemu-system-x86_64 -accel tcg -m "${VM_MEM:-1024}" -smp 1 \
+		-display none -monitor none -serial "file:$log" -no-reboot \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" "$@" || VM_RC=$?
+	VM_SECONDS=$(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f')
+}
+
+vm_log_tail() {
+	echo "---- serial log $1 ----"
+	tail -n "${2:-80}" "$1" | tr -d '\r' | sed 's/^/    /'
+	echo "---- end of serial log ----"
+}
+
+vm_grep() {
+	tr -d '\r' <"$1" | grep -m1 -E "$2"
+}
+
+vm_results() {
+	tr -d '\r' <"$1" | grep -E '^PKVM (PASS|FAIL)' | sed 's/^PKVM //'
+}

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# t-e2e-kexec.sh - pekexec load/exec on Debian's stock kernel in QEMU (TCG).
+#
+# The first kernel ($IMAGES/vmlinuz-amd64) boots an initramfs with
+# busybox-static, pekexec (with the libraries ldd lists; also as "kexec"),
+# Debian's vmlinuz, and a UKI built and signed on the host by pekexec
+# build-uki from that same vmlinuz with its own initrd and .cmdline.  Its
+# /init (tests/e2e/first-init.sh) loads and unloads with real
+# kexec_file_load(2) calls: pass-through bzImage, user command line under
+# --verify off/auto/require (exit 8), a tampered UKI (exit 5), -p without
+# crashkernel= (advice), the kexec-tools command lines; then loads the UKI
+# and kexecs.  The second kernel's /init (the UKI's own initrd) prints a
+# marker and /proc/cmdline.  Oracles: the exit codes the guest saw, and the
+# serial log: the second kernel's /proc/cmdline must be the .cmdline the
+# host put in the UKI, its initrd the one the host put there.
+set -euo pipefail
+. "$TOP/tests/lib/vm-lib.sh"
+vm_require_qemu x86_64
+for c in openssl bc; do
+	command -v "$c" >/dev/null || { echo "SKIP: $c not installed"; exit 77; }
+done
+pk=${PEKEXEC_FAST:-$BUILD/pekexec}
+[ -x "$pk" ] || { echo "FAIL: $pk not built"; exit 1; }
+kernel=$IMAGES/vmlinuz-amd64
+timeout_s=${E2E_TIMEOUT:-900}
+work=$PWD
+
+# the UKI's own initrd: marker, /proc/cmdline, poweroff
+second_root() {
+	vm_root "$1"
+	cp "$TOP/tests/e2e/second-init.sh" "$1/init"
+}
+vm_cached_cpio "second-$(sha256sum "$TOP/tests/e2e/second-init.sh" | cut -c1-12)" \
+	second.cpio second_root
+vm_cached_cpio busybox base.cpio vm_root
+
+uki_cmdline="console=ttyS0 panic=-1 pke2e.second=1 loglevel=6"
+openssl req -new -x509 -newkey rsa:2048 -nodes -subj "/CN=pekexec e2e/" -days 2 \
+	-keyout e2e.key -out e2e.crt 2>/dev/null
+"$pk" build-uki --linux "$kernel" --initrd second.cpio --cmdline "$uki_cmdline" \
+	--key e2e.key --cert e2e.crt -o signed.efi
+"$pk" verify --trust e2e.crt signed.efi >/dev/null
+# tampered: one byte of the signed .cmdline
+cp signed.efi tampered.efi
+off=$(grep -abo "pke2e.second=1" tampered.efi | head -n1 | cut -d: -f1)
+printf 'X' | dd of=tampered.efi bs=1 seek="$off" conv=notrunc status=none
+
+# the per-run part: pekexec, images, the first /init
+mkdir -p root/img root/etc/pekexec/trust.d
+vm_add_binary root "$pk" /bin/pekexec
+ln -s pekexec root/bin/kexec
+cp "$TOP/tests/e2e/first-init.sh" root/init
+cp "$kernel" root/img/vmlinuz
+cp signed.efi tampered.efi second.cpio root/img/
+cp e2e.crt root/etc/pekexec/trust.d/
+vm_cpio root run.cpio
+cat base.cpio run.cpio >initramfs.cpio
+
+log=$work/serial.log
+vm_boot_x86 "$log" "$timeout_s" "$kernel" initramfs.cpio \
+	"console=ttyS0 panic=-1 loglevel=6"
+echo "boot: first kernel, $(vm_results "$log" | wc -l) checks, kexec, second kernel: ${VM_SECONDS} s (qemu exit $VM_RC)"
+t_exec=$(vm_grep "$log" '^PKVM EXEC' | sed 's/.*uptime=//') || true
+
+fail=0
+vm_results "$log" | sed 's/^/    /'
+want=$(grep -c '^expect ' "$TOP/tests/e2e/first-init.sh")
+got=$(vm_results "$log" | grep -c '^PASS' || true)
+if vm_results "$log" | grep -q '^FAIL'; then
+	echo "FAIL: checks in the first kernel failed"
+	fail=1
+fi
+if [ "$got" -ne "$want" ]; then
+	echo "FAIL: $got of $want checks passed in the first kernel"
+	fail=1
+fi
+second_cmdline=$(vm_grep "$log" '^PKVM SECOND cmdline=' | sed 's/^PKVM SECOND cmdline=\[\(.*\)\]$/\1/') || true
+if [ "$second_cmdline" != "$uki_cmdline" ]; then
+	echo "FAIL: second kernel's /proc/cmdline [$second_cmdline], the UKI's .cmdline is [$uki_cmdline]"
+	fail=1
+else
+	echo "PASS: second kernel's /proc/cmdline is the UKI's .cmdline [$second_cmdline]"
+fi
+if vm_grep "$log" '^PKVM SECOND marker=initrd-of-the-uki' >/dev/null; then
+	echo "PASS: second kernel ran the UKI's own initrd"
+else
+	echo "FAIL: no marker from the UKI's initrd"
+	fail=1
+fi
+banners=$(tr -d '\r' <"$log" | grep -c 'Linux version' || true)
+echo "kernel banners in the log: $banners"
+[ -n "$t_exec" ] && echo "first kernel: checks done, exec at guest uptime ${t_exec} s"
+if [ "$fail" -ne 0 ]; then
+	vm_log_tail "$log" 150
+	exit 1
+fi
+exit 0
