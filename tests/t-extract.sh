@@ -66,6 +66,14 @@ check_out outa "$KERNEL" initrd.img "$CMDLINE"
 grep -c '"kind": "stage"' outa/manifest.json | grep -qx 1 || fail "a.efi: not one stage"
 echo "build-uki: kernel $(stat -c %s outa/kernel) B, initrd $(stat -c %s outa/initrd) B: identical"
 
+# the built-in parser (no --parser): the bytes linked into the tool are
+# the ones mk/parsers.mk built (the manifest's program sha256 is the file's)
+"$PEKEXEC" build-uki --linux "$KERNEL" --initrd initrd.img --cmdline @cmdline.txt \
+	--stub "$STUB" -o builtin.efi
+"$PEKEXEC" extract -o outc builtin.efi
+check_out outc "$KERNEL" initrd.img "$CMDLINE"
+echo "build-uki with the built-in parser: identical, program = $UKI_BPF"
+
 # --- 2. objcopy + add-bpf ---------------------------------------------------
 bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" plain.efi .cmdline=cmdline.txt \
 	.initrd=initrd.img .linux="$KERNEL"
