@@ -18,6 +18,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$top/$BUILD" ;; esac
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+# Per-input limit: far above any legitimate input (the slowest, a whole
+# pipeline run with program verification, takes about 1 s unloaded), so a
+# report means a hang, not a busy machine.
+FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-60}
 only_fuzz=0
 [ "${1:-}" = "--only-fuzz" ] && { only_fuzz=1; shift; }
 pattern=${1:-}
@@ -82,7 +86,7 @@ for f in "$BUILD"/fuzz/fuzz-*; do
 	for d in "$top/fuzz/corpus/$name" "$BUILD/fuzz-seeds/$name"; do
 		[ -d "$d" ] && seeds+=("$d")
 	done
-	run_one "$name" "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+	run_one "$name" "$f" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" \
 		-rss_limit_mb=2048 -print_final_stats=1 "$corpus" "${seeds[@]}"
 done
 
