@@ -76,3 +76,8 @@ if "$pk" extract --help >/dev/null 2>&1; then
 fi
 
 say "Done.  Files are in $work"
+
+# ---- kexec act (owner: kexec; tests/e2e/demo-act.sh) ----
+say "8. kexec for real: Debian's kernel in QEMU loads the signed UKI and kexecs"
+"$top/tests/e2e/demo-act.sh" "$BUILD" "$work/vm" "$work/demo.key" "$work/demo.crt"
+# ---- end of kexec act ----
