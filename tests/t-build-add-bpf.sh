@@ -117,6 +117,11 @@ grep -q 'PointerToRawData' err.txt || fail "bad.efi: message does not name the f
 expect_fail 1 e.efi add-bpf --parser parser.o missing.efi e.efi
 expect_fail 1 e.efi add-bpf --parser missing.o "$KERNEL" e.efi
 expect_fail 2 e.efi add-bpf "$KERNEL"
-expect_fail 1 e.efi add-bpf "$KERNEL" e.efi
-grep -q 'not built yet' err.txt || fail "default parser: unexpected message"
+# the built-in UKI parser by default (mk/parsers.mk: $BUILD/bpf/uki.bpf)
+"$PEKEXEC" add-bpf "$KERNEL" builtin.efi 2>/dev/null
+if [ -f "$BUILD/bpf/uki.bpf" ]; then
+	n=$(sections "$KERNEL" | wc -l)
+	[ "$(section_sha builtin.efi "$n")" = "$(file_sha "$BUILD/bpf/uki.bpf")" ] ||
+		fail "builtin.efi: .bpf is not \$BUILD/bpf/uki.bpf"
+fi
 echo ok

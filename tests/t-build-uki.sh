@@ -80,9 +80,20 @@ check_sections_kept "$STUB" signed.efi
 "$PEKEXEC" build-uki --stub builtin --linux "$KERNEL" --parser parser.o -o min.efi
 check_layout min.efi 1
 check_objdump_agrees min.efi
-[ "$(section_names min.efi)" = ".text .bpf .linux " ] || fail "min.efi: $(section_names min.efi)"
+# without --uname it is read from the bzImage, as ukify does; oracle: the
+# Debian package the kernel came from (linux-image-RELEASE)
+[ "$(section_names min.efi)" = ".text .uname .bpf .linux " ] || fail "min.efi: $(section_names min.efi)"
 llvm-readobj --file-headers min.efi | grep -q 'IMAGE_FILE_MACHINE_AMD64' || fail "min.efi machine"
-[ "$(section_sha min.efi 2)" = "$(file_sha "$KERNEL")" ] || fail "min.efi .linux bytes"
+[ "$(section_sha min.efi 3)" = "$(file_sha "$KERNEL")" ] || fail "min.efi .linux bytes"
+if [ -f "$KERNEL.pkg" ]; then
+	pkg=$(cat "$KERNEL.pkg")
+	printf '%s' "${pkg#linux-image-}" >uname.pkg
+	[ "$(section_sha min.efi 1)" = "$(file_sha uname.pkg)" ] ||
+		fail "min.efi .uname is not '${pkg#linux-image-}'"
+	echo "uname from the bzImage: ${pkg#linux-image-}"
+fi
+"$PEKEXEC" build-uki --stub builtin --linux "$KERNEL" --uname '' --parser parser.o -o min2.efi
+[ "$(section_names min2.efi)" = ".text .bpf .linux " ] || fail "min2.efi: $(section_names min2.efi)"
 
 # --- the default stub: systemd's for the kernel's machine if installed ------
 sysstub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
@@ -90,7 +101,17 @@ sysstub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 if [ -f "$sysstub" ]; then
 	check_sections_kept "$sysstub" default.efi
 else
-	[ "$(section_names default.efi)" = ".text .bpf .linux " ] || fail "default.efi without systemd's stub"
+	[ "$(section_names default.efi)" = ".text .uname .bpf .linux " ] || fail "default.efi without systemd's stub"
+fi
+
+# --- the built-in UKI parser (mk/parsers.mk writes it to $BUILD/bpf/uki.bpf)
+"$PEKEXEC" build-uki --stub "$STUB" --linux "$KERNEL" -o builtin.efi
+i=$(section_index builtin.efi .bpf)
+if [ -f "$BUILD/bpf/uki.bpf" ]; then
+	[ "$(section_sha builtin.efi "$i")" = "$(file_sha "$BUILD/bpf/uki.bpf")" ] ||
+		fail "builtin.efi: .bpf is not \$BUILD/bpf/uki.bpf"
+else
+	echo "note: no \$BUILD/bpf/uki.bpf to compare the built-in parser with"
 fi
 
 # --- errors: exit codes, messages, nothing left behind ----------------------
@@ -111,10 +132,8 @@ expect_fail 3 e2.efi build-uki --stub junk --linux "$KERNEL" --parser parser.o -
 grep -q 'at 0x' err.txt || fail "malformed stub: no offset in the message"
 expect_fail 2 e3.efi build-uki --linux "$KERNEL" --parser parser.o --profile "TITLE=no id" -o e3.efi
 expect_fail 2 e4.efi build-uki --linux "$KERNEL" -o e4.efi --bogus
-# the default parser is not built yet
-expect_fail 1 e5.efi build-uki --linux "$KERNEL" -o e5.efi
-grep -q 'not built yet' err.txt || fail "default parser: unexpected message"
+expect_fail 1 e5.efi build-uki --linux "$KERNEL" --parser no-such-file.o -o e5.efi
 expect_fail 1 e6.efi build-uki --linux "$KERNEL" --parser parser.o --key key.pem -o e6.efi --cert missing.pem
-leftover=$(ls -A | grep -v -E '^(initrd[123]|ucode|parser.o|os-release|cmdline.txt|.*\.expected|uki.efi|signed.efi|min.efi|default.efi|key.pem|cert.pem|junk|err.txt)$' || true)
+leftover=$(ls -A | grep -v -E '^(initrd[123]|ucode|parser.o|os-release|cmdline.txt|.*\.expected|uki.efi|builtin.efi|signed.efi|min.efi|min2.efi|uname.pkg|default.efi|key.pem|cert.pem|junk|err.txt)$' || true)
 [ -z "$leftover" ] || fail "files left behind: $leftover"
 echo "ok"

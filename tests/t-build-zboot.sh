@@ -143,6 +143,19 @@ grep -q "unknown compression" err.txt || fail "unknown compression: message"
 expect_fail 2 e.efi build-zboot --image Image --compress gzip --machine mips --parser parser.o -o e.efi
 expect_fail 2 e.efi build-zboot --compress gzip --parser parser.o -o e.efi
 expect_fail 1 e.efi build-zboot --image missing --compress gzip --parser parser.o -o e.efi
-expect_fail 1 e.efi build-zboot --image Image --compress gzip -o e.efi
-grep -q 'not built yet' err.txt || fail "default parser: unexpected message"
+expect_fail 1 e.efi build-zboot --image Image --compress gzip --parser no-such-file.o -o e.efi
+
+# the built-in zboot parser (mk/parsers.mk writes it to $BUILD/bpf/zboot.bpf),
+# by default in build-zboot, and chosen by add-bpf for a zboot image
+"$PEKEXEC" build-zboot --image Image --compress gzip -o builtin.efi
+"$PEKEXEC" add-bpf z-lz4.efi builtin2.efi
+if [ -f "$BUILD/bpf/zboot.bpf" ]; then
+	for f in builtin.efi builtin2.efi; do
+		[ "$(section_sha $f 2)" = "$(file_sha "$BUILD/bpf/zboot.bpf")" ] ||
+			fail "$f: .bpf is not \$BUILD/bpf/zboot.bpf"
+	done
+else
+	echo "note: no \$BUILD/bpf/zboot.bpf to compare the built-in parser with"
+fi
+check_zboot builtin2.efi lz4 Image arm64
 echo ok

@@ -29,6 +29,7 @@ static void usage(FILE *out)
 		".ucode .bpf .linux (ukify's order), then each profile's .profile and\n"
 		"its own .cmdline/.initrd.\n"
 		"\n"
+		"  --uname S           .uname (default: read from an x86 bzImage; '' for none)\n"
 		"  --stub PE|builtin   UKI stub (default: systemd's linux<arch>.efi.stub for\n"
 		"                      the kernel's machine if installed, else 'builtin',\n"
 		"                      a minimal PE that only returns EFI_UNSUPPORTED)\n"
@@ -63,6 +64,7 @@ struct uki_inputs {
 	struct pk_file *profile_files[UKI_MAX_PROFILES];
 	struct pk_blob *profile_blobs[UKI_MAX_PROFILES];
 	char *cmdline;
+	char uname[129];
 };
 
 static void inputs_free(struct uki_inputs *in)
@@ -314,6 +316,10 @@ static int load_inputs(struct tool *t, const struct uki_args *a,
 		return PK_EXIT_FAILURE;
 	o->cmdline = in->cmdline;
 	o->uname = a->uname;
+	/* as ukify: without --uname, read it from a bzImage */
+	if (!a->uname && pk_uki_guess_uname(in->linux_img.data, in->linux_img.len,
+					     in->uname, sizeof(in->uname)) == 0)
+		o->uname = in->uname;
 	for (i = 0; i < a->nprofiles; i++) {
 		r = load_profile(t, a->profiles[i], i, in);
 		if (r < 0)

@@ -117,7 +117,7 @@ int pk_add_bpf(struct pk_ctx *ctx, const uint8_t *img, size_t len,
 /**
  * pk_parser_builtin - the built-in parser program ("uki" or "zboot") as
  * .bpf section content.  The bytes are static: do not free them.
- * @retval -ENOENT not built (yet), or unknown name
+ * @retval -ENOENT unknown name
  */
 int pk_parser_builtin(struct pk_ctx *ctx, const char *name,
 		      const uint8_t **ret_bytes, size_t *ret_len);
@@ -180,6 +180,14 @@ struct pk_uki_opts {
  */
 int pk_uki_build(struct pk_ctx *ctx, const struct pk_uki_opts *opts,
 		 struct pk_buf *ret_out);
+
+/**
+ * pk_uki_guess_uname - the kernel release of an x86 bzImage, from the
+ * version string its setup header points at (as ukify finds it).
+ * @out: receives the NUL-terminated release, e.g. "6.1.0-56-amd64"
+ * @retval -ENOENT not a bzImage, or no recognisable version string
+ */
+int pk_uki_guess_uname(const uint8_t *img, size_t len, char *out, size_t out_size);
 
 /**
  * pk_profile_parse - turn a --profile SPEC ("ID=x[,TITLE=t][,cmdline=c]

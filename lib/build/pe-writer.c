@@ -89,9 +89,10 @@ static bool rva_to_offset(const struct pk_pe *pe, uint32_t rva, uint32_t size,
 }
 
 /*
- * Does output range [off, off + n) touch bytes this writer owns: the
- * headers up to the end of the new section table, or a section rewritten
- * in place?  (A hostile image may point its debug directory there.)
+ * Does output range [off, off + n) touch bytes this writer owns or must
+ * keep: the headers up to the end of the new section table, a section
+ * rewritten in place, a zboot payload and its size trailer?  (A hostile
+ * image may point its debug directory there.)
  */
 static bool overlaps_owned(const struct pk_pe *pe, const struct pk_layout *l,
 			   uint64_t off, uint64_t n)
@@ -101,6 +102,14 @@ static bool overlaps_owned(const struct pk_pe *pe, const struct pk_layout *l,
 
 	if (off < table_end)
 		return true;
+	if (pe->zboot.present) {
+		uint64_t z;
+
+		/* the payload moves with the body: delta, if it is kept */
+		z = (uint64_t)pe->zboot.payload_offset + l->delta;
+		if (off < z + pe->zboot.payload_size + 4 && z < off + n)
+			return true;
+	}
 	for (i = 0; i < l->nout; i++) {
 		const struct pk_out_section *s = &l->out[i];
 
@@ -138,10 +147,13 @@ static void fix_debug_dir(struct pk_ctx *ctx, const struct pk_pe *pe,
 		p = pk_get_le32(e + DEBUG_ENTRY_RAW_PTR);
 		if (!p)
 			continue;
+		/* Dangling (outside the file, or into a replaced .bpf): not
+		 * ours to repair; section bytes change only where data moved. */
 		if (!pk_layout_map(l, p, &p)) {
-			pk_warn(ctx, "debug directory entry %u (at 0x%" PRIx64 "): PointerToRawData points into replaced data; cleared",
-				i, in_off + (uint64_t)i * PK_DEBUG_ENTRY_SIZE);
-			p = 0;
+			pk_warn(ctx, "debug directory entry %u (at 0x%" PRIx64 "): PointerToRawData 0x%" PRIx32 " points at no kept data; left as is",
+				i, in_off + (uint64_t)i * PK_DEBUG_ENTRY_SIZE,
+				pk_get_le32(e + DEBUG_ENTRY_RAW_PTR));
+			continue;
 		}
 		pk_put_le32(e + DEBUG_ENTRY_RAW_PTR, (uint32_t)p);
 	}
@@ -163,10 +175,10 @@ static int fix_file_pointers(struct pk_ctx *ctx, const struct pk_pe *pe,
 	if (pe->zboot.present) {
 		uint64_t end = (uint64_t)pe->zboot.payload_offset + pe->zboot.payload_size;
 
-		/* The payload must move as one piece. */
+		/* The payload lies in kept section data (zboot.lds puts it in
+		 * .text), so it moves as one piece and no header aliases it. */
 		if (!pk_layout_map(l, pe->zboot.payload_offset, &m) ||
-		    (pe->zboot.payload_offset < l->body_start && end > l->body_start) ||
-		    (pe->zboot.payload_offset >= l->body_start && end > l->kept_end))
+		    pe->zboot.payload_offset < l->body_start || end > l->kept_end)
 			return pk_err(ctx, -EBADMSG,
 				      "zboot header: payload at 0x%" PRIx32 " (offset at 0x%x, size 0x%" PRIx32 ") is not inside the kept section data",
 				      pe->zboot.payload_offset, ZBOOT_PAYLOAD_OFFSET,

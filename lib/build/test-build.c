@@ -357,6 +357,24 @@ static void test_bzimage(void)
 	CHECK_EQ_INT(pk_pe_add_sections(ctx, img.data, img.len, secs, room + 1, 0, &out, NULL),
 		     -ENOSPC);
 	CHECK(strstr(pk_ctx_errmsg(ctx), "0x1f1") != NULL);
+
+	/* the release, as ukify reads it; oracle: the Debian package name */
+	{
+		char uname[129], pkgpath[4096];
+		struct pk_buf pkg = { 0 };
+
+		snprintf(pkgpath, sizeof(pkgpath), "%s.pkg", path);
+		CHECK_EQ_INT(pk_uki_guess_uname(img.data, img.len, uname, sizeof(uname)), 0);
+		if (test_read_file(pkgpath, &pkg) == 0 && pkg.len > 12) {
+			while (pkg.len && (pkg.data[pkg.len - 1] == '\n'))
+				pkg.len--;
+			CHECK(pkg.len - 12 == strlen(uname) &&
+			      !memcmp(pkg.data + 12, uname, strlen(uname)));
+		}
+		CHECK_EQ_INT(pk_uki_guess_uname(img.data, 0x210, uname, sizeof(uname)), -ENOENT);
+		CHECK_EQ_INT(pk_uki_guess_uname(img.data, img.len, uname, 4), -ENOENT);
+		pk_buf_free(&pkg);
+	}
 	pk_buf_free(&img);
 }
 
@@ -510,6 +528,13 @@ static void test_minimal_stubs(void)
 		pk_buf_free(&b);
 	}
 	CHECK_EQ_INT(pk_build_minimal_stub(ctx, 0x14c, &b), -EINVAL);
+	{
+		char uname[64];
+
+		CHECK_EQ_INT(pk_build_minimal_stub(ctx, PK_PE_MACHINE_X86_64, &b), 0);
+		CHECK_EQ_INT(pk_uki_guess_uname(b.data, b.len, uname, sizeof(uname)), -ENOENT);
+		pk_buf_free(&b);
+	}
 }
 
 static void test_bad_args(void)

@@ -165,3 +165,37 @@ int pk_uki_build(struct pk_ctx *ctx, const struct pk_uki_opts *o,
 		pk_warn(ctx, "the stub was signed: its signature was dropped (it cannot cover the UKI)");
 	return 0;
 }
+
+/*
+ * ukify's Uname.scrape_x86(): a bzImage's setup header holds at 0x20e a
+ * le16 pointer (relative to 0x200) to "VERSION (BUILDER) #N ...".
+ */
+#define X86_HDRS 0x202u
+#define X86_KERNEL_VERSION 0x20eu
+#define UNAME_MAX 128u
+
+int pk_uki_guess_uname(const uint8_t *img, size_t len, char *out, size_t out_size)
+{
+	size_t off, n;
+
+	if (!img || !out || !out_size || len < X86_KERNEL_VERSION + 2 ||
+	    memcmp(img + X86_HDRS, "HdrS", 4))
+		return -ENOENT;
+	off = 0x200u + pk_get_le16(img + X86_KERNEL_VERSION);
+	if (off >= len)
+		return -ENOENT;
+	for (n = 0; n < UNAME_MAX && off + n < len; n++) {
+		char c = (char)img[off + n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			break;
+	}
+	/* "VERSION (": the pattern ukify matches */
+	if (!n || n >= out_size || !pk_range_ok(len, off + n, 2) ||
+	    memcmp(img + off + n, " (", 2))
+		return -ENOENT;
+	memcpy(out, img + off, n);
+	out[n] = '\0';
+	return 0;
+}
