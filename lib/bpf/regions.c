@@ -46,8 +46,12 @@ int pk_run_region_add(struct pk_bpf_run *run, void *host, uint64_t size,
 		if (r->perm)
 			continue;
 		/* 24-bit generations; a run creating 16M regions wraps, which
-		 * only weakens stale-pointer detection, never the bounds. */
+		 * only weakens stale-pointer detection, never the bounds.
+		 * Generation 0 is skipped: a small scalar must never be an
+		 * address. */
 		r->gen = run->next_gen++ & 0xffffff;
+		if (!r->gen)
+			r->gen = run->next_gen++ & 0xffffff;
 		r->host = host;
 		r->size = size;
 		/* a handle region has no bytes but must look allocated */

@@ -20,8 +20,11 @@
  * Loops: allowed; termination is the run's instruction budget, not a proof.
  * States at jump targets are stored; a new state contained in a stored one
  * is pruned.  A jump target visited more than PK_VERIFIER_WIDEN times
- * widens the bounds that keep changing (sound: it only adds values), so
- * exploration converges; the exploration itself is bounded
+ * widens the bounds that keep changing (sound: it only adds values) to the
+ * next of the program's own compare constants (c - 1, c, c + 1), else to
+ * the type's limit, so a loop counter tested against its bound keeps that
+ * bound and exploration still converges (finitely many thresholds); the
+ * exploration itself is bounded
  * (PK_BPF_MAX_INSNS instructions, PK_BPF_MAX_STATES states; -E2BIG).
  */
 #include <inttypes.h>
@@ -1388,24 +1391,65 @@ static bool state_within(const struct pk_vstate *old, const struct pk_vstate *cu
 	return true;
 }
 
-static void widen_reg(struct vreg *cur, const struct vreg *old)
+/* The smallest threshold >= @v (@up) or the largest <= @v, else the limit. */
+static uint64_t thr_u(const struct pk_verifier *v, uint64_t x, bool up)
+{
+	uint32_t lo = 0, hi = v->thr_cnt;
+
+	while (lo < hi) { /* first index with thr_u[i] >= x */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v->thr_u[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (up)
+		return lo < v->thr_cnt ? v->thr_u[lo] : UINT64_MAX;
+	if (lo < v->thr_cnt && v->thr_u[lo] == x)
+		return x;
+	return lo ? v->thr_u[lo - 1] : 0;
+}
+
+static int64_t thr_s(const struct pk_verifier *v, int64_t x, bool up)
+{
+	uint32_t lo = 0, hi = v->thr_cnt;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v->thr_s[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (up)
+		return lo < v->thr_cnt ? v->thr_s[lo] : INT64_MAX;
+	if (lo < v->thr_cnt && v->thr_s[lo] == x)
+		return x;
+	return lo ? v->thr_s[lo - 1] : INT64_MIN;
+}
+
+static void widen_reg(const struct pk_verifier *v, struct vreg *cur,
+		      const struct vreg *old)
 {
 	if (cur->type != old->type)
 		return;
 	if (cur->type == T_SCALAR) {
 		if (cur->umax > old->umax)
-			cur->umax = UINT64_MAX;
+			cur->umax = thr_u(v, cur->umax, true);
 		if (cur->umin < old->umin)
-			cur->umin = 0;
+			cur->umin = thr_u(v, cur->umin, false);
 		if (cur->smax > old->smax)
-			cur->smax = INT64_MAX;
+			cur->smax = thr_s(v, cur->smax, true);
 		if (cur->smin < old->smin)
-			cur->smin = INT64_MIN;
+			cur->smin = thr_s(v, cur->smin, false);
 		sync_bounds(cur);
 	}
 }
 
-static void widen(struct pk_vstate *cur, const struct pk_vstate *old)
+static void widen(const struct pk_verifier *v, struct pk_vstate *cur,
+		  const struct pk_vstate *old)
 {
 	uint32_t f, i;
 
@@ -1413,12 +1457,73 @@ static void widen(struct pk_vstate *cur, const struct pk_vstate *old)
 		return;
 	for (f = 0; f < cur->nframe; f++) {
 		for (i = 0; i < 11; i++)
-			widen_reg(&cur->fr[f]->r[i], &old->fr[f]->r[i]);
+			widen_reg(v, &cur->fr[f]->r[i], &old->fr[f]->r[i]);
 		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++)
 			if (cur->fr[f]->slot[i].spilled && old->fr[f]->slot[i].spilled)
-				widen_reg(&cur->fr[f]->slot[i].spill,
+				widen_reg(v, &cur->fr[f]->slot[i].spill,
 					  &old->fr[f]->slot[i].spill);
 	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_s64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Collects the widening thresholds from every compare with a constant. */
+static int collect_thresholds(struct pk_verifier *v)
+{
+	const struct bpf_insn *in = v->prog->insns;
+	uint32_t cnt = v->prog->insn_cnt, i, n = 0;
+	int d;
+
+	for (i = 0; i < cnt; i++) {
+		uint8_t cls = PK_BPF_CLASS(in[i].code), op = PK_BPF_OP(in[i].code);
+
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && PK_BPF_SRC(in[i].code) == BPF_K &&
+		    op != BPF_JA && op != BPF_CALL && op != BPF_EXIT && op != BPF_JSET &&
+		    !(v->flags[i] & PK_VF_LDIMM2))
+			n += cls == BPF_JMP32 ? 6 : 3;
+	}
+	if (!n)
+		return 0;
+	/* n <= 6 * PK_BPF_MAX_INSNS: no overflow */
+	v->thr_u = calloc(n, sizeof(*v->thr_u));
+	v->thr_s = calloc(n, sizeof(*v->thr_s));
+	if (!v->thr_u || !v->thr_s)
+		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+	for (i = 0; i < cnt; i++) {
+		uint8_t cls = PK_BPF_CLASS(in[i].code), op = PK_BPF_OP(in[i].code);
+		uint64_t c[2];
+		int k, nc = 1;
+
+		if (!((cls == BPF_JMP || cls == BPF_JMP32) &&
+		      PK_BPF_SRC(in[i].code) == BPF_K && op != BPF_JA && op != BPF_CALL &&
+		      op != BPF_EXIT && op != BPF_JSET && !(v->flags[i] & PK_VF_LDIMM2)))
+			continue;
+		c[0] = (uint64_t)(int64_t)in[i].imm;
+		if (cls == BPF_JMP32) {
+			c[1] = (uint32_t)in[i].imm;
+			nc = 2;
+		}
+		for (k = 0; k < nc; k++)
+			for (d = -1; d <= 1; d++) {
+				v->thr_u[v->thr_cnt] = c[k] + (uint64_t)(int64_t)d;
+				v->thr_s[v->thr_cnt++] = (int64_t)(c[k] + (uint64_t)(int64_t)d);
+			}
+	}
+	qsort(v->thr_u, v->thr_cnt, sizeof(*v->thr_u), cmp_u64);
+	qsort(v->thr_s, v->thr_cnt, sizeof(*v->thr_s), cmp_s64);
+	return 0;
 }
 
 /* true: @s is covered by an explored state and need not be explored */
@@ -1434,7 +1539,7 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 			return 0;
 		}
 	if (++v->visits[s->pc] > PK_VERIFIER_WIDEN && *head)
-		widen(s, *head);
+		widen(v, s, *head);
 	copy = state_copy(s);
 	if (!copy)
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
@@ -1691,6 +1796,8 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 	}
 	err = pk_verify_cfg(&v);
 	if (!err)
+		err = collect_thresholds(&v);
+	if (!err)
 		err = pk_verify_paths(&v);
 	if (!err)
 		err = pk_verify_stack_depth(&v);
@@ -1705,6 +1812,8 @@ out:
 			}
 	free(v.stored);
 	free(v.visits);
+	free(v.thr_u);
+	free(v.thr_s);
 	free(v.flags);
 	free(v.sub_of);
 	free(v.subs);

@@ -36,6 +36,11 @@ struct pk_verifier {
 	uint64_t processed;
 	uint64_t states;
 	uint32_t next_id;
+	/* widening thresholds: the program's compare constants c - 1, c,
+	 * c + 1, sorted as unsigned and as signed values */
+	uint64_t *thr_u;
+	int64_t *thr_s;
+	uint32_t thr_cnt;
 };
 
 int pk_verr(struct pk_verifier *v, uint32_t idx, const char *fmt, ...)

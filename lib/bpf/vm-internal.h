@@ -92,8 +92,10 @@ int pk_run_region_add(struct pk_bpf_run *run, void *host, uint64_t size,
 struct pk_region *pk_run_region_at(struct pk_bpf_run *run, uint64_t gaddr);
 
 /*
- * pk_run_access - host pointer for [@gaddr, +@size) with @perm, or NULL.
- * The hot path of every load and store.
+ * pk_run_access - host pointer for [@gaddr, +@size) in one live region
+ * that has every permission bit of @perm (at least one bit), or NULL.
+ * Size 0 is valid at any offset up to the region's size.  The hot path of
+ * every load and store.
  */
 static inline void *pk_run_access(struct pk_bpf_run *run, uint64_t gaddr,
 				  uint64_t size, unsigned int perm)
@@ -105,7 +107,7 @@ static inline void *pk_run_access(struct pk_bpf_run *run, uint64_t gaddr,
 	if (slot >= PK_BPF_MAX_REGIONS)
 		return NULL;
 	r = &run->regions[slot];
-	if (!(r->perm & perm) || r->gen != (uint32_t)(gaddr >> 40) ||
+	if (!perm || (r->perm & perm) != perm || r->gen != (uint32_t)(gaddr >> 40) ||
 	    !pk_range_ok(r->size, off, size))
 		return NULL;
 	if (slot == PK_SLOT_STACK && off < run->stack_low)

@@ -198,9 +198,11 @@ uint64_t pk_bpf_vm_insn_count(const struct pk_bpf_vm *vm);
 
 /*
  * pk_bpf_run_mem - translate [@gaddr, @gaddr + @size) to host memory if it
- * lies inside one live region allowing @perm (PK_BPF_MEM_READ/WRITE/PROBE;
- * PROBE accepts any readable region).  0 and *@ret_host, or -EFAULT.
- * @size 0 is valid for any in-range address.
+ * lies inside one live region that has every bit of @perm
+ * (PK_BPF_MEM_READ/WRITE/PROBE; PROBE: the regions readable through
+ * bpf_probe_read* only, the image buffers).  0 and *@ret_host, or -EFAULT
+ * (also for @perm 0).  @size 0 is valid at any offset up to the region's
+ * size.
  */
 int pk_bpf_run_mem(struct pk_bpf_run *run, uint64_t gaddr, uint64_t size,
 		   unsigned int perm, void **ret_host);
