@@ -11,8 +11,7 @@
  * and last, for .linux, COPY/KERNEL if it starts with "MZ", else
  * DECOMPRESS/KERNEL.  An image without .linux produces no kernel (the
  * "no progress" test).  Section sizes are min(VirtualSize, SizeOfRawData).
- * Limits: kernel 16 MiB, initrd 4 MiB, command line 4 KiB (minus the
- * 8-byte command header).
+ * Limits (exclusive): kernel 8 MiB, initrd 4 MiB, command line 1 KiB.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -23,12 +22,13 @@
 #define MAX_SECTIONS 16
 /*
  * Nothing consumes these ring buffers, so a reservation's space is never
- * given back during a run: each command has a ring of its own, at least
- * twice the size of its (constant-size) reservation.
+ * given back during a run: each command has a ring of its own, big enough
+ * for the reservations of one run.  Payload limits are powers of two so
+ * that a mask, which the verifier tracks, bounds the length.
  */
-#define KERNEL_RECORD (16 << 20)
-#define INITRD_RECORD (4 << 20)
-#define SMALL_RECORD 4096
+#define KERNEL_PAYLOAD (8 << 20)
+#define INITRD_PAYLOAD (4 << 20)
+#define SMALL_PAYLOAD 1024
 #define NAME8(a, b, c, d, e, f, g, h)                                       \
 	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | \
 	 (__u64)(e) << 32 | (__u64)(f) << 40 | (__u64)(g) << 48 |           \
@@ -36,22 +36,26 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * KERNEL_RECORD);
+	__uint(max_entries, 4 * KERNEL_PAYLOAD);
 } ringbuf_1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * INITRD_RECORD);
+	__uint(max_entries, 4 * INITRD_PAYLOAD);
 } ringbuf_2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * SMALL_RECORD);
+	__uint(max_entries, 8 * SMALL_PAYLOAD);
 } ringbuf_3 SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct bpf_parser_context;
+/* opaque; a struct (not a forward declaration) so that libbpf's kfunc
+ * prototype check matches it with the kernel's
+ */
+struct bpf_parser_context {
+};
 extern struct bpf_parser_context *bpf_get_parser_context(unsigned long id) __ksym;
 extern void bpf_put_parser_context(struct bpf_parser_context *ctx) __ksym;
 extern int bpf_buffer_parser(char *buf, int buf_sz,
@@ -65,29 +69,36 @@ struct pe_section {
 	__u32 rawptr;
 };
 
-/* one command in a reservation of record bytes from ring */
-static __always_inline int send(void *ring, __u64 record,
+/* one command, its payload shorter than payload_max (a power of two) */
+static __always_inline int send(void *ring, __u64 payload_max,
 				struct bpf_parser_context *pctx, __u16 cmd,
 				__u16 subcmd, const char *src, __u64 len)
 {
 	struct cmd_hdr *hdr;
 	char *rec;
+	__u64 n;
 	int ret;
 
-	if (len > record - sizeof(*hdr))
+	if (len >= payload_max)
 		return -7; /* E2BIG */
-	rec = bpf_ringbuf_reserve(ring, record, 0);
+	/* hide the check from the compiler so that it keeps the mask, the
+	 * bound the verifier sees in the register it uses
+	 */
+	n = len;
+	asm volatile("" : "+r"(n));
+	n &= payload_max - 1;
+	rec = bpf_ringbuf_reserve(ring, payload_max + sizeof(*hdr), 0);
 	if (!rec)
 		return -12; /* ENOMEM */
 	hdr = (struct cmd_hdr *)rec;
 	hdr->cmd = cmd;
 	hdr->subcmd = subcmd;
-	hdr->payload_len = len;
-	if (bpf_probe_read_kernel(rec + sizeof(*hdr), len, src)) {
+	hdr->payload_len = n;
+	if (bpf_probe_read_kernel(rec + sizeof(*hdr), n, src)) {
 		bpf_ringbuf_discard(rec, 0);
 		return -14; /* EFAULT */
 	}
-	ret = bpf_buffer_parser(rec, len + sizeof(*hdr), pctx);
+	ret = bpf_buffer_parser(rec, n + sizeof(*hdr), pctx);
 	bpf_ringbuf_discard(rec, 0);
 	return ret;
 }
@@ -123,13 +134,13 @@ int BPF_PROG(vm_pe_parser, struct kexec_context *kctx, unsigned long parser_id)
 		if (sh.rawptr > img_sz || size > img_sz - sh.rawptr)
 			break;
 		if (sh.name == NAME8('.', 'c', 'm', 'd', 'l', 'i', 'n', 'e'))
-			send(&ringbuf_3, SMALL_RECORD, pctx, KEXEC_BPF_CMD_COPY,
+			send(&ringbuf_3, SMALL_PAYLOAD, pctx, KEXEC_BPF_CMD_COPY,
 			     KEXEC_BPF_SUBCMD_CMDLINE, img + sh.rawptr, size);
 		else if (sh.name == NAME8('.', 'i', 'n', 'i', 't', 'r', 'd', 0))
-			send(&ringbuf_2, INITRD_RECORD, pctx, KEXEC_BPF_CMD_COPY,
+			send(&ringbuf_2, INITRD_PAYLOAD, pctx, KEXEC_BPF_CMD_COPY,
 			     KEXEC_BPF_SUBCMD_INITRD, img + sh.rawptr, size);
 		else if (sh.name == NAME8('.', 'b', 'a', 'd', 'c', 'm', 'd', 0))
-			send(&ringbuf_3, SMALL_RECORD, pctx, 0x7f,
+			send(&ringbuf_3, SMALL_PAYLOAD, pctx, 0x7f,
 			     KEXEC_BPF_SUBCMD_KERNEL, img + sh.rawptr, size);
 		else if (sh.name == NAME8('.', 'l', 'i', 'n', 'u', 'x', 0, 0)) {
 			linux_off = sh.rawptr;
@@ -139,7 +150,7 @@ int BPF_PROG(vm_pe_parser, struct kexec_context *kctx, unsigned long parser_id)
 
 	if (linux_sz >= 2 &&
 	    !bpf_probe_read_kernel(&magic, 2, img + linux_off))
-		send(&ringbuf_1, KERNEL_RECORD, pctx,
+		send(&ringbuf_1, KERNEL_PAYLOAD, pctx,
 		     magic == NAME8('M', 'Z', 0, 0, 0, 0, 0, 0) ?
 		     KEXEC_BPF_CMD_COPY : KEXEC_BPF_CMD_DECOMPRESS,
 		     KEXEC_BPF_SUBCMD_KERNEL, img + linux_off, linux_sz);
