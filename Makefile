@@ -137,4 +137,5 @@ demo: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# $(BUILD)/kernel holds Linux trees (kernel.mk): not ours to scan
+-include $(shell find $(BUILD) -path '$(BUILD)/kernel' -prune -o -name '*.d' -type f -print 2>/dev/null)

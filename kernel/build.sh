@@ -96,7 +96,7 @@ fi
 
 out="$outdir/out-$arch-$hash"
 for old in "$outdir"/out-"$arch"-*; do
-	[ "$old" = "$out" ] || rm -rf "$old"
+	case "$old" in "$out" | *-dev) ;; *) rm -rf "$old" ;; esac
 done
 mkdir -p "$out"
 kmake() {
