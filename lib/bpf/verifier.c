@@ -23,7 +23,8 @@
  * widens the bounds that keep changing (sound: it only adds values) to the
  * next of the program's own compare constants (c - 1, c, c + 1), else to
  * the type's limit, so a loop counter tested against its bound keeps that
- * bound and exploration still converges (finitely many thresholds); the
+ * bound; after 2 * PK_VERIFIER_WIDEN visits bounds widen straight to the
+ * limits, so exploration converges as fast as without thresholds; the
  * exploration itself is bounded
  * (PK_BPF_MAX_INSNS instructions, PK_BPF_MAX_STATES states; -E2BIG).
  */
@@ -1396,6 +1397,9 @@ static uint64_t thr_u(const struct pk_verifier *v, uint64_t x, bool up)
 {
 	uint32_t lo = 0, hi = v->thr_cnt;
 
+	if (!v->thr_on)
+		return up ? UINT64_MAX : 0;
+
 	while (lo < hi) { /* first index with thr_u[i] >= x */
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -1414,6 +1418,9 @@ static uint64_t thr_u(const struct pk_verifier *v, uint64_t x, bool up)
 static int64_t thr_s(const struct pk_verifier *v, int64_t x, bool up)
 {
 	uint32_t lo = 0, hi = v->thr_cnt;
+
+	if (!v->thr_on)
+		return up ? INT64_MAX : INT64_MIN;
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -1538,8 +1545,12 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 			*ret_pruned = true;
 			return 0;
 		}
-	if (++v->visits[s->pc] > PK_VERIFIER_WIDEN && *head)
+	if (++v->visits[s->pc] > PK_VERIFIER_WIDEN && *head) {
+		/* thresholds for a while, then straight to the limits: a
+		 * bound that keeps growing past them is not a loop bound */
+		v->thr_on = v->visits[s->pc] <= 2 * PK_VERIFIER_WIDEN;
 		widen(v, s, *head);
+	}
 	copy = state_copy(s);
 	if (!copy)
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
@@ -1801,6 +1812,10 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		err = pk_verify_paths(&v);
 	if (!err)
 		err = pk_verify_stack_depth(&v);
+	if (!err)
+		pk_debug(ctx, "verifier: %u instructions, %u functions: %" PRIu64
+			 " instructions explored, %" PRIu64 " branch states",
+			 cnt, v.sub_cnt, v.processed, v.states);
 out:
 	if (v.stored)
 		for (i = 0; i < cnt; i++)

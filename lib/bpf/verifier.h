@@ -41,6 +41,7 @@ struct pk_verifier {
 	uint64_t *thr_u;
 	int64_t *thr_s;
 	uint32_t thr_cnt;
+	bool thr_on; /* this widening may stop at a threshold */
 };
 
 int pk_verr(struct pk_verifier *v, uint32_t idx, const char *fmt, ...)
