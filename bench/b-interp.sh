@@ -47,3 +47,18 @@ for p in adler32 collatz; do
 		row "bpf interp $p: host kernel interpreter" "n/a" "" "CONFIG_BPF_JIT_ALWAYS_ON"
 	fi
 done
+
+# Verifier cost on the real parser programs (mk/parsers.mk), from the
+# verifier's own debug line.
+for o in "$BUILD"/bpf/*.bpf.o; do
+	[ -f "$o" ] || continue
+	name=$(basename "$o" .bpf.o)
+	line=$("$PEKEXEC" -vv bpf verify "$o" 2>&1 | grep 'debug: verifier:' | tail -n 1) || continue
+	[ -n "$line" ] || continue
+	insns=$(printf '%s\n' "$line" | sed -n 's/.*verifier: \([0-9]*\) instructions.*/\1/p')
+	explored=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9]*\) instructions explored.*/\1/p')
+	states=$(printf '%s\n' "$line" | sed -n 's/.* \([0-9]*\) branch states.*/\1/p')
+	t=$(bench_time 3 "$PEKEXEC" bpf verify "$o")
+	row "bpf verify $name.bpf.o" "$explored" "insns" \
+		"$insns instructions, $states branch states; pekexec bpf verify $t s"
+done
