@@ -10,6 +10,8 @@
 #                                         fuzz/corpus/NAME and $BUILD/fuzz-seeds/NAME)
 #
 # A test exits 0 (pass), 77 (skip: it must print why) or anything else (fail).
+# libFuzzer's own default error exit code is 77, so fuzz targets run with
+# -error_exitcode=1: a crash must never read as a skip.
 # Output of failed and skipped tests is shown; all of it is in $BUILD/test-logs.
 #
 #   tests/run-tests.sh [--only-fuzz] [PATTERN]   PATTERN: substring of test names
@@ -86,7 +88,7 @@ for f in "$BUILD"/fuzz/fuzz-*; do
 	for d in "$top/fuzz/corpus/$name" "$BUILD/fuzz-seeds/$name"; do
 		[ -d "$d" ] && seeds+=("$d")
 	done
-	run_one "$name" "$f" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" \
+	run_one "$name" "$f" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -error_exitcode=1 -timeout_exitcode=1 \
 		-rss_limit_mb=2048 -print_final_stats=1 "$corpus" "${seeds[@]}"
 done
 
