@@ -83,12 +83,13 @@ for f in "$BUILD"/fuzz/fuzz-*; do
 	[ -x "$f" ] || continue
 	name=$(basename "$f")
 	corpus="$BUILD/fuzz-corpus/$name"
-	mkdir -p "$corpus"
+	mkdir -p "$corpus" "$BUILD/fuzz-artifacts"
 	seeds=()
 	for d in "$top/fuzz/corpus/$name" "$BUILD/fuzz-seeds/$name"; do
 		[ -d "$d" ] && seeds+=("$d")
 	done
 	run_one "$name" "$f" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -error_exitcode=1 -timeout_exitcode=1 \
+		-artifact_prefix="$BUILD/fuzz-artifacts/$name-" \
 		-rss_limit_mb=2048 -print_final_stats=1 "$corpus" "${seeds[@]}"
 done
 
