@@ -25,7 +25,7 @@ xz-utils lz4 lzop bzip2 cpio valgrind jq"
 pkgs_image="apt"
 pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools"
 pkgs_kernel="linux-source-6.1 bc bison flex dwarves ccache \
-gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod"
+gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod patch perl"
 
 group_pkgs() {
 	case "$1" in

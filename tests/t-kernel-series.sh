@@ -9,7 +9,11 @@ set -euo pipefail
 
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 [ -r "$tarball" ] || { echo "SKIP: $tarball missing (scripts/deps.sh ensure kernel)"; exit 77; }
-command -v perl >/dev/null || { echo "SKIP: perl missing"; exit 77; }
+for tool in patch perl comm; do
+	command -v $tool >/dev/null || { echo "SKIP: $tool missing (scripts/deps.sh ensure kernel)"; exit 77; }
+done
+perl -MTerm::ANSIColor -MEncode -e1 2>/dev/null ||
+	{ echo "SKIP: perl modules of checkpatch.pl missing (package perl)"; exit 77; }
 patches=("$TOP"/kernel/patches/*.patch)
 [ -e "${patches[0]}" ] || { echo "FAIL: no patches in kernel/patches"; exit 1; }
 
