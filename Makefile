@@ -137,5 +137,6 @@ demo: deps
 clean:
 	rm -rf $(BUILD)
 
-# $(BUILD)/kernel holds Linux trees (kernel.mk): not ours to scan
--include $(shell find $(BUILD) -path '$(BUILD)/kernel' -prune -o -name '*.d' -type f -print 2>/dev/null)
+# $(BUILD)/kernel and $(BUILD)/arm64-zboot hold Linux trees (kernel.mk,
+# arm64.mk): not ours to scan
+-include $(shell find $(BUILD) -path '$(BUILD)/kernel' -prune -o -path '$(BUILD)/arm64-zboot' -prune -o -name '*.d' -type f -print 2>/dev/null)
