@@ -48,13 +48,13 @@ off=$(grep -abo "pke2e.second=1" tampered.efi | head -n1 | cut -d: -f1)
 printf 'X' | dd of=tampered.efi bs=1 seek="$off" conv=notrunc status=none
 
 # the per-run part: pekexec, images, the first /init
-mkdir -p root/img root/etc/pekexec/trust.d
+mkdir -p root/img
 vm_add_binary root "$pk" /bin/pekexec
 ln -s pekexec root/bin/kexec
 cp "$TOP/tests/e2e/first-init.sh" root/init
 cp "$kernel" root/img/vmlinuz
 cp signed.efi tampered.efi second.cpio root/img/
-cp e2e.crt root/etc/pekexec/trust.d/
+cp e2e.crt root/img/
 vm_cpio root run.cpio
 cat base.cpio run.cpio >initramfs.cpio
 

@@ -105,8 +105,9 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 			a->crash = true;
 			if (compat && a->op == LOAD_OP_NONE)
 				a->op = LOAD_OP_LOAD;
-			else if (a->op != LOAD_OP_LOAD && a->op != LOAD_OP_UNLOAD)
-				r = fail(err, errlen, "-p goes with load or unload");
+			else if (a->op != LOAD_OP_LOAD && a->op != LOAD_OP_UNLOAD &&
+				 a->op != LOAD_OP_STATUS)
+				r = fail(err, errlen, "-p goes with load, unload or -S");
 			break;
 		case 'e':
 			r = set_op(a, compat, LOAD_OP_EXEC, err, errlen);
@@ -194,8 +195,8 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 	}
 	if (argc - optind != 0)
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-	if (a->crash && a->op != LOAD_OP_UNLOAD)
-		return fail(err, errlen, "-p goes with load or unload");
+	if (a->crash && a->op != LOAD_OP_UNLOAD && a->op != LOAD_OP_STATUS)
+		return fail(err, errlen, "-p goes with load, unload or -S");
 	if (a->initrd || a->append || a->reuse_cmdline || a->naddons || a->dry_run)
 		return fail(err, errlen, "image options only go with load");
 	return 0;

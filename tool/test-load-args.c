@@ -56,6 +56,7 @@ static void test_compat_ops(void)
 	char *two[] = { "kexec", "-l", "-e", "/k", NULL };
 	char *c[] = { "kexec", "-c", "-l", "/k", NULL };
 	char *eimg[] = { "kexec", "-e", "/k", NULL };
+	char *sp[] = { "kexec", "-S", "-p", NULL };
 	char *dd[] = { "kexec", "--load", "--initrd=/i", "--", "/k", NULL };
 	struct load_args a;
 
@@ -79,6 +80,9 @@ static void test_compat_ops(void)
 	CHECK_EQ_INT(a.op, LOAD_OP_LOAD);
 	CHECK_EQ_INT(a.ntrust, 0);
 	CHECK(a.image && !strcmp(a.image, "/k"));
+	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(sp), sp), 0);
+	CHECK_EQ_INT(a.op, LOAD_OP_STATUS);
+	CHECK(a.crash);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(dd), dd), 0);
 	CHECK(a.image && !strcmp(a.image, "/k") && a.initrd && !strcmp(a.initrd, "/i"));
 

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "pekexec/kexec.h"
+#include "kexec-internal.h"
 
 struct advice {
 	int err;        /* positive errno */
@@ -19,7 +20,7 @@ struct advice {
 
 /* First match wins: specific rows before general ones. */
 static const struct advice advice_table[] = {
-	{ EPERM, -1, 1, "the kernel requires a signed image (lockdown): load a kernel signed by a key in the kernel's keyrings, or boot without lockdown" },
+	{ EPERM, -1, 1, "the kernel requires a signed image (lockdown): " PK_KEXEC_ADVICE_LOCKDOWN },
 	{ EPERM, -1, 0, "not permitted: run as root (CAP_SYS_BOOT); if the kernel enforces kexec signatures (KEXEC_SIG_FORCE, module.sig_enforce) the image must be signed by a key in its keyrings" },
 	{ EKEYREJECTED, -1, -1, "the kernel rejected the image's signature: it is not signed by a key in the kernel's .builtin_trusted/.secondary/.platform keyrings" },
 	{ EBADMSG, -1, -1, "the kernel found the image's signature malformed or its digest wrong" },

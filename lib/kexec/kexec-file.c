@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "pekexec/kexec.h"
+#include "kexec-internal.h"
 
 #ifndef KEXEC_FILE_UNLOAD
 #define KEXEC_FILE_UNLOAD 0x1
@@ -71,8 +72,8 @@ static int kernel_error(struct pk_ctx *ctx, const char *what, int err, unsigned 
 			const char *lockdown)
 {
 	if (err == -EPERM && lockdown && strcmp(lockdown, "none"))
-		return pk_err(ctx, err, "%s: %s: %s (lockdown=%s)", what, strerror(-err),
-			      pk_kexec_advice(err, flags, lockdown), lockdown);
+		return pk_err(ctx, err, "%s: %s: the kernel requires a signed image (lockdown=%s): %s",
+			      what, strerror(-err), lockdown, PK_KEXEC_ADVICE_LOCKDOWN);
 	return pk_err(ctx, err, "%s: %s: %s", what, strerror(-err),
 		      pk_kexec_advice(err, flags, lockdown));
 }

@@ -35,15 +35,16 @@ printf '$ pekexec build-uki --linux vmlinuz --initrd second.cpio --cmdline "%s" 
 	--key "$key" --cert "$cert" -o vm.efi
 
 rm -rf root
-mkdir -p root/img root/etc/pekexec/trust.d
+mkdir -p root/img
 vm_add_binary root "$pk" /bin/pekexec
 cp vm.efi root/img/
-cp "$cert" root/etc/pekexec/trust.d/
+cp "$cert" root/img/demo.crt
 cat >root/init <<'INIT'
 #!/bin/sh
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+mkdir -p /etc/pekexec/trust.d && cp /img/demo.crt /etc/pekexec/trust.d/
 echo "PKVM FIRST cmdline=[$(cat /proc/cmdline)]"
 echo '# pekexec load --verify require /img/vm.efi'
 pekexec -v load --verify require /img/vm.efi || { echo "PKVM load failed"; poweroff -f; }

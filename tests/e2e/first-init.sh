@@ -6,6 +6,9 @@
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+# the trust anchor (not made on the host: a "*.d" directory under $BUILD
+# would be taken for a make dependency file)
+mkdir -p /etc/pekexec/trust.d && cp /img/e2e.crt /etc/pekexec/trust.d/
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 echo "PKVM INFO lockdown=$(cat /sys/kernel/security/lockdown 2>&1)"
