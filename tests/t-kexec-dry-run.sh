@@ -33,6 +33,11 @@ grep -qxF "cmdline  \"$cmdline\"" out || fail "UKI command line"
 grep -qx "flags    0" out || fail "flags for a load with an initrd"
 grep -q "^source   pipeline" out || fail "source"
 
+# --kernel-bpf: the UKI itself goes to the kernel (CONFIG_KEXEC_BPF unpacks it)
+"$pk" load --dry-run --kernel-bpf uki.efi >out
+[ "$(field kernel out)" = "$(sha uki.efi)" ] || fail "--kernel-bpf: the kernel fd must hold the image itself"
+grep -q "^source   kernel-bpf" out || fail "--kernel-bpf source"
+
 # -p: the crash flag
 "$pk" load -p --dry-run --trust k.crt uki.efi >out
 grep -qx "flags    KEXEC_FILE_ON_CRASH" out || fail "-p flags"
