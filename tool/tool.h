@@ -31,6 +31,16 @@ struct tool {
 	const char *argv0;
 };
 
+/*
+ * tool_exit_code - the exit code for a library error: -ENOEXEC malformed,
+ * -ENODATA unsigned, -EBADMSG bad digest, -EKEYREJECTED/-ENOKEY untrusted,
+ * -EPROTO program rejected or failed, -EPERM refused by policy, 0 ok, the
+ * rest failure.  tool_exit_code_kernel - the same for an errno returned by
+ * kexec_file_load(), where -EPERM means the kernel wants a signed image.
+ */
+int tool_exit_code(int err);
+int tool_exit_code_kernel(int err);
+
 /* A verb: argv[0] is the verb's name; returns an exit code. */
 typedef int (*tool_verb_fn)(struct tool *t, int argc, char **argv);
 

@@ -64,26 +64,6 @@ static void usage(FILE *out)
 		"8 refused by policy.\n");
 }
 
-static int exit_code(int err)
-{
-	switch (err) {
-	case -ENOEXEC:
-		return PK_EXIT_MALFORMED;
-	case -ENODATA:
-		return PK_EXIT_UNSIGNED;
-	case -EBADMSG:
-		return PK_EXIT_BAD_DIGEST;
-	case -EKEYREJECTED:
-		return PK_EXIT_UNTRUSTED;
-	case -EPROTO:
-		return PK_EXIT_REJECTED;
-	case -EPERM:
-		return PK_EXIT_POLICY;
-	default:
-		return PK_EXIT_FAILURE;
-	}
-}
-
 /* Locked down unless the file is missing or its selected mode is "none". */
 static bool kernel_locked_down(void)
 {
@@ -338,7 +318,7 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	if (r < 0) {
 		/* The message names the stage and the image. */
 		tool_error(t, "extract", NULL);
-		ret = exit_code(r);
+		ret = tool_exit_code(r);
 		goto out;
 	}
 	man = manifest(image, &img, &o, &res);

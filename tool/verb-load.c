@@ -100,28 +100,6 @@ static void usage(FILE *out, enum load_op op)
 		"rejected or failed, 8 refused by policy.\n");
 }
 
-/* Pipeline and kernel errors to exit codes (tool.h). */
-static int exit_code(int err, bool from_kernel)
-{
-	switch (err) {
-	case -ENOEXEC:
-		return PK_EXIT_MALFORMED;
-	case -ENODATA:
-		return PK_EXIT_UNSIGNED;
-	case -EBADMSG:
-		return PK_EXIT_BAD_DIGEST;
-	case -EKEYREJECTED:
-	case -ENOKEY:
-		return PK_EXIT_UNTRUSTED;
-	case -EPROTO:
-		return from_kernel ? PK_EXIT_FAILURE : PK_EXIT_REJECTED;
-	case -EPERM:
-		return from_kernel ? PK_EXIT_UNSIGNED : PK_EXIT_POLICY;
-	default:
-		return PK_EXIT_FAILURE;
-	}
-}
-
 /* The whole of a small text file as a string, or NULL. */
 static char *read_text(const char *path, size_t max)
 {
@@ -267,7 +245,7 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);
 	if (r < 0) {
 		tool_error(t, "load", NULL);
-		return exit_code(r, false);
+		return tool_exit_code(r);
 	}
 	*k = (struct pk_kexec_image){ s->res.kernel, s->res.kernel_len, s->res.initrd,
 				      s->res.initrd_len, s->res.cmdline };
@@ -324,7 +302,7 @@ static int do_load(struct tool *t, const struct load_args *a)
 	r = pk_kexec_load(t->ctx, &k, a->crash ? PK_KEXEC_CRASH : 0, lockdown);
 	if (r < 0) {
 		tool_error(t, "load", a->image);
-		ret = exit_code(r, true);
+		ret = tool_exit_code_kernel(r);
 		goto out;
 	}
 	if (t->verbose || a->verbose)

@@ -40,22 +40,6 @@ static void usage(FILE *out)
 		"5 a signature does not match the image, 6 signer not trusted.\n");
 }
 
-static int exit_code(int err)
-{
-	switch (err) {
-	case -ENODATA:
-		return PK_EXIT_UNSIGNED;
-	case -EBADMSG:
-		return PK_EXIT_BAD_DIGEST;
-	case -EKEYREJECTED:
-		return PK_EXIT_UNTRUSTED;
-	case -ENOEXEC:
-		return PK_EXIT_MALFORMED;
-	default:
-		return PK_EXIT_FAILURE;
-	}
-}
-
 static void list_sigs(struct tool *t, const struct pk_pe *pe, const struct pk_trust *trust,
 		      const char *path)
 {
@@ -153,7 +137,7 @@ int verb_verify(struct tool *t, int argc, char **argv)
 	r = pk_authenticode_verify(t->ctx, pe, trust, &signer);
 	if (r < 0) {
 		tool_error(t, "verify", path);
-		ret = exit_code(r);
+		ret = tool_exit_code(r);
 		goto out;
 	}
 	printf("%s: signature at 0x%x (%s) verified: signer \"%s\" issued by \"%s\"\n",
