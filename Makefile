@@ -99,7 +99,7 @@ $(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC-FUZZ $<"
-	$(Q)$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Itests/lib -c -o $@ $<
+	$(Q)$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Itests/lib -MMD -MP -c -o $@ $<
 
 define fuzz_rule
 $(BUILD)/fuzz/$(basename $(notdir $(1))): $(BUILD)/fuzzobj/$(basename $(1)).o $(FUZZ_LIB_OBJS)

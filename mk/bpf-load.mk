@@ -43,12 +43,12 @@ $(BUILD)/bpf-progs/vmlinux.h: $(BUILD)/bpf-progs/exec.btf
 
 $(BUILD)/bpf-progs/%.bpf.o: tests/bpf-progs/%.bpf.c $(BUILD)/bpf-progs/vmlinux.h $(BPFPROG_HDRS)
 	@echo "  BPF     $@"
-	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_INC) -c -o $@ $<
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_INC) -MMD -MP -c -o $@ $<
 
 $(BUILD)/bpf-progs/%-shuffled.bpf.o: tests/bpf-progs/%.bpf.c $(BPFPROG_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $@"
-	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_INC) '-DVMLINUX_H="vmlinux-shuffled.h"' -c -o $@ $<
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_INC) '-DVMLINUX_H="vmlinux-shuffled.h"' -MMD -MP -c -o $@ $<
 
 $(BUILD)/bpf-progs/%.lskel.o: $(BUILD)/bpf-progs/%.bpf.o $(BUILD)/pk-lskel-gen
 	@echo "  LSKEL   $@"

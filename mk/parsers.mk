@@ -21,7 +21,7 @@ PARSER_CFLAGS := -target bpf -mcpu=v3 -g -O2 -Wall -Werror -Iinclude -Ibpf \
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/parser.h include/kexec_bpf/kexec_bpf.h
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $@"
-	$(Q)$(CLANG) $(PARSER_CFLAGS) -c -o $@ $<
+	$(Q)$(CLANG) $(PARSER_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/bpf/%.bpf: $(BUILD)/bpf/%.bpf.o $(BUILD)/pk-lskel-gen
 	@echo "  LSKEL   $@"
