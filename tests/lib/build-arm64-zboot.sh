@@ -16,8 +16,9 @@
 #    scripts/config + olddefconfig; the options are checked to have survived;
 # 3. `make vmlinuz.efi` with ccache (own cache in BUILD/arm64-zboot/ccache)
 #    and -j$JOBS (default 2).
-# An output is reused as is when its stamp (tarball identity, this script,
-# compression, compiler version) matches. Wall and CPU time of every step
+# An output is reused as is when its stamp (tarball identity, the recipe
+# version below, compression, compiler version) matches.  Builders of one BUILD take turns
+# (flock on BUILD/arm64-zboot/.lock). Wall and CPU time of every step
 # are appended to BUILD/arm64-zboot/timings.log ("step wall user sys").
 #
 # Environment: LINUX_SOURCE_TARBALL, JOBS, NO_CCACHE=1 (plain gcc: for timing
@@ -48,7 +49,7 @@ command -v ${cross}gcc >/dev/null || die "${cross}gcc missing: scripts/deps.sh e
 
 # timed STEP CMD...: run CMD, append "STEP wall user sys" (seconds) to the log
 timed() {
-	local step=$1 t0 cpu="? ?" rc=0
+	local step=$1 t0 cpu="? ?" user sys rc=0
 	shift
 	t0=$(date +%s.%N)
 	if [ -x /usr/bin/time ]; then
@@ -57,11 +58,15 @@ timed() {
 	else
 		"$@" || rc=$?
 	fi
-	set -- $cpu
+	read -r user sys <<<"$cpu"
 	printf '%s %s wall=%.1f user=%s sys=%s\n' "$(date -u +%FT%TZ)" "$step" \
-		"$(echo "$(date +%s.%N) - $t0" | bc)" "$1" "$2" >>"$log"
+		"$(echo "$(date +%s.%N) - $t0" | bc)" "$user" "$sys" >>"$log"
 	return $rc
 }
+
+# one builder per BUILD at a time (make check and make check-arm64 may meet)
+exec 9>"$top/.lock"
+flock 9
 
 tar_id=$(stat -c '%s %Y' "$tarball")
 
@@ -74,7 +79,9 @@ if [ ! -f "$src/.pekexec-stamp" ] || [ "$(cat "$src/.pekexec-stamp")" != "$tar_i
 	mv "$src.tmp" "$src"
 fi
 
-self_sum=$(sha256sum "$0" | cut -d' ' -f1)
+# Bump when the recipe below (options, make command) changes: the outputs'
+# stamps then differ and they are rebuilt.
+recipe=1
 gcc_ver=$(${cross}gcc -dumpfullversion)
 
 export CCACHE_DIR=$top/ccache CCACHE_BASEDIR=$top CCACHE_MAXSIZE=2G
@@ -95,7 +102,7 @@ for comp in "$@"; do
 	*) die "unknown compression '$comp' (gzip, zstd)" ;;
 	esac
 	out=$top/out-$comp
-	stamp="$tar_id $self_sum $gcc_ver $comp"
+	stamp="recipe=$recipe $tar_id $gcc_ver $comp"
 	if [ -f "$out/.pekexec-stamp" ] && [ "$(cat "$out/.pekexec-stamp")" = "$stamp" ] &&
 	   [ -f "$out/arch/arm64/boot/vmlinuz.efi" ] && [ -f "$out/arch/arm64/boot/Image" ]; then
 		echo "$comp $out"
@@ -103,7 +110,7 @@ for comp in "$@"; do
 	fi
 	rm -rf "$out"
 	mkdir -p "$out"
-	kmake=(make -C "$src" O="$out" ARCH=arm64 CROSS_COMPILE=$cross CC="$cc"
+	kmake=(make -C "$src" O="$out" ARCH=arm64 CROSS_COMPILE="$cross" CC="$cc"
 		KBUILD_BUILD_TIMESTAMP=pekexec KBUILD_BUILD_USER=pekexec
 		KBUILD_BUILD_HOST=pekexec)
 	timed "$comp:tinyconfig" "${kmake[@]}" -s tinyconfig >&2
