@@ -671,10 +671,15 @@ static int check_mem(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
 
 /* ---- ALU ---- */
 
+/*
+ * T_KCTX is the kernel's PTR_TO_BTF_ID: arithmetic is allowed (CO-RE reads
+ * hand &ctx->field to bpf_probe_read_kernel); loads through it still need a
+ * fixed in-bounds offset (check_mem).
+ */
 static bool ptr_arith_ok(uint8_t type)
 {
 	return type == T_STACK || type == T_MAP_VALUE || type == T_MEM ||
-	       (type == T_CTX);
+	       type == T_CTX || type == T_KCTX;
 }
 
 static int check_alu(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s)

@@ -124,8 +124,10 @@ static int setup_kexec(struct pk_bpf_run *run, const struct pk_bpf_input *in,
 		pk_put_le64(run->kctx + 8 + 16 * i, g[i]);
 		pk_put_le64(run->kctx + 16 + 16 * i, buf[i] ? len[i] : 0);
 	}
-	err = add(run, run->kctx, sizeof(run->kctx), PK_BPF_MEM_READ,
-		  PK_REGION_PLAIN, &kctx);
+	/* loads through the trusted pointer, and probe reads of it (what
+	 * BPF_CORE_READ(ctx, field) compiles to), as the kernel allows */
+	err = add(run, run->kctx, sizeof(run->kctx),
+		  PK_BPF_MEM_READ | PK_BPF_MEM_PROBE, PK_REGION_PLAIN, &kctx);
 	if (err)
 		return err;
 	pk_put_le64(run->args, kctx);

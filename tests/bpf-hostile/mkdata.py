@@ -71,6 +71,9 @@ def lcall(p, lab): return p.op(f"call {lab}", 1, lambda l, pc: [w(0x85, 0, 1, 0,
 def callx(p, r): return p.op(f"callx r{r}", 1, lambda l, pc: [w(0x8d, r)])
 def ja(p, lab): return p.op(f"goto {lab}", 1, lambda l, pc: [w(0x05, 0, 0, tgt(l, pc, lab))])
 def jif(p, d, o, imm, lab): return p.op(f"if r{d} {o} {imm} goto {lab}", 1, lambda l, pc: [w(0x05 | JOP[o], d, 0, tgt(l, pc, lab), imm)])
+JOP32 = {">": 0x20, "<": 0xa0, "s>=": 0x70, "s<": 0xc0}
+def jif32(p, d, o, imm, lab): return p.op(f"if w{d} {o} {imm} goto {lab}", 1, lambda l, pc: [w(0x06 | JOP32[o], d, 0, tgt(l, pc, lab), imm)])
+def mov32r(p, d, s): return p.op(f"w{d} = w{s}", 1, lambda l, pc: [w(0xbc, d, s)])
 def ex(p): return p.op("exit", 1, lambda l, pc: [w(0x95)])
 def raw(p, text, word): return p.op(text, 1, lambda l, pc: [word])
 
@@ -269,6 +272,17 @@ def _(p): ldx(p, 0, 1, 4, 4); ex(p)
 def _(p): ldx(p, 2, 1, 0, 8); st(p, 2, 8, 0, 8); ret0(p)
 @t("kctx-oob", "parser", "invalid access to struct kexec_context", "load past struct kexec_context")
 def _(p): ldx(p, 2, 1, 0, 8); ldx(p, 0, 2, 56, 8); ex(p)
+@t("kctx-arith-oob", "parser", "invalid access to struct kexec_context", "ctx + 48 (allowed, as the kernel's PTR_TO_BTF_ID), then a load at +8 past its end")
+def _(p): ldx(p, 2, 1, 0, 8); alu(p, 2, "+", 48); ldx(p, 0, 2, 8, 8); ex(p)
+@t("kctx-arith-var-load", "parser", "variable offset into struct kexec_context", "ctx + a bounded variable, then a load")
+def _(p): ldx(p, 3, 1, 8, 8); alu(p, 3, "&", 8); ldx(p, 2, 1, 0, 8); alur(p, 2, "+", 3); ldx(p, 0, 2, 0, 8); ex(p)
+@t("alu32-wrap-unbounded", "raw", "pointer arithmetic with an unbounded scalar", "w2 = byte - 1 may wrap to 0xffffffff (no lower bound test): not an index")
+def _(p):
+    ldx(p, 2, 1, 9, 1); alu(p, 2, "&", 15, True); alu(p, 2, "+", -1, True); movr(p, 3, 1); alur(p, 3, "+", 2); ldx(p, 0, 3, 0, 1); ex(p)
+@t("jmp32-upper-half-unknown", "raw", "pointer arithmetic with an unbounded scalar", "if w2 > 15 says nothing about r2's upper half: r2 itself is not an index")
+def _(p):
+    ldx(p, 2, 1, 8, 8); jif32(p, 2, ">", 15, "out"); movr(p, 3, 1); alur(p, 3, "+", 2); ldx(p, 0, 3, 0, 1); ex(p)
+    p.label("out"); ret0(p)
 @t("kernel-ptr-deref", "parser", "pointer forged from a scalar", "ctx->kernel dereferenced instead of bpf_probe_read")
 def _(p): ldx(p, 2, 1, 0, 8); ldx(p, 3, 2, 8, 8); ldx(p, 0, 3, 0, 1); ex(p)
 @t("parser-ctx-leak", "parser", "unreleased reference", "bpf_get_parser_context without bpf_put_parser_context")
@@ -331,9 +345,59 @@ def _(p):
     mov(p, 0, 0); mov(p, 3, 0); p.label("loop"); movr(p, 4, 1); alur(p, 4, "+", 3); ldx(p, 5, 4, 0, 1)
     alur(p, 0, "+", 5); alu(p, 3, "+", 1); jif(p, 3, "<", 16, "loop"); ex(p)
 
+@t("ok-core-read-kctx", "parser", None, "BPF_CORE_READ(ctx, kernel_sz) and (ctx, kernel): probe_read of ctx + 16 and ctx + 8, then 8 bytes through the pointer read (fixture: 64-byte kernel, byte i = i)")
+def _(p):
+    ldx(p, 6, 1, 0, 8)
+    movr(p, 3, 6); alu(p, 3, "+", 16); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); call(p, 113)
+    movr(p, 3, 6); alu(p, 3, "+", 8); movr(p, 1, 10); alu(p, 1, "+", -16); mov(p, 2, 8); call(p, 113)
+    ldx(p, 3, 10, -16, 8); movr(p, 1, 10); alu(p, 1, "+", -24); mov(p, 2, 8); call(p, 113)
+    ldx(p, 0, 10, -24, 8); ldx(p, 7, 10, -8, 8); alur(p, 0, "+", 7); ex(p)
+@t("ok-core-read-kctx-end", "parser", None, "probe_read of 8 bytes at ctx + 52 crosses the 56-byte context's end: -EFAULT, destination zeroed")
+def _(p):
+    ldx(p, 6, 1, 0, 8); st(p, 10, -8, -1, 8)
+    movr(p, 3, 6); alu(p, 3, "+", 52); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); call(p, 113)
+    ldx(p, 7, 10, -8, 8); alur(p, 0, "+", 7); ex(p)
+@t("ok-printk-no-args", "raw", None, "bpf_trace_printk(\"x\", 2) with r3..r5 never written: returns the output length")
+def _(p): st(p, 10, -8, 0x78, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 2); call(p, 6); ex(p)
+@t("ok-printk-one-arg", "raw", None, "bpf_trace_printk(\"%d\", 3, -7) with r4, r5 never written: returns the output length")
+def _(p): st(p, 10, -8, 0x6425, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 3); mov(p, 3, -7); call(p, 6); ex(p)
+@t("ok-alu32-add-index", "raw", None, "w2 = (byte 9 & 15) - 1 after 'if r2 < 1': the 32-bit add keeps [0, 14] (signed bounds), r1[w2] loaded")
+def _(p):
+    ldx(p, 2, 1, 9, 1); alu(p, 2, "&", 15); jif(p, 2, "<", 1, "out"); alu(p, 2, "+", -1, True)
+    movr(p, 3, 1); alur(p, 3, "+", 2); ldx(p, 0, 3, 0, 1); ex(p); p.label("out"); ret0(p)
+@t("ok-jmp32-zext-index", "raw", None, "r2 = u64 with unknown upper half; if w2 > 15 exit; w2 = w2 (zero-extends): [0, 15], r1[w2] loaded")
+def _(p):
+    ldx(p, 2, 1, 8, 8); alu(p, 2, "-", 0x0b0a0900); jif32(p, 2, ">", 15, "out"); mov32r(p, 2, 2)
+    movr(p, 3, 1); alur(p, 3, "+", 2); ldx(p, 0, 3, 0, 1); ex(p); p.label("out"); mov(p, 0, -1); ex(p)
+@t("ok-loop32-down", "raw", None, "sum of the 16 input bytes, counter w3 from 15 down, 'w3 += -1; if w3 s>= 0' (32-bit)")
+def _(p):
+    mov(p, 0, 0); mov(p, 3, 15); p.label("loop"); movr(p, 4, 1); alur(p, 4, "+", 3); ldx(p, 5, 4, 0, 1)
+    alur(p, 0, "+", 5); alu(p, 3, "+", -1, True); jif32(p, 3, "s>=", 0, "loop"); ex(p)
+@t("ok-alu32-and-shift", "raw", None, "w2 = u64 & 3 (32-bit and), r2 <<= 2 (64-bit shift): an index < 16")
+def _(p):
+    ldx(p, 2, 1, 8, 8); alu(p, 2, "&", 3, True); alu(p, 2, "<<", 2); movr(p, 3, 1); alur(p, 3, "+", 2)
+    ldx(p, 0, 3, 0, 1); ex(p)
+@t("ok-alu32-or-and-index", "raw", None, "w2 = (u64 | 0x10) & 0x1c (32-bit or and and): an index < 32 into 16 bytes + an 'if < 16' test")
+def _(p):
+    ldx(p, 2, 1, 8, 8); alu(p, 2, "|", 0x10, True); alu(p, 2, "&", 0x1c, True); alu(p, 2, "-", 16, True)
+    movr(p, 3, 1); alur(p, 3, "+", 2); ldx(p, 0, 3, 0, 1); ex(p)
+
+FIX = bytes(range(16))
+K64 = bytes(range(64))
+def le(b): return int.from_bytes(b, "little")
+RESULTS_NEW = {
+    "ok-core-read-kctx": (le(K64[0:8]) + 64) % 2**64,
+    "ok-core-read-kctx-end": (-14) % 2**64,
+    "ok-printk-no-args": len("x"), "ok-printk-one-arg": len("%d" % -7),
+    "ok-alu32-add-index": FIX[((FIX[9] & 15) - 1) & 0xffffffff],
+    "ok-jmp32-zext-index": FIX[(le(FIX[8:16]) - 0x0b0a0900) & 0xffffffff],
+    "ok-loop32-down": sum(FIX),
+    "ok-alu32-and-shift": FIX[(le(FIX[8:16]) & 3) << 2],
+    "ok-alu32-or-and-index": FIX[(((le(FIX[8:16]) | 0x10) & 0x1c) - 16) & 0xffffffff],
+}
 RESULTS = {"ok-probe-read": 0x0706050403020100, "ok-probe-read-past-end": (-14) & (2**64 - 1),
            "ok-buffer-parser": 42, "ok-buffer-parser-bad-len": (-22) & (2**64 - 1),
-           "ok-wrong-parser-id": 0, "ok-ringbuf-capacity": 2, "ok-bounded-loop": sum(range(16))}
+           "ok-wrong-parser-id": 0, "ok-ringbuf-capacity": 2, "ok-bounded-loop": sum(range(16)), **RESULTS_NEW}
 
 here = os.path.dirname(os.path.abspath(__file__))
 for name, (kind, err, desc, fn) in T.items():
