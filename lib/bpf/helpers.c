@@ -193,8 +193,15 @@ static const struct pk_bpf_helper builtin[] = {
 	{ BPF_FUNC_probe_read_kernel, "bpf_probe_read_kernel",
 	  { A(MEM_UNINIT), A(SIZE_OR_ZERO), A(ANYTHING) }, PK_BPF_RET_INTEGER, 0,
 	  h_probe_read },
-	{ BPF_FUNC_trace_printk, "bpf_trace_printk",
-	  { A(MEM_RO), A(SIZE), A(ANYTHING), A(ANYTHING), A(ANYTHING) },
+	/*
+	 * As the kernel's bpf_trace_printk_proto: only the format is checked;
+	 * r3..r5 are read at run time as the format asks.  A register the
+	 * verifier calls uninitialised holds 0 (the interpreter zeroes its
+	 * registers at entry) or a value this program computed earlier: a
+	 * guest scalar or address, never host data (%s goes through the
+	 * region check).
+	 */
+	{ BPF_FUNC_trace_printk, "bpf_trace_printk", { A(MEM_RO), A(SIZE) },
 	  PK_BPF_RET_INTEGER, 0, pk_bpf_trace_printk },
 	{ BPF_FUNC_ringbuf_output, "bpf_ringbuf_output",
 	  { A(MAP), A(MEM_RO), A(SIZE_OR_ZERO), A(SCALAR) }, PK_BPF_RET_INTEGER, 0,
