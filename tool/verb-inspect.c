@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect-bpf.h"
 #include "json.h"
 #include "pekexec/authenticode.h"
 #include "pekexec/decompress.h"
@@ -122,6 +123,8 @@ struct facts {
 	bool have_trust;       /* --trust given: sigs[].trusted means something */
 	int nsigs;             /* < 0: the certificate table could not be read */
 	const char *sig_error; /* its message */
+	bool have_bpf;         /* .bpf present: bpfi is filled */
+	struct inspect_bpf bpfi;
 };
 
 static void json_sections(struct json *j, const struct facts *f)
@@ -224,6 +227,8 @@ static void json_zboot_bpf(struct json *j, const struct facts *f)
 		json_uint(j, "size", bpf->data_size);
 		sha256_hex(f->buf + bpf->data_offset, bpf->data_size, hex);
 		json_string(j, "sha256", hex);
+		if (f->have_bpf)
+			inspect_bpf_json(j, &f->bpfi);
 		json_object_end(j);
 	} else {
 		json_null(j, "bpf");
@@ -394,6 +399,8 @@ static int print_text(const struct facts *f)
 		sha256_hex(f->buf + bpf->data_offset, bpf->data_size, hex);
 		printf("%zu bytes at 0x%zx, sha256 %s\n", bpf->data_size,
 		       bpf->data_offset, hex);
+		if (f->have_bpf)
+			inspect_bpf_text(&f->bpfi);
 	} else {
 		printf("no\n");
 	}
@@ -410,7 +417,10 @@ static void help(FILE *out)
 		"Show a PE image's headers, data directories and sections (with the\n"
 		"bytes a loader reads of each and their SHA-256), its signatures\n"
 		"(signer, digest algorithm, whether the digest matches the image),\n"
-		"its EFI zboot header and its .bpf section.\n"
+		"its EFI zboot header and its .bpf section: the parser program\n"
+		"(form, instructions, maps, the sandbox verifier's verdict) and the\n"
+		"stages it produces when the image is unpacked (signatures not\n"
+		"checked for that; use verify or extract).\n"
 		"\n"
 		"Options:\n"
 		"  --json      machine-readable output, schema \"" INSPECT_FORMAT "\"\n"
@@ -504,6 +514,22 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 		ret = f.nsigs == -ENOMEM ? PK_EXIT_FAILURE : PK_EXIT_MALFORMED;
 	}
 
+	{
+		const struct pk_pe_section *bpf = pk_pe_find_section(&pe, ".bpf");
+
+		if (bpf) {
+			r = inspect_bpf_collect(t->ctx, f.path, file.data, file.len,
+						file.data + bpf->data_offset,
+						bpf->data_size, &f.bpfi);
+			if (r < 0) {
+				tool_errorf("inspect", "out of memory");
+				ret = PK_EXIT_FAILURE;
+				goto out;
+			}
+			f.have_bpf = true;
+		}
+	}
+
 	r = json ? print_json(&f) : print_text(&f);
 	if (r < 0) {
 		tool_errorf("inspect", "writing the output failed");
@@ -511,6 +537,8 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 	} else if (f.nsigs < 0) {
 		tool_errorf("inspect", "%s: certificate table: %s", f.path, f.sig_error);
 	}
+out:
+	inspect_bpf_free(&f.bpfi);
 	free(f.sigs);
 	pk_file_close(&file);
 	pk_trust_free(trust);

@@ -73,6 +73,20 @@ const char *pk_bpf_program_section(const struct pk_bpf_program *prog);
 uint32_t pk_bpf_program_insn_count(const struct pk_bpf_program *prog);
 uint32_t pk_bpf_program_map_count(const struct pk_bpf_program *prog);
 
+/** What one map of a program is (for inspect). */
+struct pk_bpf_map_info {
+	const char *name;     /**< ".rodata", "ringbuf_1", ... */
+	uint32_t type;        /**< BPF_MAP_TYPE_* */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries; /**< ring buffers: the ring size in bytes */
+	uint32_t map_flags;
+};
+
+/** Fills @ret for map @idx of @prog; false if @idx is out of range. */
+bool pk_bpf_program_map(const struct pk_bpf_program *prog, uint32_t idx,
+			struct pk_bpf_map_info *ret);
+
 /**
  * pk_bpf_program_source - the source position of instruction @idx from the
  * program's line info: file, line and the line's text.  false without.

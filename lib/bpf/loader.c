@@ -139,6 +139,25 @@ uint32_t pk_bpf_program_map_count(const struct pk_bpf_program *prog)
 	return prog->prog->map_cnt;
 }
 
+bool pk_bpf_program_map(const struct pk_bpf_program *prog, uint32_t idx,
+			struct pk_bpf_map_info *ret)
+{
+	const struct pk_bpf_map *m;
+
+	if (idx >= prog->prog->map_cnt)
+		return false;
+	m = prog->prog->maps[idx];
+	*ret = (struct pk_bpf_map_info){
+		.name = m->name,
+		.type = m->type,
+		.key_size = m->key_size,
+		.value_size = m->value_size,
+		.max_entries = m->max_entries,
+		.map_flags = m->map_flags,
+	};
+	return true;
+}
+
 int pk_bpf_program_run(struct pk_ctx *ctx, struct pk_bpf_program *prog,
 		       const struct pk_bpf_stage_input *in,
 		       const struct pk_bpf_callbacks *cb,
