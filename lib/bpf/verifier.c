@@ -31,9 +31,12 @@
 #include <inttypes.h>
 
 #include "kfunc.h"
+#include "tnum.h"
 #include "verifier.h"
 
 #define PK_VERIFIER_WIDEN 64
+#define PK_VERIFIER_WIDEN_ALL (16 * PK_VERIFIER_WIDEN)
+#define PK_LOOP_SLOTS 8
 #define PK_VERIFIER_STORED_PER_INSN 32
 #define PK_MAX_REFS 16
 #define PK_PTR_OFF_MAX (1 << 29)
@@ -75,6 +78,10 @@ struct vreg {
 	/* scalars: the value; pointers: smin/smax = the variable offset */
 	uint64_t umin, umax;
 	int64_t smin, smax;
+	/* scalars only: the low 32 bits as unsigned / signed, known bits */
+	uint32_t u32min, u32max;
+	int32_t s32min, s32max;
+	struct tnum t;
 };
 
 struct vslot {
@@ -97,6 +104,8 @@ struct pk_vstate {
 	uint8_t ref_type[PK_MAX_REFS];
 	uint32_t nref;
 	uint32_t pc;
+	/* loop heads this path went through, and how often */
+	uint32_t lp_pc[PK_LOOP_SLOTS], lp_cnt[PK_LOOP_SLOTS];
 	struct pk_vstate *next; /* stored list / work stack */
 };
 
@@ -136,6 +145,8 @@ static struct pk_vstate *state_copy(const struct pk_vstate *s)
 
 /* ---- scalar ranges ---- */
 
+static bool sync_bounds(struct vreg *r);
+
 static void mark_unknown(struct vreg *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -143,6 +154,10 @@ static void mark_unknown(struct vreg *r)
 	r->umax = UINT64_MAX;
 	r->smin = INT64_MIN;
 	r->smax = INT64_MAX;
+	r->u32max = UINT32_MAX;
+	r->s32min = INT32_MIN;
+	r->s32max = INT32_MAX;
+	r->t = TNUM_UNKNOWN;
 }
 
 static void mark_const(struct vreg *r, uint64_t v)
@@ -151,6 +166,9 @@ static void mark_const(struct vreg *r, uint64_t v)
 	r->type = T_SCALAR;
 	r->umin = r->umax = v;
 	r->smin = r->smax = (int64_t)v;
+	r->u32min = r->u32max = (uint32_t)v;
+	r->s32min = r->s32max = (int32_t)(uint32_t)v;
+	r->t = tnum_const(v);
 }
 
 static void mark_urange(struct vreg *r, uint64_t lo, uint64_t hi)
@@ -158,6 +176,7 @@ static void mark_urange(struct vreg *r, uint64_t lo, uint64_t hi)
 	mark_unknown(r);
 	r->umin = lo;
 	r->umax = hi;
+	sync_bounds(r);
 }
 
 static bool is_const(const struct vreg *r)
@@ -165,22 +184,100 @@ static bool is_const(const struct vreg *r)
 	return r->type == T_SCALAR && r->umin == r->umax;
 }
 
-/* Make the signed and unsigned bounds agree; false if they are empty. */
-static bool sync_bounds(struct vreg *r)
+static bool is_unknown(const struct vreg *r)
+{
+	return r->type == T_SCALAR && !r->umin && r->umax == UINT64_MAX &&
+	       r->smin == INT64_MIN && r->smax == INT64_MAX && !r->u32min &&
+	       r->u32max == UINT32_MAX && r->s32min == INT32_MIN &&
+	       r->s32max == INT32_MAX && r->t.m == UINT64_MAX;
+}
+
+#define MAXV(a, b) ((a) > (b) ? (a) : (b))
+#define MINV(a, b) ((a) < (b) ? (a) : (b))
+
+/* unsigned, signed and known-bit views of the same 64 (or 32) bits */
+static void bounds_from_tnum(struct vreg *r)
+{
+	uint64_t lo = r->t.v, hi = r->t.v | r->t.m;
+
+	r->umin = MAXV(r->umin, lo);
+	r->umax = MINV(r->umax, hi);
+	if (!(r->t.m >> 63)) { /* sign known: signed order = unsigned order */
+		r->smin = MAXV(r->smin, (int64_t)lo);
+		r->smax = MINV(r->smax, (int64_t)hi);
+	}
+	r->u32min = MAXV(r->u32min, (uint32_t)lo);
+	r->u32max = MINV(r->u32max, (uint32_t)hi);
+	if (!(r->t.m & 0x80000000u)) {
+		r->s32min = MAXV(r->s32min, (int32_t)(uint32_t)lo);
+		r->s32max = MINV(r->s32max, (int32_t)(uint32_t)hi);
+	}
+}
+
+static void deduce64(struct vreg *r)
 {
 	if ((int64_t)r->umin <= (int64_t)r->umax) { /* same sign half */
-		if ((int64_t)r->umin > r->smin)
-			r->smin = (int64_t)r->umin;
-		if ((int64_t)r->umax < r->smax)
-			r->smax = (int64_t)r->umax;
+		r->smin = MAXV(r->smin, (int64_t)r->umin);
+		r->smax = MINV(r->smax, (int64_t)r->umax);
 	}
 	if (r->smin >= 0 || r->smax < 0) {
-		if ((uint64_t)r->smin > r->umin)
-			r->umin = (uint64_t)r->smin;
-		if ((uint64_t)r->smax < r->umax)
-			r->umax = (uint64_t)r->smax;
+		r->umin = MAXV(r->umin, (uint64_t)r->smin);
+		r->umax = MINV(r->umax, (uint64_t)r->smax);
 	}
-	return r->umin <= r->umax && r->smin <= r->smax;
+}
+
+static void deduce32(struct vreg *r)
+{
+	if ((int32_t)r->u32min <= (int32_t)r->u32max) {
+		r->s32min = MAXV(r->s32min, (int32_t)r->u32min);
+		r->s32max = MINV(r->s32max, (int32_t)r->u32max);
+	}
+	if (r->s32min >= 0 || r->s32max < 0) {
+		r->u32min = MAXV(r->u32min, (uint32_t)r->s32min);
+		r->u32max = MINV(r->u32max, (uint32_t)r->s32max);
+	}
+}
+
+/*
+ * Make every view agree (the kernel's reg_bounds_sync): the low 32 bits
+ * follow from the 64-bit bounds when the upper half is one known value (or
+ * the signed value fits 32 bits); the 64-bit bounds follow from the
+ * 32-bit ones when the upper half is one known value; known bits and
+ * ranges refine each other.  False if the views contradict (no value).
+ */
+static bool sync_bounds(struct vreg *r)
+{
+	uint64_t hi;
+
+	bounds_from_tnum(r);
+	deduce64(r);
+	if ((r->umin >> 32) == (r->umax >> 32)) {
+		r->u32min = MAXV(r->u32min, (uint32_t)r->umin);
+		r->u32max = MINV(r->u32max, (uint32_t)r->umax);
+	}
+	if (r->smin >= INT32_MIN && r->smax <= INT32_MAX) {
+		r->s32min = MAXV(r->s32min, (int32_t)r->smin);
+		r->s32max = MINV(r->s32max, (int32_t)r->smax);
+	}
+	deduce32(r);
+	if ((r->umin >> 32) == (r->umax >> 32) && r->u32min <= r->u32max) {
+		hi = r->umin & ~(uint64_t)UINT32_MAX;
+		r->umin = MAXV(r->umin, hi | r->u32min);
+		r->umax = MINV(r->umax, hi | r->u32max);
+		deduce64(r);
+	}
+	if (r->umin <= r->umax && r->u32min <= r->u32max) {
+		struct tnum t64 = tnum_intersect(r->t, tnum_range(r->umin, r->umax));
+		struct tnum t32 = tnum_intersect(tnum_low32(r->t),
+						 tnum_range(r->u32min, r->u32max));
+
+		r->t.v = (t64.v & ~(uint64_t)UINT32_MAX) | t32.v;
+		r->t.m = (t64.m & ~(uint64_t)UINT32_MAX) | t32.m;
+		bounds_from_tnum(r);
+	}
+	return r->umin <= r->umax && r->smin <= r->smax &&
+	       r->u32min <= r->u32max && r->s32min <= r->s32max &&
+	       !(r->t.v & r->t.m);
 }
 
 static uint64_t fill_bits(uint64_t v)
@@ -274,12 +371,152 @@ static void alu_range(uint8_t code, int16_t off, struct vreg *d,
 	mark_urange(d, t, hi);
 }
 
+/* known bits of a 64-bit ALU result, or unknown */
+static struct tnum alu_tnum(uint8_t op, int16_t off, struct tnum a, struct tnum b,
+			    const struct vreg *s, unsigned int bits)
+{
+	switch (op) {
+	case BPF_ADD: return tnum_add(a, b);
+	case BPF_SUB: return tnum_sub(a, b);
+	case BPF_AND: return tnum_and(a, b);
+	case BPF_OR: return tnum_or(a, b);
+	case BPF_XOR: return tnum_xor(a, b);
+	case BPF_LSH:
+		if (is_const(s))
+			return tnum_lsh(a, (unsigned int)(s->umin & (bits - 1)));
+		break;
+	case BPF_RSH:
+		if (is_const(s))
+			return tnum_rsh(a, (unsigned int)(s->umin & (bits - 1)));
+		break;
+	case BPF_MOV:
+		if (!off)
+			return b;
+		break;
+	}
+	return TNUM_UNKNOWN;
+}
+
+static uint32_t fill_bits32(uint32_t v)
+{
+	return (uint32_t)fill_bits(v);
+}
+
+/*
+ * A 32-bit ALU operation on the low halves' bounds (the kernel's
+ * scalar32_min_max_*): unsigned and signed results computed separately,
+ * each wrapping only as a whole; the result is zero-extended, so its
+ * 64-bit bounds are its 32-bit ones.
+ */
+static void scalar_alu32(uint8_t op, int16_t off, struct vreg *d,
+			 const struct vreg *s)
+{
+	uint64_t lo = 0, hi = UINT32_MAX;
+	int64_t slo = INT32_MIN, shi = INT32_MAX;
+	struct tnum t = tnum_low32(alu_tnum(op, off, tnum_low32(d->t),
+					    tnum_low32(s->t), s, 32));
+	bool sconst = s->u32min == s->u32max;
+	unsigned int k = s->u32min & 31;
+
+	switch (op) {
+	case BPF_ADD:
+		lo = (uint64_t)d->u32min + s->u32min;
+		hi = (uint64_t)d->u32max + s->u32max;
+		if ((lo >> 32) != (hi >> 32)) { /* wraps for some values only */
+			lo = 0;
+			hi = UINT32_MAX;
+		}
+		slo = (int64_t)d->s32min + s->s32min;
+		shi = (int64_t)d->s32max + s->s32max;
+		break;
+	case BPF_SUB:
+		lo = (uint64_t)d->u32min - s->u32max;
+		hi = (uint64_t)d->u32max - s->u32min;
+		if ((lo >> 32) != (hi >> 32)) {
+			lo = 0;
+			hi = UINT32_MAX;
+		}
+		slo = (int64_t)d->s32min - s->s32max;
+		shi = (int64_t)d->s32max - s->s32min;
+		break;
+	case BPF_MUL:
+		if ((uint64_t)d->u32max * s->u32max <= UINT32_MAX) {
+			lo = (uint64_t)d->u32min * s->u32min;
+			hi = (uint64_t)d->u32max * s->u32max;
+		}
+		break;
+	case BPF_AND:
+		hi = MINV(d->u32max, s->u32max);
+		break;
+	case BPF_OR:
+		lo = MAXV(d->u32min, s->u32min);
+		hi = fill_bits32(d->u32max | s->u32max);
+		break;
+	case BPF_XOR:
+		hi = fill_bits32(d->u32max | s->u32max);
+		break;
+	case BPF_LSH:
+		if (sconst && d->u32max <= (UINT32_MAX >> k)) {
+			lo = (uint64_t)d->u32min << k;
+			hi = (uint64_t)d->u32max << k;
+		}
+		break;
+	case BPF_RSH:
+		if (sconst) {
+			lo = d->u32min >> k;
+			hi = d->u32max >> k;
+		} else {
+			hi = d->u32max;
+		}
+		break;
+	case BPF_DIV:
+		if (off)
+			break;
+		if (sconst && s->u32min) {
+			lo = d->u32min / s->u32min;
+			hi = d->u32max / s->u32min;
+		} else {
+			hi = d->u32max; /* x / 0 = 0 */
+		}
+		break;
+	case BPF_MOD:
+		if (off)
+			break;
+		hi = d->u32max; /* x % 0 = x */
+		if (sconst && s->u32min && s->u32min - 1 < hi)
+			hi = s->u32min - 1;
+		break;
+	case BPF_MOV:
+		if (!off) {
+			lo = s->u32min;
+			hi = s->u32max;
+			slo = s->s32min;
+			shi = s->s32max;
+		}
+		break;
+	}
+	/* zero-extended: the 64-bit value is the 32-bit unsigned one */
+	mark_unknown(d);
+	d->umax = UINT32_MAX;
+	if (lo <= hi) {
+		d->u32min = (uint32_t)lo;
+		d->u32max = (uint32_t)hi;
+	}
+	if (slo >= INT32_MIN && shi <= INT32_MAX && slo <= shi) {
+		d->s32min = (int32_t)slo;
+		d->s32max = (int32_t)shi;
+	}
+	d->t = t;
+	sync_bounds(d);
+}
+
 static void scalar_alu(const struct bpf_insn *in, struct vreg *d,
 		       const struct vreg *src)
 {
 	bool is64 = PK_BPF_CLASS(in->code) == BPF_ALU64;
 	uint8_t op = PK_BPF_OP(in->code);
 	struct vreg s = *src, dd = *d;
+	struct tnum t;
 
 	if (is_const(d) && is_const(src)) {
 		mark_const(d, pk_bpf_alu(in->code, in->off, in->imm, d->umin, src->umin));
@@ -287,8 +524,7 @@ static void scalar_alu(const struct bpf_insn *in, struct vreg *d,
 	}
 	if (op == BPF_MOV && !in->off && (is64 || src->umax <= UINT32_MAX)) {
 		*d = *src;
-		if (!is64)
-			d->id = 0;
+		d->id = 0;
 		return;
 	}
 	if (op == BPF_NEG || op == BPF_ARSH || op == BPF_END ||
@@ -303,18 +539,14 @@ static void scalar_alu(const struct bpf_insn *in, struct vreg *d,
 		return;
 	}
 	if (!is64) {
-		if (dd.umax > UINT32_MAX)
-			mark_urange(&dd, 0, UINT32_MAX);
-		if (s.umax > UINT32_MAX)
-			mark_urange(&s, 0, UINT32_MAX);
-		if ((op == BPF_LSH || op == BPF_RSH) && is_const(&s))
-			mark_const(&s, s.umin & 31);
-	} else if ((op == BPF_LSH || op == BPF_RSH) && is_const(&s)) {
-		mark_const(&s, s.umin & 63);
+		scalar_alu32(op, in->off, d, src);
+		return;
 	}
+	if ((op == BPF_LSH || op == BPF_RSH) && is_const(&s))
+		mark_const(&s, s.umin & 63);
+	t = alu_tnum(op, in->off, dd.t, s.t, &s, 64);
 	alu_range(in->code, in->off, &dd, &s);
-	if (!is64 && dd.umax > UINT32_MAX)
-		mark_urange(&dd, 0, UINT32_MAX);
+	dd.t = t;
 	*d = dd;
 	sync_bounds(d);
 }
@@ -777,11 +1009,84 @@ static int check_alu(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s)
 
 /* ---- conditional jumps ---- */
 
-/* Refine @r for "r OP c" being @taken; false if impossible. */
+/* Refine the low 32 bits of @r for "w OP c" (op already inverted if not taken). */
+static void refine32(struct vreg *r, uint8_t op, uint32_t c)
+{
+	int32_t sc = (int32_t)c;
+
+	switch (op) {
+	case BPF_JEQ:
+		r->u32min = MAXV(r->u32min, c);
+		r->u32max = MINV(r->u32max, c);
+		r->s32min = MAXV(r->s32min, sc);
+		r->s32max = MINV(r->s32max, sc);
+		break;
+	case BPF_JNE:
+		if (r->u32min == c && r->u32max == c)
+			r->u32min = UINT32_MAX, r->u32max = 0; /* empty */
+		else if (r->u32min == c)
+			r->u32min++;
+		else if (r->u32max == c)
+			r->u32max--;
+		break;
+	case BPF_JGT:
+		if (c == UINT32_MAX)
+			r->u32min = UINT32_MAX, r->u32max = 0;
+		else
+			r->u32min = MAXV(r->u32min, c + 1);
+		break;
+	case BPF_JGE:
+		r->u32min = MAXV(r->u32min, c);
+		break;
+	case BPF_JLT:
+		if (!c)
+			r->u32min = UINT32_MAX, r->u32max = 0;
+		else
+			r->u32max = MINV(r->u32max, c - 1);
+		break;
+	case BPF_JLE:
+		r->u32max = MINV(r->u32max, c);
+		break;
+	case BPF_JSGT:
+		if (sc == INT32_MAX)
+			r->s32min = INT32_MAX, r->s32max = INT32_MIN;
+		else
+			r->s32min = MAXV(r->s32min, sc + 1);
+		break;
+	case BPF_JSGE:
+		r->s32min = MAXV(r->s32min, sc);
+		break;
+	case BPF_JSLT:
+		if (sc == INT32_MIN)
+			r->s32min = INT32_MAX, r->s32max = INT32_MIN;
+		else
+			r->s32max = MINV(r->s32max, sc - 1);
+		break;
+	case BPF_JSLE:
+		r->s32max = MINV(r->s32max, sc);
+		break;
+	}
+}
+
+/*
+ * Refine @r for "r OP c" being @taken; false if impossible.  A 32-bit
+ * compare refines the low half's bounds, which carry into the 64-bit ones
+ * when the upper half is one known value (sync_bounds).
+ */
 static bool refine(struct vreg *r, uint8_t op, bool is32, uint64_t c, bool taken)
 {
-	bool sgn;
+	uint64_t mask = is32 ? UINT32_MAX : UINT64_MAX;
 
+	if (op == BPF_JSET) {
+		if (is32 ? r->u32min == r->u32max : is_const(r))
+			return pk_bpf_cond(op, is32, is32 ? r->u32min : r->umin, c) == taken;
+		if (!taken) { /* the tested bits are 0 */
+			r->t.v &= ~(c & mask);
+			r->t.m &= ~(c & mask);
+			return sync_bounds(r);
+		}
+		return true;
+	}
 	if (!taken) {
 		switch (op) {
 		case BPF_JEQ: op = BPF_JNE; break;
@@ -794,27 +1099,22 @@ static bool refine(struct vreg *r, uint8_t op, bool is32, uint64_t c, bool taken
 		case BPF_JSGE: op = BPF_JSLT; break;
 		case BPF_JSLT: op = BPF_JSGE; break;
 		case BPF_JSLE: op = BPF_JSGT; break;
-		case BPF_JSET:
-			if (is_const(r))
-				return !(r->umin & (is32 ? (uint32_t)c : c));
-			return true;
 		}
 	}
 	if (is32) {
-		/* only when the value fits in the low half (and sign bit for
-		 * signed compares) do 32-bit compares refine the 64-bit range */
-		sgn = op == BPF_JSGT || op == BPF_JSGE || op == BPF_JSLT || op == BPF_JSLE;
-		if (is_const(r))
-			return pk_bpf_cond(op, true, r->umin, c);
-		if (r->umax > (sgn ? (uint64_t)INT32_MAX : UINT32_MAX))
-			return true;
-		c = sgn ? (uint64_t)(int64_t)(int32_t)c : (uint32_t)c;
+		if (r->u32min == r->u32max)
+			return pk_bpf_cond(op, true, r->u32min, c);
+		refine32(r, op, (uint32_t)c);
+		return sync_bounds(r);
 	}
 	if (is_const(r))
 		return pk_bpf_cond(op, false, r->umin, c);
 	switch (op) {
 	case BPF_JEQ:
-		if (c < r->umin || c > r->umax || (int64_t)c < r->smin || (int64_t)c > r->smax)
+		if (c < r->umin || c > r->umax || (int64_t)c < r->smin || (int64_t)c > r->smax ||
+		    (c & ~r->t.m) != r->t.v || (uint32_t)c < r->u32min ||
+		    (uint32_t)c > r->u32max || (int32_t)(uint32_t)c < r->s32min ||
+		    (int32_t)(uint32_t)c > r->s32max)
 			return false;
 		mark_const(r, c);
 		return true;
@@ -887,10 +1187,12 @@ static uint8_t swap_op(uint8_t op)
 
 static int push(struct vctx *c, struct pk_vstate *s)
 {
-	if (++c->v->states > PK_BPF_MAX_STATES)
+	if (++c->v->states > PK_BPF_MAX_STATES) {
+		state_free(s);
 		return pk_err(c->v->ctx, -E2BIG,
 			      "program too complex: more than %d verifier states",
 			      PK_BPF_MAX_STATES);
+	}
 	s->next = c->work;
 	c->work = s;
 	return 0;
@@ -1342,6 +1644,7 @@ static int check_exit(struct pk_verifier *v, struct pk_vstate *s, bool *ret_done
 
 /* ---- pruning ---- */
 
+/* Is every value @cur may hold one @old was explored with? */
 static bool reg_within(const struct vreg *old, const struct vreg *cur)
 {
 	if (old->type == T_NOT_INIT)
@@ -1350,7 +1653,10 @@ static bool reg_within(const struct vreg *old, const struct vreg *cur)
 		return false;
 	if (old->type == T_SCALAR)
 		return cur->umin >= old->umin && cur->umax <= old->umax &&
-		       cur->smin >= old->smin && cur->smax <= old->smax;
+		       cur->smin >= old->smin && cur->smax <= old->smax &&
+		       cur->u32min >= old->u32min && cur->u32max <= old->u32max &&
+		       cur->s32min >= old->s32min && cur->s32max <= old->s32max &&
+		       tnum_in(old->t, cur->t);
 	if (old->type == T_RELEASED)
 		return true;
 	return old->off == cur->off && old->frame == cur->frame &&
@@ -1387,7 +1693,7 @@ static bool state_within(const struct pk_vstate *old, const struct pk_vstate *cu
 			} else if (x->spilled) {
 				if (y->spilled && !reg_within(&x->spill, &y->spill))
 					return false;
-				if (!y->spilled && (x->spill.umin || x->spill.umax != UINT64_MAX))
+				if (!y->spilled && !is_unknown(&x->spill))
 					return false;
 			} else if (y->spilled && y->spill.type != T_SCALAR && x->init) {
 				return false;
@@ -1447,7 +1753,7 @@ static void widen_reg(const struct pk_verifier *v, struct vreg *cur,
 {
 	if (cur->type != old->type)
 		return;
-	if (cur->type == T_SCALAR) {
+	if (cur->type == T_SCALAR && !reg_within(old, cur)) {
 		if (cur->umax > old->umax)
 			cur->umax = thr_u(v, cur->umax, true);
 		if (cur->umin < old->umin)
@@ -1456,6 +1762,13 @@ static void widen_reg(const struct pk_verifier *v, struct vreg *cur,
 			cur->smax = thr_s(v, cur->smax, true);
 		if (cur->smin < old->smin)
 			cur->smin = thr_s(v, cur->smin, false);
+		/* the 32-bit bounds and known bits follow the widened
+		 * 64-bit ones, or they would narrow them back */
+		cur->u32min = 0;
+		cur->u32max = UINT32_MAX;
+		cur->s32min = INT32_MIN;
+		cur->s32max = INT32_MAX;
+		cur->t = TNUM_UNKNOWN;
 		sync_bounds(cur);
 	}
 }
@@ -1501,6 +1814,10 @@ static int collect_thresholds(struct pk_verifier *v)
 	for (i = 0; i < cnt; i++) {
 		uint8_t cls = PK_BPF_CLASS(in[i].code), op = PK_BPF_OP(in[i].code);
 
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL &&
+		    op != BPF_EXIT && !(v->flags[i] & PK_VF_LDIMM2) &&
+		    pk_jump_target(&in[i], i) <= i) /* verifier-cfg.c: in range */
+			v->flags[pk_jump_target(&in[i], i)] |= PK_VF_LOOP;
 		if ((cls == BPF_JMP || cls == BPF_JMP32) && PK_BPF_SRC(in[i].code) == BPF_K &&
 		    op != BPF_JA && op != BPF_CALL && op != BPF_EXIT && op != BPF_JSET &&
 		    !(v->flags[i] & PK_VF_LDIMM2))
@@ -1538,11 +1855,30 @@ static int collect_thresholds(struct pk_verifier *v)
 	return 0;
 }
 
+
+/* how often this path has been at loop head @pc (counting this visit) */
+static uint32_t path_visits(struct pk_vstate *s, uint32_t pc)
+{
+	uint32_t i, k = 0;
+
+	for (i = 0; i < PK_LOOP_SLOTS; i++) {
+		if (s->lp_cnt[i] && s->lp_pc[i] == pc)
+			return ++s->lp_cnt[i];
+		if (s->lp_cnt[i] < s->lp_cnt[k])
+			k = i;
+	}
+	/* a new loop head takes the least used slot; a count forgotten
+	 * only delays widening (the visits of all paths still bound it) */
+	s->lp_pc[k] = pc;
+	s->lp_cnt[k] = 1;
+	return 1;
+}
+
 /* true: @s is covered by an explored state and need not be explored */
 static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pruned)
 {
 	struct pk_vstate **head = &v->stored[s->pc], *it, *copy, **pp;
-	uint32_t n = 0;
+	uint32_t n = 0, mine = 0, all;
 
 	*ret_pruned = false;
 	for (it = *head; it; it = it->next)
@@ -1550,11 +1886,26 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 			*ret_pruned = true;
 			return 0;
 		}
-	if (++v->visits[s->pc] > PK_VERIFIER_WIDEN && *head) {
+	all = ++v->visits[s->pc];
+	if (v->flags[s->pc] & PK_VF_LOOP)
+		mine = path_visits(s, s->pc);
+	/*
+	 * A loop head widens when this path has gone round it often (other
+	 * paths' states there, e.g. the same loop with another constant
+	 * trip count, say nothing about this one), or when all paths
+	 * together have been there very often; other join points widen
+	 * after PK_VERIFIER_WIDEN visits of all paths.
+	 */
+	if ((v->flags[s->pc] & PK_VF_LOOP) ?
+	    (mine > PK_VERIFIER_WIDEN || all > PK_VERIFIER_WIDEN_ALL) :
+	    all > PK_VERIFIER_WIDEN) {
 		/* thresholds for a while, then straight to the limits: a
 		 * bound that keeps growing past them is not a loop bound */
-		v->thr_on = v->visits[s->pc] <= 2 * PK_VERIFIER_WIDEN;
-		widen(v, s, *head);
+		v->thr_on = (v->flags[s->pc] & PK_VF_LOOP) ?
+			    (mine <= 2 * PK_VERIFIER_WIDEN && all <= 2 * PK_VERIFIER_WIDEN_ALL) :
+			    all <= 2 * PK_VERIFIER_WIDEN;
+		if (*head)
+			widen(v, s, *head);
 	}
 	copy = state_copy(s);
 	if (!copy)

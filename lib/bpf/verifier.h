@@ -13,6 +13,7 @@
 #define PK_VF_LDIMM2 (1u << 0) /* second half of a ld_imm64 */
 #define PK_VF_PRUNE (1u << 1)  /* jump target / branch fall-through */
 #define PK_VF_SEEN (1u << 2)   /* reachable */
+#define PK_VF_LOOP (1u << 3)   /* target of a backward jump: a loop head */
 
 struct pk_vsub {
 	uint32_t start, end; /* [start, end) */

@@ -45,6 +45,17 @@ int BPF_PROG(parse_core_read, struct kexec_context *context, unsigned long parse
 	if (cmdline && csz > 1 && csz < 1024 &&
 	    !bpf_probe_read_kernel(p + pos, csz - 1, cmdline))
 		pos += csz - 1;
+	/*
+	 * csz lives in a stack slot bpf_core_read() wrote through a helper:
+	 * clang reloads it for the line above, and a verifier (the kernel's
+	 * too: a helper-written slot is STACK_MISC) knows nothing of the
+	 * reloaded value.  bpf_buffer_parser's buf__sz must be bounded, so
+	 * bound pos where it is used, out of clang's sight (a mask: a
+	 * compare would bound only a copy clang makes; the kernel links
+	 * copies of a scalar, the sandbox does not).
+	 */
+	barrier_var(pos);
+	pos &= 2047; /* pos <= 10 + 20 + 9 + 1023 already */
 	((struct cmd_hdr *)buf)->cmd = KEXEC_BPF_CMD_COPY;
 	((struct cmd_hdr *)buf)->subcmd = KEXEC_BPF_SUBCMD_CMDLINE;
 	((struct cmd_hdr *)buf)->payload_len = pos;
