@@ -8,7 +8,9 @@
 # sign it with a throw-away key, then show what a loader does with it:
 # verify the signature (which covers .bpf), run the image's own program in
 # the sandbox, and unpack kernel, initrd and command line -- byte-identical
-# to what went in.  Finally show that a tampered image is refused.
+# to what went in; show that a tampered image is refused.  Finally, boot
+# Debian's kernel in QEMU, load the signed UKI with pekexec and kexec into
+# it: the second kernel runs with the UKI's own command line and initrd.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -75,9 +77,9 @@ if "$pk" extract --help >/dev/null 2>&1; then
 	[ "$rc" -eq 5 ]
 fi
 
-say "Done.  Files are in $work"
-
 # ---- kexec act (owner: kexec; tests/e2e/demo-act.sh) ----
 say "8. kexec for real: Debian's kernel in QEMU loads the signed UKI and kexecs"
 "$top/tests/e2e/demo-act.sh" "$BUILD" "$work/vm" "$work/demo.key" "$work/demo.crt"
 # ---- end of kexec act ----
+
+say "Done.  Files are in $work"
