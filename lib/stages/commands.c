@@ -246,5 +246,15 @@ int pk_sink_finish(struct pk_sink *s)
 		if (r < 0)
 			return r;
 	}
+	/*
+	 * Without a marker every piece is "late" (docs/parsers.md): the
+	 * user's initrd goes first, as the kernel series does.  Pieces are
+	 * collected as early until a marker proves they are; late is empty
+	 * then, so moving them is the whole change.
+	 */
+	if (!s->marker && s->early.len) {
+		s->late = s->early;
+		s->early = (struct pk_buf){ 0 };
+	}
 	return 0;
 }

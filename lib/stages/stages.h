@@ -58,7 +58,8 @@ int pk_pipeline_run_with(struct pk_ctx *ctx, const struct pk_pipeline_image *img
 /*
  * Initrd pieces of one stage.  An empty COPY/INITRD marks where the
  * loader's (user's) initrd goes: pieces before the marker are "early"
- * (e.g. .ucode), the rest "late" (systemd-stub's order).
+ * (e.g. .ucode), the rest "late" (systemd-stub's order); without a
+ * marker all pieces are late (pk_sink_finish() moves them).
  */
 struct pk_sink {
 	struct pk_ctx *ctx;

@@ -332,6 +332,23 @@ static void test_initrd_order(void)
 	pk_buf_free(&s);
 	pk_buf_free(&img);
 	pk_buf_free(&want);
+
+	/* Without a marker every piece is late: the user's initrd first
+	 * (docs/parsers.md; the kernel series does the same). */
+	o = (struct pk_pipeline_opts){ .verify = PK_VERIFY_OFF,
+				       .initrd = (const uint8_t *)"UU", .initrd_len = 2 };
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "k", 1);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "AAAAA", 5);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "BBB", 3);
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, &o, &r), 0);
+	CHECK(pk_buf_append(&want, "UU\0\0AAAAA\0\0\0BBB", 15) == 0);
+	CHECK(r.initrd_len == want.len && !memcmp(r.initrd, want.data, want.len));
+	CHECK_EQ_INT(r.initrd_source, PK_SOURCE_BOTH);
+	pk_pipeline_result_free(&r);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	pk_buf_free(&want);
 }
 
 /* Signed image: the policy matrix around enforcement. */
