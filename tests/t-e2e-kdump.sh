@@ -20,19 +20,8 @@ pk=${PEKEXEC_FAST:-$BUILD/pekexec}
 [ -x "$pk" ] || { echo "FAIL: $pk not built"; exit 1; }
 kernel=$IMAGES/vmlinuz-amd64
 
-second_root() {
-	vm_root "$1"
-	cp "$TOP/tests/e2e/second-init.sh" "$1/init"
-}
-vm_cached_cpio "second-$(sha256sum "$TOP/tests/e2e/second-init.sh" | cut -c1-12)" \
-	second.cpio second_root
-vm_cached_cpio busybox base.cpio vm_root
-
 uki_cmdline="console=ttyS0 panic=-1 pke2e.capture=1 nr_cpus=1 irqpoll reset_devices"
-openssl req -new -x509 -newkey rsa:2048 -nodes -subj "/CN=pekexec kdump/" -days 2 \
-	-keyout e2e.key -out e2e.crt 2>/dev/null
-"$pk" build-uki --linux "$kernel" --initrd second.cpio --cmdline "$uki_cmdline" \
-	--key e2e.key --cert e2e.crt -o signed.efi
+vm_signed_uki "$pk" "$kernel" "$uki_cmdline" "pekexec kdump"
 cp "$kernel" unsigned-vmlinuz
 sbattach --remove unsigned-vmlinuz >/dev/null
 

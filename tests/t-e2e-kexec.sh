@@ -27,20 +27,9 @@ kernel=$IMAGES/vmlinuz-amd64
 timeout_s=${E2E_TIMEOUT:-900}
 work=$PWD
 
-# the UKI's own initrd: marker, /proc/cmdline, poweroff
-second_root() {
-	vm_root "$1"
-	cp "$TOP/tests/e2e/second-init.sh" "$1/init"
-}
-vm_cached_cpio "second-$(sha256sum "$TOP/tests/e2e/second-init.sh" | cut -c1-12)" \
-	second.cpio second_root
-vm_cached_cpio busybox base.cpio vm_root
-
+# the UKI's own initrd prints a marker and /proc/cmdline, then powers off
 uki_cmdline="console=ttyS0 panic=-1 pke2e.second=1 loglevel=6"
-openssl req -new -x509 -newkey rsa:2048 -nodes -subj "/CN=pekexec e2e/" -days 2 \
-	-keyout e2e.key -out e2e.crt 2>/dev/null
-"$pk" build-uki --linux "$kernel" --initrd second.cpio --cmdline "$uki_cmdline" \
-	--key e2e.key --cert e2e.crt -o signed.efi
+vm_signed_uki "$pk" "$kernel" "$uki_cmdline" "pekexec e2e"
 "$pk" verify --trust e2e.crt signed.efi >/dev/null
 # tampered: one byte of the signed .cmdline
 cp signed.efi tampered.efi

@@ -104,3 +104,23 @@ vm_grep() {
 vm_results() {
 	tr -d '\r' <"$1" | { grep -E '^PKVM (PASS|FAIL)' || true; } | sed 's/^PKVM //'
 }
+
+# vm_signed_uki PEKEXEC KERNEL CMDLINE SUBJECT: what both e2e tests load.
+# Writes second.cpio (the UKI's own initrd: tests/e2e/second-init.sh prints
+# a marker and /proc/cmdline, then powers off), base.cpio (busybox only),
+# e2e.key/e2e.crt (a throw-away signer, CN=SUBJECT) and signed.efi: a UKI
+# of KERNEL + second.cpio + CMDLINE signed with that key.
+_vm_second_root() {
+	vm_root "$1"
+	cp "$TOP/tests/e2e/second-init.sh" "$1/init"
+}
+
+vm_signed_uki() {
+	vm_cached_cpio "second-$(sha256sum "$TOP/tests/e2e/second-init.sh" | cut -c1-12)" \
+		second.cpio _vm_second_root
+	vm_cached_cpio busybox base.cpio vm_root
+	openssl req -new -x509 -newkey rsa:2048 -nodes -subj "/CN=$4/" -days 2 \
+		-keyout e2e.key -out e2e.crt 2>/dev/null
+	"$1" build-uki --linux "$2" --initrd second.cpio --cmdline "$3" \
+		--key e2e.key --cert e2e.crt -o signed.efi
+}
