@@ -37,7 +37,7 @@
 #define PARSER_RING1 (8u << 20)
 #define PARSER_RING_UNUSED 4096u
 
-/* Errno values programs return (no libc headers in BPF programs). */
+/* Errno values the programs report (no libc headers in BPF programs). */
 #define PARSER_ENOENT 2
 #define PARSER_ENOMEM 12
 #define PARSER_EFAULT 14
@@ -122,6 +122,27 @@ static __noinline int parser_send(struct bpf_parser_context *pctx, char *rec,
 	if (len && bpf_probe_read_kernel(rec + PARSER_HDR, len, src) < 0)
 		return -PARSER_EFAULT;
 	return bpf_buffer_parser(rec, PARSER_RECORD, pctx);
+}
+
+/*
+ * Failing a stage.  A parser program is an fentry program, and the kernel
+ * lets those return nothing but 0 (check_return_code(); the sandbox's
+ * verifier has the same rule), so a program cannot fail a stage by its
+ * return value.  It fails it with a record that is not a command of
+ * DESIGN.md §3: both executors answer an unknown command with -EINVAL and
+ * fail the stage, whatever the program does next.  The built-in programs
+ * send command 0 with the errno as subcommand, which the pipeline reports
+ * as "the program gave up: <errno text>".  After an earlier failed command
+ * this is -ECANCELED and changes nothing.  Without a parser context or a
+ * record there is nothing to send; the stage then fails for producing no
+ * kernel.
+ */
+#define PARSER_ABORT 0
+
+static __always_inline void parser_abort(struct bpf_parser_context *pctx,
+					 char *rec, int err)
+{
+	parser_send(pctx, rec, PARSER_CMD(PARSER_ABORT, (__u16)-err), rec, 0);
 }
 
 /*

@@ -160,19 +160,23 @@ int BPF_PROG(zboot_parser, struct kexec_context *context,
 	__u64 img_sz = context->kernel_sz;
 	int ret;
 
+	/* Without a context or a record no kernel comes out: the stage fails. */
 	if (!img)
-		return -PARSER_EINVAL;
+		return 0;
 	pctx = bpf_get_parser_context(parser_id);
 	if (!pctx)
-		return -PARSER_ENOENT;
+		return 0;
 	/* One record for the whole run (parser.h). */
 	rec = bpf_ringbuf_reserve(&ringbuf_1, PARSER_RECORD, 0);
 	if (!rec) {
+		parser_log("zboot: no ring-buffer record", 0, 0, 0);
 		bpf_put_parser_context(pctx);
-		return -PARSER_ENOMEM;
+		return 0;
 	}
 	ret = parse_zboot(pctx, rec, img, img_sz);
+	if (ret < 0)
+		parser_abort(pctx, rec, ret);
 	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
 	bpf_put_parser_context(pctx);
-	return ret;
+	return 0; /* the only value an fentry program may return */
 }

@@ -221,6 +221,14 @@ static int on_command(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *
 	int r = 0;
 
 	printf("command %u: %s/%s", ++st->n, cmd_str(cmd), subcmd_str(subcmd));
+	if (!payload || !strcmp(cmd_str(cmd), "?") || !strcmp(subcmd_str(subcmd), "?")) {
+		/* What fails a stage in the pipeline and in the kernel. */
+		printf(" (%u/%u) %s payload_len=%u error=-EINVAL\n", cmd, subcmd,
+		       payload ? "unknown" : "malformed", len);
+		if (!st->failed)
+			st->failed = -EINVAL;
+		return -EINVAL;
+	}
 	print_sized(st, "payload", payload, len);
 	if (cmd == KEXEC_BPF_CMD_COPY && subcmd == KEXEC_BPF_SUBCMD_CMDLINE)
 		print_text(payload, len);

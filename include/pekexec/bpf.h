@@ -111,8 +111,10 @@ struct pk_bpf_stage_input {
  * A command the program issued through bpf_buffer_parser(): cmd / subcmd
  * as in kexec_bpf.h, the payload (valid during the call only).  Return 0,
  * or a negative errno that the program sees as bpf_buffer_parser()'s
- * result.  Unknown commands never reach the callback (-EINVAL to the
- * program).
+ * result.  Every command reaches the callback, unknown ones too (the
+ * pipeline fails the stage on them, as the kernel does); @payload NULL
+ * means a malformed record (shorter than its header, or payload_len @len
+ * beyond the buffer) and must be answered with an error.
  */
 typedef int (*pk_bpf_command_fn)(void *user, uint16_t cmd, uint16_t subcmd,
 				 const uint8_t *payload, uint32_t len);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * kexec-kfuncs.c - the kexec kfuncs of DESIGN.md §3 (kfunc.h): the parser
- * context handle and bpf_buffer_parser(), which validates one
- * [struct cmd_hdr][payload] record and hands it to the environment's
- * dispatcher (the stage pipeline).
+ * context handle and bpf_buffer_parser(), which checks that one
+ * [struct cmd_hdr][payload] record lies in the program's memory and hands
+ * it to the environment's dispatcher (the stage pipeline).
  */
 #include "kexec_bpf/kexec_bpf.h"
 #include "kfunc.h"
@@ -34,56 +34,52 @@ static int k_put(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r0)
 	return 0;
 }
 
-static bool cmd_is_known(uint16_t cmd, uint16_t sub)
-{
-	if (cmd == KEXEC_BPF_CMD_DECOMPRESS)
-		return sub == KEXEC_BPF_SUBCMD_KERNEL;
-	if (cmd == KEXEC_BPF_CMD_COPY)
-		return sub == KEXEC_BPF_SUBCMD_KERNEL ||
-		       sub == KEXEC_BPF_SUBCMD_INITRD ||
-		       sub == KEXEC_BPF_SUBCMD_CMDLINE;
-	return false;
-}
-
+/*
+ * As the kernel's bpf_buffer_parser(): the record goes to the dispatcher,
+ * which owns the stage (kexec_bpf_cmd_run() there, pk_sink_command() in
+ * the pipeline).  Unknown commands and malformed records go there too, so
+ * that they fail the stage in both executors; a malformed record arrives
+ * with @payload NULL.  Only memory safety is decided here.
+ */
 static int k_buffer_parser(struct pk_bpf_run *run, const uint64_t a[5],
 			   uint64_t *r0)
 {
 	const struct pk_bpf_env *env = run->vm->env;
 	int32_t sz = (int32_t)a[1];
 	const uint8_t *buf;
-	uint16_t cmd, sub;
-	uint32_t plen;
+	uint16_t cmd = 0, sub = 0;
+	uint32_t plen = 0;
+	int r;
 
 	if (!is_parser_ctx(run, a[2]))
 		return pk_err(run->ctx, -EFAULT,
 			      "bpf_buffer_parser: not a held parser context");
-	*r0 = (uint64_t)-EINVAL;
-	if (sz < 8) {
-		pk_info(run->ctx, "bpf_buffer_parser: buf_sz %d < 8 (struct cmd_hdr)", sz);
-		return 0;
-	}
-	buf = pk_run_access(run, a[0], (uint32_t)sz, PK_BPF_MEM_READ);
-	if (!buf)
-		return pk_err(run->ctx, -EFAULT,
-			      "bpf_buffer_parser: buf/buf_sz %d outside the program's memory",
-			      sz);
-	cmd = pk_get_le16(buf);
-	sub = pk_get_le16(buf + 2);
-	plen = pk_get_le32(buf + 4);
-	if (plen > (uint32_t)sz - 8) {
-		pk_info(run->ctx, "bpf_buffer_parser: payload_len %u exceeds buf_sz %d - 8",
-			plen, sz);
-		return 0;
-	}
-	if (!cmd_is_known(cmd, sub)) {
-		pk_info(run->ctx, "bpf_buffer_parser: unknown cmd %u subcmd %u", cmd, sub);
+	if (sz < 0) { /* the kernel's buf__sz < 0: not a command at all */
+		*r0 = (uint64_t)-EINVAL;
 		return 0;
 	}
 	if (!env->buffer_parser) {
 		*r0 = (uint64_t)-EOPNOTSUPP;
 		return 0;
 	}
-	*r0 = (uint64_t)(int64_t)env->buffer_parser(env->user, cmd, sub, buf + 8, plen);
+	buf = pk_run_access(run, a[0], (uint32_t)sz, PK_BPF_MEM_READ);
+	if (!buf && sz)
+		return pk_err(run->ctx, -EFAULT,
+			      "bpf_buffer_parser: buf/buf_sz %d outside the program's memory",
+			      sz);
+	if (sz >= 8) {
+		cmd = pk_get_le16(buf);
+		sub = pk_get_le16(buf + 2);
+		plen = pk_get_le32(buf + 4);
+	}
+	if (sz < 8 || plen > (uint32_t)sz - 8) {
+		pk_info(run->ctx, "bpf_buffer_parser: malformed record: buf_sz %d, payload_len %u",
+			sz, plen);
+		r = env->buffer_parser(env->user, cmd, sub, NULL, plen);
+	} else {
+		r = env->buffer_parser(env->user, cmd, sub, buf + 8, plen);
+	}
+	*r0 = (uint64_t)(int64_t)r;
 	return 0;
 }
 

@@ -11,8 +11,9 @@
  *	KF_RELEASE.
  *   int bpf_buffer_parser(char *buf, int buf_sz, struct bpf_parser_context *ctx);
  *	KF_TRUSTED_ARGS | KF_SLEEPABLE: @buf/@buf_sz readable memory holding
- *	[struct cmd_hdr][payload]; payload_len must fit in buf_sz - 8.
- *	Unknown cmd/subcmd: -EINVAL.  Otherwise env->buffer_parser's result.
+ *	[struct cmd_hdr][payload].  buf_sz < 0: -EINVAL.  Otherwise
+ *	env->buffer_parser's result; a record shorter than its header or
+ *	whose payload_len exceeds buf_sz - 8 reaches it with payload NULL.
  */
 #ifndef PK_BPF_KFUNC_H
 #define PK_BPF_KFUNC_H

@@ -13,6 +13,8 @@
  *    register if an aligned 8-byte store saved one;
  *  - references: parser contexts and ring-buffer records acquired and not
  *    yet released; every exit of the main function must hold none;
+ *  - a kexec parser program (fentry) must exit with R0 exactly 0, as the
+ *    kernel's check_return_code() demands;
  *  - NULL checks refine *_OR_NULL registers (and their copies);
  *  - conditions on constants/ranges refine both branches, infeasible
  *    branches are not explored.
@@ -1625,9 +1627,25 @@ static int check_exit(struct pk_verifier *v, struct pk_vstate *s, bool *ret_done
 				       s->refs[0], s->ref_type[0] == T_MEM ?
 				       "ring-buffer record: submit or discard it" :
 				       "parser context: put it");
-		if (v->prog->kind == PK_BPF_PROG_KEXEC_PARSER && fr->r[0].type != T_SCALAR)
-			return pk_verr(v, pc, "R0 must be a scalar at program exit, not %s",
-				       tname(&fr->r[0]));
+		if (v->prog->kind == PK_BPF_PROG_KEXEC_PARSER) {
+			const struct vreg *r0 = &fr->r[0];
+
+			/*
+			 * An fentry program's return value goes nowhere, and
+			 * the kernel's check_return_code() demands exactly 0
+			 * from it; a program that fails must say so with a
+			 * failing command (docs/parsers.md).
+			 */
+			if (r0->type != T_SCALAR)
+				return pk_verr(v, pc, "R0 must be a scalar at program exit, not %s",
+					       tname(r0));
+			if (r0->umax != 0 && r0->umin == r0->umax)
+				return pk_verr(v, pc, "R0 is %" PRId64 " at program exit; an fentry parser program must return 0",
+					       (int64_t)r0->umin);
+			if (r0->umax != 0)
+				return pk_verr(v, pc, "R0 may be in [%" PRId64 ", %" PRId64 "] at program exit; an fentry parser program must return 0",
+					       r0->smin, r0->smax);
+		}
 		*ret_done = true;
 		return 0;
 	}

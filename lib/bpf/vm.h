@@ -112,9 +112,12 @@ struct pk_bpf_helper {
 };
 
 /*
- * bpf_buffer_parser()'s dispatch: one validated [struct cmd_hdr][payload]
- * record.  @payload is host memory valid only during the call.  The return
- * value goes to the program (0 or a negative errno).
+ * bpf_buffer_parser()'s dispatch: one [struct cmd_hdr][payload] record,
+ * whatever its command.  @payload is host memory valid only during the
+ * call; NULL means the record was malformed (shorter than its header: cmd
+ * and @subcmd 0; or payload_len @len beyond the buffer), which the
+ * dispatcher must fail.  The return value goes to the program (0 or a
+ * negative errno).
  */
 typedef int (*pk_bpf_cmd_fn)(void *user, uint16_t cmd, uint16_t subcmd,
 			     const uint8_t *payload, uint32_t len);

@@ -19,6 +19,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kexec_bpf/kexec_bpf.h"
 #include "pekexec/decompress.h"
@@ -210,12 +211,22 @@ int pk_sink_command(void *user, uint16_t cmd, uint16_t sub,
 	struct pk_sink *s = user;
 	int r;
 
-	r = record_cmd(s, cmd, sub, payload, len);
+	r = record_cmd(s, cmd, sub, payload, payload ? len : 0);
 	if (r < 0)
 		return r;
 	if (s->failed) {
 		/* Nothing more happens once a command failed. */
 		r = -ECANCELED;
+	} else if (!payload) {
+		r = sink_fail(s, -EINVAL, "malformed command record %u/%u (payload_len %u beyond the buffer, or no header)",
+			      cmd, sub, len);
+	} else if (cmd == 0) {
+		/*
+		 * Not a command: how the built-in programs fail a stage,
+		 * since an fentry program must return 0 (bpf/parser.h).
+		 */
+		r = sink_fail(s, -EINVAL, "the program gave up: %s (command 0/%u)",
+			      strerror(sub), sub);
 	} else if (s->addon && sub == KEXEC_BPF_SUBCMD_KERNEL) {
 		r = sink_fail(s, -EPERM, "%s from an add-on (add-ons may only add initrd and command line)",
 			      cmd_name(cmd, sub));
@@ -228,7 +239,7 @@ int pk_sink_command(void *user, uint16_t cmd, uint16_t sub,
 	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_CMDLINE) {
 		r = do_cmdline(s, payload, len);
 	} else {
-		/* The sandbox filters these; stay strict anyway. */
+		/* As kexec_bpf_cmd_run(): fails the stage. */
 		r = sink_fail(s, -EINVAL, "unknown command %u/%u", cmd, sub);
 	}
 	s->cmds[s->ncmds - 1].result = r;

@@ -72,8 +72,11 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 	r0 = (int)(int32_t)info.r0;
 	if (sink->failed)
 		return pk_err(ctx, sink->policy ? -EPERM : -EPROTO,
-			      "%s %u (%s): %s (the program %s returned %d)", what(a),
-			      a->index, a->label, sink->why, info.name, r0);
+			      "%s %u (%s): %s", what(a), a->index, a->label, sink->why);
+	/*
+	 * The verifier lets a parser program return only 0 (an fentry
+	 * program); this catches an executor that does not hold to that.
+	 */
 	if (info.r0)
 		return pk_err(ctx, -EPROTO,
 			      "%s %u (%s): the parser program %s failed: it returned %d (%s)",

@@ -10,6 +10,7 @@ Fixture (the same for every file, see the test):
   raw:    r1 = 16 bytes of memory, r2 = 16
   parser: kexec_context with a 64-byte kernel, parser_id 7
   run budget: 100000 instructions
+  result of a parser control: the u64 at .data offset 0 (see pex())
 """
 import os
 
@@ -78,6 +79,11 @@ def ex(p): return p.op("exit", 1, lambda l, pc: [w(0x95)])
 def raw(p, text, word): return p.op(text, 1, lambda l, pc: [word])
 
 def ret0(p): mov(p, 0, 0); return ex(p)
+
+def pex(p):
+    """parser controls: store r0 into .data (map 3) and return 0, the only
+    value an fentry program may return"""
+    ld64(p, 1, 3, 6, 0); stx(p, 1, 0, 0, 8); return ret0(p)
 
 def get_pctx(p, out_label="out"):
     """r7 = parser context (id 7) or goto out_label with nothing held"""
@@ -307,39 +313,50 @@ def _(p):
 @t("parser-ctx-deref", "parser", "invalid mem access 'parser context'", "load through the parser context")
 def _(p): get_pctx(p); ldx(p, 0, 7, 0, 8); movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
 
-# --- positive controls: accepted, run, r0 checked against the fixture ---
+# --- return value (the kernel's check_return_code for fentry) ---
+@t("parser-return-nonzero", "parser", "an fentry parser program must return 0", "r0 = 1 at exit")
+def _(p): mov(p, 0, 1); ex(p)
+@t("parser-return-unknown", "parser", "an fentry parser program must return 0", "r0 = parser_id (unknown scalar) at exit")
+def _(p): ldx(p, 0, 1, 8, 8); ex(p)
+@t("parser-return-errno-path", "parser", "an fentry parser program must return 0", "-EINVAL on one path, 0 on the other")
+def _(p): ldx(p, 2, 1, 8, 8); jif(p, 2, "==", 7, "ok"); mov(p, 0, -22); ex(p); p.label("ok"); ret0(p)
+@t("parser-return-pointer", "parser", "R0 must be a scalar at program exit", "r0 = the kexec_context pointer at exit")
+def _(p): ldx(p, 0, 1, 0, 8); ex(p)
+
+# --- positive controls: accepted, run, result checked against the fixture
+# (raw: r0; parser: the u64 pex() stored at .data offset 0, r0 being 0) ---
 @t("ok-probe-read", "parser", None, "probe_read the first 8 bytes of the kernel (fixture byte i = i)")
 def _(p):
     ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8)
-    call(p, 113); ldx(p, 0, 10, -8, 8); ex(p)
+    call(p, 113); ldx(p, 0, 10, -8, 8); pex(p)
 @t("ok-probe-read-past-end", "parser", None, "probe_read past the 64-byte kernel: -EFAULT, destination zeroed")
 def _(p):
     ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); alu(p, 3, "+", 60); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8)
-    call(p, 113); movr(p, 6, 0); ldx(p, 0, 10, -8, 8); alur(p, 0, "+", 6); ex(p)
+    call(p, 113); movr(p, 6, 0); ldx(p, 0, 10, -8, 8); alur(p, 0, "+", 6); pex(p)
 @t("ok-buffer-parser", "parser", None, "COPY/CMDLINE 'abcd' through a ring-buffer record; the callback returns 42")
 def _(p):
     get_pctx(p); reserve(p, 64, "put"); movr(p, 6, 0)
     st(p, 6, 0, 2, 2); st(p, 6, 2, 3, 2); st(p, 6, 4, 4, 4); st(p, 6, 8, 0x64636261, 4)
     movr(p, 1, 6); mov(p, 2, 12); movr(p, 3, 7); kcall(p, 3); movr(p, 8, 0)
     movr(p, 1, 6); mov(p, 2, 0); call(p, 133)
-    movr(p, 1, 7); kcall(p, 2); movr(p, 0, 8); ex(p)
-    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); mov(p, 0, -1); ex(p)
-@t("ok-buffer-parser-bad-len", "parser", None, "payload_len 60 > buf_sz 12 - 8: -EINVAL to the program")
+    movr(p, 1, 7); kcall(p, 2); movr(p, 0, 8); pex(p)
+    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); mov(p, 0, -1); pex(p)
+@t("ok-buffer-parser-bad-len", "parser", None, "payload_len 60 > buf_sz 12 - 8: forwarded as malformed, -EINVAL from the dispatcher")
 def _(p):
     get_pctx(p); reserve(p, 64, "put"); movr(p, 6, 0)
     st(p, 6, 0, 2, 2); st(p, 6, 2, 3, 2); st(p, 6, 4, 60, 4)
     movr(p, 1, 6); mov(p, 2, 12); movr(p, 3, 7); kcall(p, 3); movr(p, 8, 0)
     movr(p, 1, 6); mov(p, 2, 0); call(p, 133)
-    movr(p, 1, 7); kcall(p, 2); movr(p, 0, 8); ex(p)
-    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); mov(p, 0, -1); ex(p)
+    movr(p, 1, 7); kcall(p, 2); movr(p, 0, 8); pex(p)
+    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); mov(p, 0, -1); pex(p)
 @t("ok-wrong-parser-id", "parser", None, "bpf_get_parser_context(8) with parser_id 7: NULL")
-def _(p): mov(p, 1, 8); kcall(p, 1); jif(p, 0, "==", 0, "out"); movr(p, 1, 0); kcall(p, 2); mov(p, 0, 1); ex(p); p.label("out"); ret0(p)
+def _(p): mov(p, 1, 8); kcall(p, 1); jif(p, 0, "==", 0, "out"); movr(p, 1, 0); kcall(p, 2); mov(p, 0, 1); pex(p); p.label("out"); ret0(p)
 @t("ok-ringbuf-capacity", "parser", None, "reserve 2000 bytes three times without a consumer: the third fails (4096-byte ring)")
 def _(p):
     mov(p, 6, 0)
     for i in range(3):
         reserve(p, 2000, f"n{i}"); movr(p, 1, 0); mov(p, 2, 0); call(p, 133); alu(p, 6, "+", 1); p.label(f"n{i}")
-    movr(p, 0, 6); ex(p)
+    movr(p, 0, 6); pex(p)
 @t("ok-bounded-loop", "raw", None, "sum of the 16 input bytes (fixture byte i = i) with a bounded loop")
 def _(p):
     mov(p, 0, 0); mov(p, 3, 0); p.label("loop"); movr(p, 4, 1); alur(p, 4, "+", 3); ldx(p, 5, 4, 0, 1)
@@ -351,12 +368,12 @@ def _(p):
     movr(p, 3, 6); alu(p, 3, "+", 16); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); call(p, 113)
     movr(p, 3, 6); alu(p, 3, "+", 8); movr(p, 1, 10); alu(p, 1, "+", -16); mov(p, 2, 8); call(p, 113)
     ldx(p, 3, 10, -16, 8); movr(p, 1, 10); alu(p, 1, "+", -24); mov(p, 2, 8); call(p, 113)
-    ldx(p, 0, 10, -24, 8); ldx(p, 7, 10, -8, 8); alur(p, 0, "+", 7); ex(p)
+    ldx(p, 0, 10, -24, 8); ldx(p, 7, 10, -8, 8); alur(p, 0, "+", 7); pex(p)
 @t("ok-core-read-kctx-end", "parser", None, "probe_read of 8 bytes at ctx + 52 crosses the 56-byte context's end: -EFAULT, destination zeroed")
 def _(p):
     ldx(p, 6, 1, 0, 8); st(p, 10, -8, -1, 8)
     movr(p, 3, 6); alu(p, 3, "+", 52); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); call(p, 113)
-    ldx(p, 7, 10, -8, 8); alur(p, 0, "+", 7); ex(p)
+    ldx(p, 7, 10, -8, 8); alur(p, 0, "+", 7); pex(p)
 @t("ok-printk-no-args", "raw", None, "bpf_trace_printk(\"x\", 2) with r3..r5 never written: returns the output length")
 def _(p): st(p, 10, -8, 0x78, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 2); call(p, 6); ex(p)
 @t("ok-printk-one-arg", "raw", None, "bpf_trace_printk(\"%d\", 3, -7) with r4, r5 never written: returns the output length")
