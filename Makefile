@@ -114,7 +114,7 @@ images:
 	$(Q)scripts/fetch-images.sh $(BUILD)/images
 
 check: deps
-	$(Q)scripts/deps.sh ensure build test
+	$(Q)scripts/deps.sh ensure build test qemu
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/pekexec $(BUILD)/asan/pekexec \
 		$(TEST_BINS) $(FUZZ_BINS) $(CHECK_EXTRA)
@@ -125,12 +125,12 @@ fuzz: deps
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-tests.sh --only-fuzz
 
 bench: deps
-	$(Q)scripts/deps.sh ensure build test
+	$(Q)scripts/deps.sh ensure build test qemu
 	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(BENCH_EXTRA)
 	$(Q)BUILD=$(BUILD) bench/run-bench.sh
 
 demo: deps
-	$(Q)scripts/deps.sh ensure build test
+	$(Q)scripts/deps.sh ensure build test qemu
 	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(DEMO_EXTRA)
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
