@@ -1683,7 +1683,21 @@ static bool reg_within(const struct vreg *old, const struct vreg *cur)
 	       cur->smin >= old->smin && cur->smax <= old->smax;
 }
 
-static bool state_within(const struct pk_vstate *old, const struct pk_vstate *cur)
+/*
+ * Registers of frame @f that can still be read when @s goes on: the live
+ * ones at s->pc for the running frame; for a caller, those live where it
+ * resumes that r6..r9 carry across the call (verifier-live.c).
+ */
+static uint16_t live_regs(const struct pk_verifier *v, const struct pk_vstate *s,
+			  uint32_t f)
+{
+	if (f + 1 == s->nframe)
+		return v->live[s->pc];
+	return v->live[s->fr[f + 1]->callsite + 1] & 0x3c0; /* r6..r9 */
+}
+
+static bool state_within(const struct pk_verifier *v, const struct pk_vstate *old,
+			 const struct pk_vstate *cur)
 {
 	uint32_t f, i;
 
@@ -1694,12 +1708,13 @@ static bool state_within(const struct pk_vstate *old, const struct pk_vstate *cu
 			return false;
 	for (f = 0; f < old->nframe; f++) {
 		const struct vframe *a = old->fr[f], *b = cur->fr[f];
+		uint16_t live = live_regs(v, old, f);
 
 		if (a->callsite != b->callsite)
 			return false;
-		for (i = 0; i < 11; i++)
-			if (!reg_within(&a->r[i], &b->r[i]))
-				return false;
+		for (i = 0; i < BPF_REG_10; i++) /* r10: the frame, always equal */
+			if ((live & (1u << i)) && !reg_within(&a->r[i], &b->r[i]))
+				return false; /* a dead register's value never matters */
 		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++) {
 			const struct vslot *x = &a->slot[i], *y = &b->slot[i];
 
@@ -1900,7 +1915,7 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 
 	*ret_pruned = false;
 	for (it = *head; it; it = it->next)
-		if (state_within(it, s)) {
+		if (state_within(v, it, s)) {
 			*ret_pruned = true;
 			return 0;
 		}
@@ -2181,6 +2196,8 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 	}
 	err = pk_verify_cfg(&v);
 	if (!err)
+		err = pk_verify_liveness(&v);
+	if (!err)
 		err = collect_thresholds(&v);
 	if (!err)
 		err = pk_verify_paths(&v);
@@ -2204,6 +2221,7 @@ out:
 	free(v.thr_u);
 	free(v.thr_s);
 	free(v.flags);
+	free(v.live);
 	free(v.sub_of);
 	free(v.subs);
 	return err;

@@ -28,6 +28,7 @@ struct pk_verifier {
 	const struct pk_bpf_prog *prog;
 	struct pk_insn_aux *aux;
 	uint8_t *flags;    /* per insn */
+	uint16_t *live;    /* per insn: registers live on entry, bit n = rn */
 	uint32_t *sub_of;  /* per insn: its function */
 	struct pk_vsub *subs;
 	uint32_t sub_cnt;
@@ -48,6 +49,7 @@ struct pk_verifier {
 int pk_verr(struct pk_verifier *v, uint32_t idx, const char *fmt, ...)
 	PK_PRINTF(3, 4);
 int pk_verify_cfg(struct pk_verifier *v);
+int pk_verify_liveness(struct pk_verifier *v);
 int pk_verify_stack_depth(struct pk_verifier *v);
 int pk_verify_paths(struct pk_verifier *v);
 

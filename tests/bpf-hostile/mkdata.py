@@ -187,6 +187,20 @@ def _(p): mov(p, 1, 0x1000); ldx(p, 0, 1, 0, 8); ex(p)
 def _(p): ld64(p, 1, 0x7fff00000000); st(p, 1, 0, 0, 8); ret0(p)
 @t("ptr-arith-unbounded", "raw", "unbounded scalar", "r10 + a value loaded from memory")
 def _(p): ldx(p, 3, 1, 0, 8); movr(p, 2, 10); alur(p, 2, "+", 3); ldx(p, 0, 2, 0, 1); ex(p)
+# pruning must compare every register still read later (verifier-live.c):
+# the fall-through path (explored first) is safe and stored at the join,
+# the taken one must not be pruned against it
+@t("prune-live-register", "raw", "invalid access to memory R4", "r3 = 0 or 100 on two paths joining at a jump target, then r1[r3]")
+def _(p):
+    ldx(p, 2, 1, 0, 1); jif(p, 2, "==", 7, "b"); mov(p, 3, 0); ja(p, "join")
+    p.label("b"); mov(p, 3, 100); p.label("join"); movr(p, 4, 1); alur(p, 4, "+", 3)
+    ldx(p, 0, 4, 0, 1); ex(p)
+@t("prune-live-caller-register", "raw", "invalid access to memory R6", "r7 = 0 or 100, a call whose body has a join point, then r1[r7] after it: the caller's r7 is live there")
+def _(p):
+    ldx(p, 2, 1, 0, 1); movr(p, 6, 1); jif(p, 2, "==", 7, "b"); mov(p, 7, 0); ja(p, "call")
+    p.label("b"); mov(p, 7, 100); p.label("call"); lcall(p, "sub"); alur(p, 6, "+", 7)
+    ldx(p, 0, 6, 0, 1); ex(p)
+    p.label("sub"); mov(p, 0, 0); ja(p, "j"); p.label("j"); ex(p)
 @t("ptr-arith-past-bounds", "raw", "invalid access to memory R1", "r1 += 16, then load")
 def _(p): alu(p, 1, "+", 16); ldx(p, 0, 1, 0, 1); ex(p)
 @t("ptr-arith-bounded-past-end", "raw", "invalid access to memory R1", "r1 += (x & 15), then an 8-byte load")
