@@ -15,6 +15,11 @@
 #           with apt-get download and unpacked into build/, never installed)
 #   qemu    virtual machines for the end-to-end tests
 #   kernel  building Linux 6.1 from Debian's linux-source-6.1
+#   arm64   cross-building pekexec for arm64 (mk/cross.mk: Debian's arm64
+#           -dev packages, multiarch; `ensure` adds the arm64 architecture
+#           to dpkg first) and booting it (tests/t-e2e-arm64.sh, which
+#           also fetches busybox-static:arm64 with apt-get download: it
+#           cannot be installed next to the host's busybox-static)
 set -eu
 
 pkgs_build="make gcc clang llvm pkg-config libc6-dev linux-libc-dev \
@@ -26,6 +31,10 @@ pkgs_image="apt"
 pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools"
 pkgs_kernel="linux-source-6.1 bc bison flex dwarves ccache \
 gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod patch perl"
+pkgs_arm64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
+libc6-dev:arm64 libssl-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 \
+liblzma-dev:arm64 liblz4-dev:arm64 liblzo2-dev:arm64 libbz2-dev:arm64 \
+libelf-dev:arm64 libbpf-dev:arm64 libdeflate-dev:arm64"
 
 group_pkgs() {
 	case "$1" in
@@ -34,6 +43,7 @@ group_pkgs() {
 	image) echo "$pkgs_image" ;;
 	qemu) echo "$pkgs_qemu" ;;
 	kernel) echo "$pkgs_kernel" ;;
+	arm64) echo "$pkgs_arm64" ;;
 	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }
@@ -54,12 +64,29 @@ ensure)
 		is_installed "$p" || missing="$missing $p"
 	done
 	[ -z "$missing" ] && exit 0
+	# packages of another architecture (NAME:ARCH) need it added to dpkg
+	archs=
+	for p in $missing; do
+		case $p in
+		*:*) a=${p#*:}
+		     dpkg --print-foreign-architectures | grep -qx "$a" ||
+			     case " $archs " in *" $a "*) ;; *) archs="$archs $a" ;; esac ;;
+		esac
+	done
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "pekexec needs these Debian packages:$missing" >&2
 		echo "install them with:" >&2
+		for a in $archs; do
+			echo "  sudo dpkg --add-architecture $a" >&2
+		done
+		[ -n "$archs" ] && echo "  sudo apt-get update" >&2
 		echo "  sudo apt-get install -y --no-install-recommends$missing" >&2
 		exit 1
 	fi
+	for a in $archs; do
+		echo "deps.sh: adding the $a architecture to dpkg" >&2
+		dpkg --add-architecture "$a"
+	done
 	echo "deps.sh: installing:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >&2 || true

@@ -4,10 +4,17 @@
 # build-arm64-zboot.sh - a real, unpatched arm64 EFI zboot kernel (vmlinuz.efi)
 # from Debian's linux-source-6.1, for tests/t-zboot-arm64.sh (docs/zboot-arm64.md).
 #
-#   tests/lib/build-arm64-zboot.sh [-b BUILD] COMP...    COMP: gzip | zstd
+#   tests/lib/build-arm64-zboot.sh [-b BUILD] COMP...    COMP: gzip | zstd | boot
 #
 # For each COMP prints one line "COMP OUTDIR"; OUTDIR holds
 # arch/arm64/boot/vmlinuz.efi and arch/arm64/boot/Image.
+#
+# gzip, zstd: the smallest zboot kernel (tinyconfig + EFI_ZBOOT), not
+# bootable (no console, no initramfs); t-zboot-arm64.sh only unpacks them.
+# boot: gzip zboot + what a QEMU virt guest and kexec need (PL011 console,
+# initramfs, devtmpfs, proc/sysfs, ELF and #! binaries, KEXEC_FILE, tmpfs
+# for memfds, PSCI poweroff), for tests/t-e2e-arm64.sh: its Image is the
+# first kernel (qemu -kernel), its vmlinuz.efi the kexec'ed one.
 #
 # 1. /usr/src/linux-source-6.1.tar.xz is extracted once into
 #    BUILD/arm64-zboot/src (kept while the tarball is unchanged);
@@ -95,14 +102,28 @@ fi
 # set per output below (an array, so `timed` can run it under /usr/bin/time)
 kmake=()
 
+# The bootable recipe: options on top of tinyconfig + EFI_ZBOOT + gzip.
+# Bump boot_recipe when this list changes (the boot output alone is rebuilt).
+boot_recipe=1
+boot_opts="PRINTK TTY SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE
+BLK_DEV_INITRD DEVTMPFS PROC_FS SYSFS BINFMT_ELF BINFMT_SCRIPT MULTIUSER
+FUTEX POSIX_TIMERS SHMEM TMPFS KEXEC_FILE"
+
 for comp in "$@"; do
 	case $comp in
-	gzip) sym=KERNEL_GZIP ;;
+	gzip | boot) sym=KERNEL_GZIP ;;
 	zstd) sym=KERNEL_ZSTD ;;
-	*) die "unknown compression '$comp' (gzip, zstd)" ;;
+	*) die "unknown compression '$comp' (gzip, zstd, boot)" ;;
 	esac
 	out=$top/out-$comp
 	stamp="recipe=$recipe $tar_id $gcc_ver $comp"
+	extra=()
+	if [ "$comp" = boot ]; then
+		stamp="$stamp boot_recipe=$boot_recipe"
+		for c in $boot_opts; do
+			extra+=("CONFIG_$c")
+		done
+	fi
 	if [ -f "$out/.pekexec-stamp" ] && [ "$(cat "$out/.pekexec-stamp")" = "$stamp" ] &&
 	   [ -f "$out/arch/arm64/boot/vmlinuz.efi" ] && [ -f "$out/arch/arm64/boot/Image" ]; then
 		echo "$comp $out"
@@ -122,8 +143,12 @@ for comp in "$@"; do
 		"${sc[@]}" --disable $c
 	done
 	"${sc[@]}" --enable EFI --enable EFI_STUB --enable EFI_ZBOOT --enable $sym
+	for c in "${extra[@]}"; do
+		"${sc[@]}" --enable "$c"
+	done
 	timed "$comp:olddefconfig" "${kmake[@]}" -s olddefconfig >&2
-	for c in CONFIG_64BIT CONFIG_EFI CONFIG_EFI_STUB CONFIG_EFI_ZBOOT CONFIG_$sym; do
+	for c in CONFIG_64BIT CONFIG_EFI CONFIG_EFI_STUB CONFIG_EFI_ZBOOT CONFIG_$sym \
+		 "${extra[@]}"; do
 		grep -qx "$c=y" "$out/.config" || die "$c=y did not survive olddefconfig ($out/.config)"
 	done
 	timed "$comp:vmlinuz.efi" "${kmake[@]}" -s -j"$jobs" vmlinuz.efi >&2

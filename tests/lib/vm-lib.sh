@@ -12,6 +12,15 @@
 #   vm_boot_x86 LOG TIMEOUT KERNEL INITRD APPEND [QEMU ARGS...]
 #                                 boot on TCG with the serial console in LOG;
 #                                 sets VM_SECONDS and VM_RC (124: timeout)
+#   vm_boot_arm64 LOG TIMEOUT KERNEL INITRD APPEND [QEMU ARGS...]
+#                                 the same on qemu-system-aarch64 -M virt
+#                                 (cortex-a57, PL011 console: ttyAMA0)
+#   vm_busybox_arm64              path of an arm64 busybox-static (apt-get
+#                                 download, once per $VM_CACHE); fails with
+#                                 the reason on stderr
+#   vm_root_foreign BUSYBOX DIR   vm_root for a busybox the host cannot run:
+#                                 only /bin/busybox and /bin/sh; the guest's
+#                                 /init runs `busybox --install -s` itself
 #   vm_log_tail LOG [N]           print the serial log (last N lines) on failure
 #   vm_grep LOG REGEX             first matching line of LOG (exit 1 if none)
 #
@@ -88,6 +97,47 @@ vm_boot_x86() {
 		-display none -monitor none -serial "file:$log" -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" "$@" || VM_RC=$?
 	VM_SECONDS=$(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f')
+}
+
+vm_boot_arm64() {
+	local log=$1 timeout_s=$2 kernel=$3 initrd=$4 append=$5 t0
+	shift 5
+	t0=$(date +%s.%N)
+	VM_RC=0
+	timeout "$timeout_s" qemu-system-aarch64 -M virt -cpu cortex-a57 -accel tcg \
+		-m "${VM_MEM:-1024}" -smp 1 \
+		-display none -monitor none -serial "file:$log" -no-reboot \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" "$@" || VM_RC=$?
+	VM_SECONDS=$(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f')
+}
+
+# Debian's busybox-static:arm64 cannot be installed next to the host's
+# (same /bin/busybox), so it is downloaded (`scripts/deps.sh ensure arm64`
+# enables the architecture) and unpacked under $VM_CACHE.
+vm_busybox_arm64() {
+	local d=$VM_CACHE/busybox-arm64 tmp
+	if [ ! -x "$d/bin/busybox" ]; then
+		mkdir -p "$VM_CACHE"
+		tmp=$(mktemp -d "$VM_CACHE/tmp.XXXXXX")
+		(cd "$tmp" && apt-get download busybox-static:arm64) >"$tmp/log" 2>&1 &&
+			dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x" ||
+			{ echo "apt-get download busybox-static:arm64 failed:" \
+				"$(tail -n 2 "$tmp/log" | tr '\n' ' ')" >&2; rm -rf "$tmp"; return 1; }
+		readelf -h "$tmp/x/bin/busybox" 2>/dev/null | grep -q 'Machine:.*AArch64' ||
+			{ echo "busybox-static:arm64 is not an AArch64 ELF" >&2; rm -rf "$tmp"; return 1; }
+		rm -rf "$d"
+		mv "$tmp/x" "$d"
+		rm -rf "$tmp"
+	fi
+	echo "$d/bin/busybox"
+}
+
+# (BUSYBOX first, so that `vm_cached_cpio KEY OUT vm_root_foreign BUSYBOX` works)
+vm_root_foreign() {
+	local d=$2
+	mkdir -p "$d/bin" "$d/sbin" "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/etc"
+	cp "$1" "$d/bin/busybox"
+	ln -s busybox "$d/bin/sh"
 }
 
 vm_log_tail() {
