@@ -459,7 +459,7 @@ static int cmd_prog_load(struct lskel_state *S, struct pk_bpf_run *run, const un
 	/* a parser program is verified now, as the kernel would; RAW test
 	 * programs when their memory size is known (pk_bpf_program_run) */
 	if (p->kind == PK_BPF_PROG_KEXEC_PARSER) {
-		r = pk_bpf_verify(S->ctx, &env, p);
+		r = pk_bpf_verify_keep(S->ctx, &env, p);
 		if (r)
 			return fail(S, r, "PROG_LOAD %s: %s", p->name, pk_ctx_errmsg(S->ctx));
 	}

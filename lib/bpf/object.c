@@ -10,6 +10,7 @@ static void pk_bpf_prog_free(struct pk_bpf_prog *prog)
 	free(prog->insns);
 	free(prog->maps);
 	free(prog->lines);
+	free(prog->verified);
 	free(prog);
 }
 

@@ -67,7 +67,16 @@ struct pk_bpf_prog {
 	uint32_t map_cnt;
 	struct pk_bpf_line *lines; /* owned, sorted by insn_idx; may be NULL */
 	uint32_t line_cnt;
+	/*
+	 * Owned, may be NULL: what the verifier found for a parser program
+	 * it accepted when the light skeleton's loader loaded it
+	 * (pk_bpf_verify_keep()), so that pk_bpf_vm_new() need not verify
+	 * it a second time.
+	 */
+	struct pk_insn_aux *verified;
 };
+
+struct pk_insn_aux; /* vm-internal.h */
 
 /* Everything one load produced; owns its maps, programs and strings. */
 struct pk_bpf_object {

@@ -7,6 +7,33 @@
  */
 #include "vm-internal.h"
 
+/* A parser program's verification depends on the env only through its helpers. */
+static bool reusable(const struct pk_bpf_env *env, const struct pk_bpf_prog *prog)
+{
+	return prog->kind == PK_BPF_PROG_KEXEC_PARSER && !env->helper_cnt;
+}
+
+int pk_bpf_verify_keep(struct pk_ctx *ctx, const struct pk_bpf_env *env,
+		       struct pk_bpf_prog *prog)
+{
+	struct pk_insn_aux *aux;
+	int err;
+
+	if (!prog || !prog->insn_cnt || prog->insn_cnt > PK_BPF_MAX_INSNS || !reusable(env, prog))
+		return pk_bpf_verify(ctx, env, prog);
+	aux = calloc(prog->insn_cnt, sizeof(*aux));
+	if (!aux)
+		return pk_err(ctx, -ENOMEM, "verifier: out of memory");
+	err = pk_bpf_verify_aux(ctx, env, prog, aux);
+	if (err) {
+		free(aux);
+		return err;
+	}
+	free(prog->verified);
+	prog->verified = aux;
+	return 0;
+}
+
 int pk_bpf_verify(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		  const struct pk_bpf_prog *prog)
 {
@@ -44,6 +71,11 @@ int pk_bpf_vm_new(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 	if (!vm->aux || !vm->rb_prod) {
 		pk_bpf_vm_free(vm);
 		return pk_err(ctx, -ENOMEM, "vm: out of memory");
+	}
+	if (prog->verified && reusable(env, prog)) {
+		memcpy(vm->aux, prog->verified, prog->insn_cnt * sizeof(*vm->aux));
+		*ret_vm = vm;
+		return 0;
 	}
 	err = pk_bpf_verify_aux(ctx, env, prog, vm->aux);
 	if (err) {

@@ -171,7 +171,16 @@ int pk_bpf_verify(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		  const struct pk_bpf_prog *prog);
 
 /*
- * pk_bpf_vm_new - verify @prog and bind it to @env.  @prog and @env (and the
+ * pk_bpf_verify_keep - the same, and for a parser program checked without
+ * extra helpers (then the result does not depend on @env) keep the result
+ * in prog->verified for pk_bpf_vm_new().
+ */
+int pk_bpf_verify_keep(struct pk_ctx *ctx, const struct pk_bpf_env *env,
+		       struct pk_bpf_prog *prog);
+
+/*
+ * pk_bpf_vm_new - verify @prog (unless pk_bpf_verify_keep() did, and @env
+ * has no extra helpers either) and bind it to @env.  @prog and @env (and the
  * tables it points to) must outlive the vm; the program's maps are used in
  * place (runs change their values, as in the kernel).
  */
