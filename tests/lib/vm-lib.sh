@@ -116,7 +116,7 @@ vm_boot_arm64() {
 # enables the architecture) and unpacked under $VM_CACHE.
 vm_busybox_arm64() {
 	local d=$VM_CACHE/busybox-arm64 tmp
-	if [ ! -x "$d/bin/busybox" ]; then
+	if [ ! -x "$d/busybox" ]; then
 		mkdir -p "$VM_CACHE"
 		tmp=$(mktemp -d "$VM_CACHE/tmp.XXXXXX")
 		(cd "$tmp" && apt-get download busybox-static:arm64) >"$tmp/log" 2>&1 &&
@@ -125,11 +125,13 @@ vm_busybox_arm64() {
 				"$(tail -n 2 "$tmp/log" | tr '\n' ' ')" >&2; rm -rf "$tmp"; return 1; }
 		readelf -h "$tmp/x/bin/busybox" 2>/dev/null | grep -q 'Machine:.*AArch64' ||
 			{ echo "busybox-static:arm64 is not an AArch64 ELF" >&2; rm -rf "$tmp"; return 1; }
+		# only the binary: the package's *.d folders have no place in $BUILD
 		rm -rf "$d"
-		mv "$tmp/x" "$d"
+		mkdir -p "$d"
+		mv "$tmp/x/bin/busybox" "$d/busybox"
 		rm -rf "$tmp"
 	fi
-	echo "$d/bin/busybox"
+	echo "$d/busybox"
 }
 
 # (BUSYBOX first, so that `vm_cached_cpio KEY OUT vm_root_foreign BUSYBOX` works)
