@@ -31,12 +31,37 @@ cat out
 [ "$(field initrd out)" = "$(sha initrd.img)" ] || fail "UKI initrd sha256 differs from the input's"
 grep -qxF "cmdline  \"$cmdline\"" out || fail "UKI command line"
 grep -qx "flags    0" out || fail "flags for a load with an initrd"
-grep -q "^source   pipeline" out || fail "source"
+# the running kernel decides by its BTF (docs/kexec.md); oracle: bpftool
+btf_has_anchor() { bpftool btf dump file "$1" 2>/dev/null | grep -q "FUNC 'kexec_image_parser_anchor'"; }
+host_source=pipeline
+[ -r /sys/kernel/btf/vmlinux ] && btf_has_anchor /sys/kernel/btf/vmlinux && host_source=kernel-bpf
+grep -q "^source   $host_source" out || fail "source: want $host_source on this kernel"
 
 # --kernel-bpf: the UKI itself goes to the kernel (CONFIG_KEXEC_BPF unpacks it)
 "$pk" load --dry-run --kernel-bpf uki.efi >out
 [ "$(field kernel out)" = "$(sha uki.efi)" ] || fail "--kernel-bpf: the kernel fd must hold the image itself"
 grep -q "^source   kernel-bpf" out || fail "--kernel-bpf source"
+
+# auto: a kernel whose BTF has kexec_image_parser_anchor gets the image
+# itself; the executor's own BTF (pk-btf-dump) has it, bpftool says so
+"$BUILD/pk-btf-dump" anchor.btf
+btf_has_anchor anchor.btf || fail "bpftool finds no anchor in the executor's BTF"
+PEKEXEC_KERNEL_BTF=anchor.btf "$pk" load --dry-run uki.efi >out
+grep -q "^source   kernel-bpf (the running kernel has CONFIG_KEXEC_BPF" out ||
+	{ cat out; fail "auto with the anchor in the kernel's BTF: not handed to the kernel"; }
+[ "$(field kernel out)" = "$(sha uki.efi)" ] || fail "auto kernel-bpf: the kernel fd must hold the image"
+PEKEXEC_KERNEL_BTF=anchor.btf "$pk" load --dry-run --no-kernel-bpf --trust k.crt uki.efi >out
+grep -q "^source   pipeline" out || fail "--no-kernel-bpf: not the pipeline"
+[ "$(field kernel out)" = "$(sha "$kernel")" ] || fail "--no-kernel-bpf: kernel sha256"
+# an add-on keeps auto in user space; --kernel-bpf with one is a usage error
+"$pk" build-uki --cmdline "addon=1" --parser uki -o addon.efi 2>/dev/null ||
+	"$pk" add-bpf --parser uki "$IMAGES/linuxx64.efi.stub" addon.efi
+rc=0
+PEKEXEC_KERNEL_BTF=anchor.btf "$pk" load --dry-run --kernel-bpf --addon addon.efi uki.efi >out 2>err || rc=$?
+[ $rc = 2 ] || { cat err; fail "--kernel-bpf --addon: exit $rc, want 2"; }
+PEKEXEC_KERNEL_BTF=/nonexistent "$pk" load --dry-run --trust k.crt uki.efi >out
+grep -q "^source   pipeline" out || fail "auto without kernel BTF: not the pipeline"
+echo "auto: kernel-bpf with the anchor in the kernel's BTF, the pipeline without"
 
 # -p: the crash flag
 "$pk" load -p --dry-run --trust k.crt uki.efi >out

@@ -20,6 +20,7 @@ enum {
 	O_VERIFY,
 	O_DRY_RUN,
 	O_KERNEL_BPF,
+	O_NO_KERNEL_BPF,
 	O_IGNORED,
 	O_IGNORED_ARG,
 };
@@ -43,6 +44,7 @@ static const struct option load_opts[] = {
 	{ "verify", required_argument, NULL, O_VERIFY },
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "kernel-bpf", no_argument, NULL, O_KERNEL_BPF },
+	{ "no-kernel-bpf", no_argument, NULL, O_NO_KERNEL_BPF },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -163,7 +165,10 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 			a->dry_run = true;
 			break;
 		case O_KERNEL_BPF:
-			a->kernel_bpf = true;
+			a->kernel_bpf = LOAD_KBPF_YES;
+			break;
+		case O_NO_KERNEL_BPF:
+			a->kernel_bpf = LOAD_KBPF_NO;
 			break;
 		case 'd':
 			a->verbose++;

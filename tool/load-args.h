@@ -28,7 +28,12 @@ struct load_args {
 	enum load_op op;
 	bool crash;         /* -p: the crash kernel */
 	bool dry_run;
-	bool kernel_bpf;    /* hand a .bpf image to the kernel as is */
+	/*
+	 * A .bpf image goes to the kernel as is (LOAD_KBPF_YES), through the
+	 * user-space pipeline (LOAD_KBPF_NO), or to the kernel when it has
+	 * CONFIG_KEXEC_BPF and no add-on is given (LOAD_KBPF_AUTO).
+	 */
+	enum { LOAD_KBPF_AUTO, LOAD_KBPF_YES, LOAD_KBPF_NO } kernel_bpf;
 	bool reuse_cmdline; /* start from /proc/cmdline */
 	bool help;
 	bool version;

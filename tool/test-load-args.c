@@ -97,6 +97,8 @@ static void test_verbs(void)
 	char *l[] = { "load", "-p", "-l", "-s", "--trust", "a.crt", "-t", "d/",
 		      "--verify", "require", "--addon", "x.addon.efi", "--dry-run",
 		      "--kernel-bpf", "uki.efi", NULL };
+	char *nokbpf[] = { "load", "--no-kernel-bpf", "uki.efi", NULL };
+	char *plain[] = { "load", "uki.efi", NULL };
 	char *bad_verify[] = { "load", "--verify", "maybe", "uki.efi", NULL };
 	char *noimg[] = { "load", "--dry-run", NULL };
 	char *unl[] = { "unload", "-p", NULL };
@@ -108,12 +110,16 @@ static void test_verbs(void)
 	struct load_args a;
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(l), l), 0);
-	CHECK(a.crash && a.dry_run && a.kernel_bpf);
+	CHECK(a.crash && a.dry_run && a.kernel_bpf == LOAD_KBPF_YES);
 	CHECK_EQ_INT(a.ntrust, 2);
 	CHECK(a.ntrust == 2 && !strcmp(a.trust[1], "d/"));
 	CHECK_EQ_INT(a.naddons, 1);
 	CHECK_EQ_INT(a.verify, PK_VERIFY_REQUIRE);
 	CHECK(a.image && !strcmp(a.image, "uki.efi"));
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(nokbpf), nokbpf), 0);
+	CHECK_EQ_INT(a.kernel_bpf, LOAD_KBPF_NO);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(plain), plain), 0);
+	CHECK_EQ_INT(a.kernel_bpf, LOAD_KBPF_AUTO);
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(bad_verify), bad_verify), -EINVAL);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(noimg), noimg), -EINVAL);

@@ -7,9 +7,10 @@
  * parser programs -> add-ons -> policy) and its kernel, initrd and command
  * line are handed to kexec_file_load(2); any other image (bzImage, arm64
  * Image, a PE without .bpf) is passed through with the user's initrd and
- * command line, and the kernel checks it as it always does.  With
- * --kernel-bpf a .bpf image is passed through too, for a kernel with
- * CONFIG_KEXEC_BPF (docs/kexec.md: why this is not detected).
+ * command line, and the kernel checks it as it always does.  A .bpf image
+ * is passed through too when the running kernel has CONFIG_KEXEC_BPF (its
+ * BTF has the parser anchor; lib/kexec/kernel-bpf.c) and no add-on is
+ * given, or with --kernel-bpf; --no-kernel-bpf keeps it in user space.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -88,8 +89,10 @@ static void usage(FILE *out, enum load_op op)
 		"                          kernel is locked down) or off\n"
 		"      --dry-run           do everything but the system call and print what\n"
 		"                          would be loaded (sizes, sha256, command line)\n"
-		"      --kernel-bpf        hand a .bpf image to the kernel unopened (for a\n"
-		"                          kernel with CONFIG_KEXEC_BPF)\n"
+		"      --kernel-bpf        hand a .bpf image to the kernel unopened; the\n"
+		"                          default when the running kernel has\n"
+		"                          CONFIG_KEXEC_BPF and no --addon is given\n"
+		"      --no-kernel-bpf     unpack a .bpf image in user space even then\n"
 		"  -d, --debug             more messages\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -259,7 +262,7 @@ static int do_load(struct tool *t, const struct load_args *a)
 	const char *lockdown = lockdown_mode();
 	const char *source;
 	char *proc = NULL;
-	bool user_none;
+	bool user_none, has_bpf, to_kernel;
 	int r, ret = PK_EXIT_FAILURE;
 
 	memset(&s, 0, sizeof(s));
@@ -277,7 +280,18 @@ static int do_load(struct tool *t, const struct load_args *a)
 		tool_error(t, "load", NULL);
 		goto out;
 	}
-	if (image_has_bpf(&s.img) && !a->kernel_bpf) {
+	has_bpf = image_has_bpf(&s.img);
+	if (has_bpf && a->kernel_bpf == LOAD_KBPF_YES && a->naddons) {
+		tool_errorf("load", "%s: --kernel-bpf cannot take add-ons (kexec_file_load has one image)",
+			    a->image);
+		ret = PK_EXIT_USAGE;
+		goto out;
+	}
+	/* auto: the kernel takes add-on-less .bpf images if it can unpack them */
+	to_kernel = has_bpf && (a->kernel_bpf == LOAD_KBPF_YES ||
+				(a->kernel_bpf == LOAD_KBPF_AUTO && !a->naddons &&
+				 pk_kexec_kernel_bpf(t->ctx, getenv("PEKEXEC_KERNEL_BTF")) > 0));
+	if (has_bpf && !to_kernel) {
 		ret = run_pipeline(t, a, &s, lockdown, user_none, &k);
 		if (ret != PK_EXIT_OK)
 			goto out;
@@ -291,8 +305,9 @@ static int do_load(struct tool *t, const struct load_args *a)
 		}
 		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd.data, s.initrd.len,
 					     s.cmdline };
-		source = a->kernel_bpf ? "kernel-bpf (image handed to the kernel)" :
-					 "pass-through (no .bpf: the kernel loads it)";
+		source = !to_kernel ? "pass-through (no .bpf: the kernel loads it)" :
+			 a->kernel_bpf == LOAD_KBPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
+			 "kernel-bpf (the running kernel has CONFIG_KEXEC_BPF: image handed to it)";
 	}
 	if (a->dry_run) {
 		print_plan(a, source, &k);

@@ -76,6 +76,14 @@ int pk_kexec_exec(struct pk_ctx *ctx);
 int pk_kexec_is_loaded(struct pk_ctx *ctx, unsigned int flags);
 
 /**
+ * pk_kexec_kernel_bpf - 1 if the running kernel unpacks images with a
+ * .bpf section itself (CONFIG_KEXEC_BPF): its BTF (@btf_path, NULL for
+ * /sys/kernel/btf/vmlinux) has the FUNC kexec_image_parser_anchor, which
+ * every parser program attaches to.  0 if not, or without kernel BTF.
+ */
+int pk_kexec_kernel_bpf(struct pk_ctx *ctx, const char *btf_path);
+
+/**
  * pk_kexec_advice - what to do about @err (negative errno) returned by
  * kexec_file_load(2) with @flags, on a kernel in lockdown mode @lockdown
  * (may be NULL).  Never NULL; a static string.
