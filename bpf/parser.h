@@ -103,23 +103,45 @@ extern int bpf_buffer_parser(char *buf, int buf_sz,
 #define PARSER_COPY_CMDLINE PARSER_CMD(KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_CMDLINE)
 
 /*
+ * Why everything here is __always_inline, and why parser_send() reads the
+ * payload length back from the record: Linux 6.1's verifier (the kernel
+ * executor) unrolls the chunk loop of parser_send_range() (up to
+ * PARSER_MAX_CHUNKS iterations) and prunes an iteration only against a
+ * finished one whose scalars it knows "precisely" enough.  A size passed
+ * to bpf_probe_read_kernel() must be precise, and the verifier tracks
+ * that back through every computation of it: across a bpf-to-bpf call it
+ * gives up and marks every scalar of the path precise, and within one
+ * function it marks the remaining length of the range precise, so the
+ * iterations never prune and the program hits the 1M-instruction limit
+ * (-E2BIG from BPF_PROG_LOAD inside kexec_file_load()).  With no
+ * subprograms, and the size loaded from the record (memory the verifier
+ * does not track, so the precision chain ends there), both programs
+ * verify in a few thousand instructions.  The user-space executor runs the
+ * same code; the value read back is the one just written.
+ */
+
+/*
  * parser_send - one command record in @rec (the program's one reservation
  * of PARSER_RECORD bytes, reused for every command): @len bytes of the
  * image at @src (read with bpf_probe_read_kernel) as the payload of
  * @cmd, a PARSER_CMD() word.  @len may be 0 (an empty payload).  Returns
  * bpf_buffer_parser()'s result (>= 0 on success), or a negative errno.
  */
-static __noinline int parser_send(struct bpf_parser_context *pctx, char *rec,
-				  __u32 cmd, const char *src, __u32 len)
+static __always_inline int parser_send(struct bpf_parser_context *pctx,
+				       char *rec, __u32 cmd, const char *src,
+				       __u32 len)
 {
 	struct cmd_hdr *hdr = (struct cmd_hdr *)rec;
+	__u32 n;
 
-	if (len > PARSER_CHUNK)
-		return -PARSER_EINVAL;
 	hdr->cmd = (__u16)cmd;
 	hdr->subcmd = (__u16)(cmd >> 16);
 	hdr->payload_len = len;
-	if (len && bpf_probe_read_kernel(rec + PARSER_HDR, len, src) < 0)
+	/* payload_len, read back (offset 4, 4-aligned in the record) */
+	n = *(volatile __u32 *)(rec + 4);
+	if (n > PARSER_CHUNK)
+		return -PARSER_EINVAL;
+	if (n && bpf_probe_read_kernel(rec + PARSER_HDR, n, src) < 0)
 		return -PARSER_EFAULT;
 	return bpf_buffer_parser(rec, PARSER_RECORD, pctx);
 }
@@ -152,9 +174,9 @@ static __always_inline void parser_abort(struct bpf_parser_context *pctx,
  */
 #define PARSER_MAX_CHUNKS 256u /* 1 GiB per range */
 
-static __noinline int parser_send_range(struct bpf_parser_context *pctx,
-					char *rec, __u32 cmd, const char *src,
-					__u64 len)
+static __always_inline int parser_send_range(struct bpf_parser_context *pctx,
+					     char *rec, __u32 cmd,
+					     const char *src, __u64 len)
 {
 	__u32 i;
 	int ret;

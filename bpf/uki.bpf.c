@@ -85,7 +85,7 @@ static __always_inline __u64 le64(const __u8 *p)
  * profile_from_cmdline - "@N" followed by a space or the end selects
  * profile N (at most 4 digits).  Anything else: profile 0.
  */
-static __noinline __u32 profile_from_cmdline(const char *cmdline, __u64 len)
+static __always_inline __u32 profile_from_cmdline(const char *cmdline, __u64 len)
 {
 	__u8 buf[8] = {};
 	__u32 i, n = 0, digits = 0, want;
@@ -114,7 +114,7 @@ static __noinline __u32 profile_from_cmdline(const char *cmdline, __u64 len)
 }
 
 /* One section header: record it in the plan if the program uses it. */
-static __noinline int scan_one(const char *img, __u64 img_sz, __u64 shdr_off)
+static __always_inline int scan_one(const char *img, __u64 img_sz, __u64 shdr_off)
 {
 	struct uki_plan *p = &uki_plan;
 	__u8 sh[UKI_SHDR_LEN];
@@ -163,7 +163,7 @@ static __noinline int scan_one(const char *img, __u64 img_sz, __u64 shdr_off)
 }
 
 /* Find the section table; *ret_off, *ret_n. */
-static __noinline int find_sections(const char *img, __u64 img_sz,
+static __always_inline int find_sections(const char *img, __u64 img_sz,
 				    __u64 *ret_off, __u32 *ret_n)
 {
 	__u8 coff[24];
@@ -201,7 +201,7 @@ static __always_inline struct uki_slot *pick(struct uki_plan *p, __u32 k)
 	return p->prof[k].found ? &p->prof[k] : &p->base[k];
 }
 
-static __noinline int parse_uki(struct bpf_parser_context *pctx, char *rec,
+static __always_inline int parse_uki(struct bpf_parser_context *pctx, char *rec,
 				const char *img, __u64 img_sz, __u32 selected)
 {
 	struct uki_plan *p = &uki_plan;

@@ -31,7 +31,7 @@
 /* Compression names of Makefile.zboot and the magic each stream starts with. */
 enum zb_comp { ZB_GZIP, ZB_LZ4, ZB_LZMA, ZB_LZO, ZB_XZ, ZB_ZSTD, ZB_UNKNOWN };
 
-static __noinline int name_is(const __u8 *name, const char *want, __u32 n)
+static __always_inline int name_is(const __u8 *name, const char *want, __u32 n)
 {
 	__u32 i;
 
@@ -83,7 +83,7 @@ static __always_inline int magic_ok(enum zb_comp comp, const __u8 *m)
 	}
 }
 
-static __noinline int parse_zboot(struct bpf_parser_context *pctx, char *rec,
+static __always_inline int parse_zboot(struct bpf_parser_context *pctx, char *rec,
 				  const char *img, __u64 img_sz)
 {
 	__u8 hdr[ZB_HDR_LEN];
