@@ -67,7 +67,7 @@ zboot_rows() {
 # vmlinux inside Debian's x86 vmlinuz, the size of a distribution kernel.
 if command -v aarch64-linux-gnu-gcc >/dev/null &&
 	[ -r "${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}" ] &&
-	dir=$("$TOP/tests/lib/build-arm64-zboot.sh" -b "$BUILD" gzip 2>/dev/null | cut -d' ' -f2) &&
+	dir=$("$TOP/tests/lib/build-arm64-zboot.sh" -b "$BUILD" boot 2>/dev/null | cut -d' ' -f2) &&
 	[ -f "$dir/arch/arm64/boot/Image" ]; then
 	cp "$dir/arch/arm64/boot/Image" arm64-Image
 	zboot_rows arm64-Image "arm64 Image $(($(stat -c %s arm64-Image) >> 10)) KiB"
