@@ -4,7 +4,7 @@
 # t-kernel-series.sh - the CONFIG_KEXEC_BPF series applies with `patch -p1`
 # to the pristine linux-source-6.1 tarball and every patch is clean under
 # that tree's scripts/checkpatch.pl --strict.  (Building and booting the
-# kernel is `make kernel` / `make check-kernel`, not part of make check.)
+# kernel is tests/t-kernel-vm.sh.)
 set -euo pipefail
 
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
