@@ -115,9 +115,10 @@ extern int bpf_buffer_parser(char *buf, int buf_sz,
  * iterations never prune and the program hits the 1M-instruction limit
  * (-E2BIG from BPF_PROG_LOAD inside kexec_file_load()).  With no
  * subprograms, and the size loaded from the record (memory the verifier
- * does not track, so the precision chain ends there), both programs
- * verify in a few thousand instructions.  The user-space executor runs the
- * same code; the value read back is the one just written.
+ * does not track, so the precision chain ends there), 6.1 verifies uki
+ * in 160866 processed instructions and zboot in 40285.  The user-space
+ * executor runs the same code; the value read back is the one just
+ * written.
  */
 
 /*
