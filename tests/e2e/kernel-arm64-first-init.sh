@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# kernel-arm64-first-init.sh - /init of the first kernel in
+# tests/t-kernel-arm64.sh: the patched arm64 kernel (CONFIG_KEXEC_BPF),
+# booted with lockdown=integrity.  Checks that pekexec hands .bpf images
+# to the kernel by itself, that unsigned, tampered and untrusted images
+# are refused (errno from pk-kexec-file, pekexec's exit code), loads the
+# signed UKI and prints the kernel's report (debugfs), then loads the
+# signed zboot with pekexec (user initrd and command line: the second
+# kernel's), prints the report and kexecs.
+# Lines for the host: "PKVM PASS name", "PKVM FAIL name: why",
+# "PKVM REPORT tag line" (one per line of /sys/kernel/debug/kexec_bpf).
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t securityfs securityfs /sys/kernel/security
+. /img/env
+report=/sys/kernel/debug/kexec_bpf
+ok() { echo "PKVM PASS $1"; }
+no() { echo "PKVM FAIL $1: $2"; }
+up() { cut -d' ' -f1 /proc/uptime; }
+show() { sed 's/^/  | /' "$@"; }
+print_report() { sed "s/^/PKVM REPORT $1 /" $report; }
+
+echo "PKVM INFO $(uname -r) lockdown=$(cat /sys/kernel/security/lockdown)"
+grep -q '\[integrity\]' /sys/kernel/security/lockdown && ok lockdown ||
+	no lockdown "$(cat /sys/kernel/security/lockdown)"
+
+# pekexec's auto-detection (the anchor in /sys/kernel/btf/vmlinux)
+pekexec load --dry-run /img/zboot.efi >/tmp/out 2>&1
+rc=$?
+show /tmp/out
+if [ $rc -eq 0 ] && grep -q '^source   kernel-bpf (the running kernel has CONFIG_KEXEC_BPF' /tmp/out; then
+	ok dry-run-kernel-bpf
+else
+	no dry-run-kernel-bpf "exit $rc, no 'source   kernel-bpf' line"
+fi
+
+# refused under lockdown: errno of kexec_file_load()
+neg() { # name image
+	s=$(up)
+	got=$(pk-kexec-file load "$2")
+	if [ "$got" = errno=EPERM ]; then
+		ok "$1 ($got, $(echo "$(up) $s" | awk '{printf "%.1f", $1 - $2}') s)"
+	else
+		no "$1" "want errno=EPERM, got '$got'"
+	fi
+	dmesg | tail -n 2 | show
+	[ "$(cat /sys/kernel/kexec_loaded)" = 0 ] || no "$1-not-loaded" "kexec_loaded=1"
+}
+neg unsigned-zboot /img/unsigned.efi
+neg tampered-zboot /img/tampered-zboot.efi
+neg tampered-uki /img/tampered-uki.efi
+neg untrusted-zboot /img/untrusted.efi
+pekexec load /img/unsigned.efi >/tmp/out 2>&1
+rc=$?
+show /tmp/out
+[ $rc -eq 4 ] && ok "pekexec-unsigned-exit-4" || no pekexec-unsigned-exit-4 "exit $rc"
+
+# the signed UKI (two stages): load, report, unload
+s=$(up)
+got=$(pk-kexec-file load /img/uki.efi)
+e=$(up)
+if [ "$got" = errno=0 ]; then
+	ok "uki-load ($(echo "$e $s" | awk '{printf "%.1f", $1 - $2}') s)"
+else
+	no uki-load "got '$got'"
+	dmesg | tail -n 10 | show
+fi
+print_report uki1
+pk-kexec-file unload >/dev/null
+
+# the signed zboot through pekexec load (the kernel-bpf path), with the
+# second kernel's initrd and command line from "user space"
+s=$(up)
+pekexec load --initrd /img/second.cpio --append "$APPEND2" /img/zboot.efi >/tmp/out 2>&1
+rc=$?
+e=$(up)
+show /tmp/out
+if [ $rc -eq 0 ]; then
+	ok "zboot-load ($(echo "$e $s" | awk '{printf "%.1f", $1 - $2}') s)"
+else
+	no zboot-load "pekexec load exit $rc"
+	dmesg | tail -n 10 | show
+fi
+print_report zboot
+[ "$(cat /sys/kernel/kexec_loaded)" = 1 ] && ok kexec_loaded ||
+	no kexec_loaded "$(cat /sys/kernel/kexec_loaded)"
+echo "PKVM EXEC zboot uptime=$(up)"
+pekexec exec
+no exec "pekexec exec returned $?"
+poweroff -f
