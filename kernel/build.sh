@@ -3,7 +3,10 @@
 #
 # build.sh - build Debian's Linux 6.1 with the CONFIG_KEXEC_BPF series.
 #
-#   kernel/build.sh [-o OUTDIR] [-s SRCDIR] ARCH     ARCH: x86_64 | arm64
+#   kernel/build.sh [-o OUTDIR] [-s SRCDIR] [-d] ARCH     ARCH: x86_64 | arm64
+#
+#   -d adds kernel/config/debug.config (KASAN, lockdep, kmemleak: the soak
+#   kernel, `make soak-kernel`); its default OUTDIR is build/kernel-debug.
 #
 #   -s SRCDIR builds an already patched tree instead (series development:
 #   kernel/mkseries.sh exports its commits as kernel/patches/).
@@ -24,9 +27,12 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 outdir="$top/build/kernel"
 devsrc=
+debug=
 while [ $# -gt 1 ]; do
 	case "$1" in
 	-o) outdir=$2; shift 2 ;;
+	-d) debug=1; [ "$outdir" != "$top/build/kernel" ] ||
+		outdir="$top/build/kernel-debug"; shift ;;
 	-s) devsrc=$(cd "$2" && pwd); shift 2 ;;
 	*) break ;;
 	esac
@@ -109,6 +115,7 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 
 t0=$(now)
 frags=("$top/kernel/config/base.config" "$top/kernel/config/$arch.config")
+[ -z "$debug" ] || frags+=("$top/kernel/config/debug.config")
 printf 'CONFIG_SYSTEM_TRUSTED_KEYS="%s"\n' "$keys/test.crt" >"$out/keys.config"
 cat "${frags[@]}" "$out/keys.config" >"$out/fragment.config"
 if ! cmp -s "$out/fragment.config" "$out/fragment.config.used" 2>/dev/null; then

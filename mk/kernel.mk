@@ -8,6 +8,15 @@
 #   make check-kernel               build (or reuse) the x86_64 kernel, boot
 #                                   it in QEMU (TCG) and run the kexec tests
 #                                   (tests/t-kernel-vm.sh -> tests/vm/run.sh)
+#   make soak-kernel [SOAK_CYCLES=200]
+#                                   build the debug kernel (KASAN, lockdep,
+#                                   kmemleak: kernel/build.sh -d into
+#                                   $(BUILD)/kernel-debug), boot it once and
+#                                   run SOAK_CYCLES load/unload cycles of every
+#                                   good and malformed image; fails on any
+#                                   kernel report (tests/vm/soak-run.sh).
+#                                   Not in `make check`: hours under TCG
+#                                   (docs/kernel.md, "Soak").
 #
 # `make check` runs the same test (tests/t-kernel-vm.sh): it builds the
 # x86_64 kernel from the pristine tarball with the series into
@@ -31,4 +40,14 @@ check-kernel: deps kernel-deps
 		$(BUILD)/bpf/uki.bpf $(BUILD)/bpf/zboot.bpf
 	$(Q)BUILD=$(BUILD) tests/run-tests.sh t-kernel-vm
 
-.PHONY: kernel kernel-deps check-kernel
+SOAK_CYCLES ?= 200
+
+soak-kernel: deps kernel-deps
+	$(Q)scripts/deps.sh ensure build test
+	$(Q)kernel/build.sh -d -o $(BUILD)/kernel-debug x86_64
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/pekexec $(BUILD)/pk-lskel-gen \
+		$(BUILD)/bpf/uki.bpf $(BUILD)/bpf/zboot.bpf
+	$(Q)BUILD=$(BUILD) KERNEL_DIR=$(BUILD)/kernel-debug \
+		SOAK_CYCLES=$(SOAK_CYCLES) tests/vm/soak-run.sh
+
+.PHONY: kernel kernel-deps check-kernel soak-kernel
