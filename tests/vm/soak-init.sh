@@ -79,7 +79,10 @@ if [ -e $kml ]; then
 else
 	echo "PKSOAK KMEMLEAK scanned=no ($kml missing)"
 fi
-echo "PKSOAK LOCKDEP $(grep -E 'debug_locks:|lock-classes:|direct dependencies:' \
-	/proc/lockdep_stats 2>/dev/null | tr -s ' ' | tr '\n' ';')"
+# debug_locks 0: lockdep switched itself off (after a report or an overflow)
+echo "PKSOAK LOCKDEP $(awk -F: '/debug_locks:|lock-classes:|direct dependencies:/ {
+	n = $1; gsub(/ /, "", n); v = $2; sub(/^ */, "", v); sub(/ .*/, "", v)
+	printf "%s=%s ", n, v }' \
+	/proc/lockdep_stats 2>/dev/null)"
 echo "PKSOAK DONE cycles=$n loads=$loads fails=$fails"
 poweroff -f
