@@ -10,6 +10,7 @@
 #include "inspect-bpf.h"
 #include "kexec_bpf/kexec_bpf.h"
 #include "pekexec/hash.h"
+#include "tool.h"
 
 static const char *form_name(enum pk_bpf_form form)
 {
@@ -30,28 +31,16 @@ static const char *map_type_name(uint32_t type)
 
 static const char *cmd_name(uint16_t cmd)
 {
-	switch (cmd) {
-	case KEXEC_BPF_CMD_DECOMPRESS:
-		return "DECOMPRESS";
-	case KEXEC_BPF_CMD_COPY:
-		return "COPY";
-	default:
-		return "?";
-	}
+	const char *s = tool_cmd_name(cmd);
+
+	return s ? s : "?";
 }
 
 static const char *subcmd_name(uint16_t subcmd)
 {
-	switch (subcmd) {
-	case KEXEC_BPF_SUBCMD_KERNEL:
-		return "KERNEL";
-	case KEXEC_BPF_SUBCMD_INITRD:
-		return "INITRD";
-	case KEXEC_BPF_SUBCMD_CMDLINE:
-		return "CMDLINE";
-	default:
-		return "?";
-	}
+	const char *s = tool_subcmd_name(subcmd);
+
+	return s ? s : "?";
 }
 
 int inspect_bpf_collect(struct pk_ctx *ctx, const char *path, const uint8_t *img,

@@ -7,6 +7,7 @@
 #define PK_TOOL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "pekexec/ctx.h"
 
@@ -61,6 +62,13 @@ int verb_extract(struct tool *t, int argc, char **argv);
 int verb_load(struct tool *t, int argc, char **argv);
 int verb_exec(struct tool *t, int argc, char **argv);
 int verb_unload(struct tool *t, int argc, char **argv);
+
+/*
+ * cmd-name.c: "DECOMPRESS", "COPY"; "KERNEL", "INITRD", "CMDLINE";
+ * NULL for a number the ABI does not define.
+ */
+const char *tool_cmd_name(uint16_t cmd);
+const char *tool_subcmd_name(uint16_t subcmd);
 
 /* kexec-compat.c: pekexec run as "kexec" takes kexec-tools' command line. */
 bool kexec_compat_wanted(const char *argv0);

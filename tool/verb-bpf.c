@@ -170,20 +170,6 @@ struct run_state {
 	int failed; /* first callback error */
 };
 
-static const char *cmd_str(uint16_t cmd)
-{
-	return cmd == KEXEC_BPF_CMD_DECOMPRESS ? "DECOMPRESS" : cmd == KEXEC_BPF_CMD_COPY ? "COPY" : "?";
-}
-
-static const char *subcmd_str(uint16_t sub)
-{
-	switch (sub) {
-	case KEXEC_BPF_SUBCMD_KERNEL: return "KERNEL";
-	case KEXEC_BPF_SUBCMD_INITRD: return "INITRD";
-	case KEXEC_BPF_SUBCMD_CMDLINE: return "CMDLINE";
-	}
-	return "?";
-}
 
 static void print_sized(const struct run_state *st, const char *key, const uint8_t *p, size_t len)
 {
@@ -218,10 +204,11 @@ static int on_command(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *
 		      uint32_t len)
 {
 	struct run_state *st = user;
+	const char *cname = tool_cmd_name(cmd), *sname = tool_subcmd_name(subcmd);
 	int r = 0;
 
-	printf("command %u: %s/%s", ++st->n, cmd_str(cmd), subcmd_str(subcmd));
-	if (!payload || !strcmp(cmd_str(cmd), "?") || !strcmp(subcmd_str(subcmd), "?")) {
+	printf("command %u: %s/%s", ++st->n, cname ? cname : "?", sname ? sname : "?");
+	if (!payload || !cname || !sname) {
 		/* What fails a stage in the pipeline and in the kernel. */
 		printf(" (%u/%u) %s payload_len=%u error=-EINVAL\n", cmd, subcmd,
 		       payload ? "unknown" : "malformed", len);

@@ -101,15 +101,16 @@ static void json_blob(struct json *j, const char *key, const char *file,
 
 static const char *cmd_name(uint16_t cmd)
 {
-	return cmd == KEXEC_BPF_CMD_DECOMPRESS ? "DECOMPRESS" :
-	       cmd == KEXEC_BPF_CMD_COPY ? "COPY" : "UNKNOWN";
+	const char *s = tool_cmd_name(cmd);
+
+	return s ? s : "UNKNOWN";
 }
 
 static const char *subcmd_name(uint16_t sub)
 {
-	return sub == KEXEC_BPF_SUBCMD_KERNEL ? "KERNEL" :
-	       sub == KEXEC_BPF_SUBCMD_INITRD ? "INITRD" :
-	       sub == KEXEC_BPF_SUBCMD_CMDLINE ? "CMDLINE" : "UNKNOWN";
+	const char *s = tool_subcmd_name(sub);
+
+	return s ? s : "UNKNOWN";
 }
 
 static void json_stage(struct json *j, const struct pk_stage_record *s)
