@@ -13,22 +13,46 @@ static bool reusable(const struct pk_bpf_env *env, const struct pk_bpf_prog *pro
 	return prog->kind == PK_BPF_PROG_KEXEC_PARSER && !env->helper_cnt;
 }
 
+static int check_size(struct pk_ctx *ctx, const struct pk_bpf_prog *prog)
+{
+	if (!prog || !prog->insn_cnt || prog->insn_cnt > PK_BPF_MAX_INSNS)
+		return pk_err(ctx, -EINVAL, "program has %u instructions (1..%u allowed)",
+			      prog ? prog->insn_cnt : 0, PK_BPF_MAX_INSNS);
+	return 0;
+}
+
+/* Verifies @prog; with @ret_aux, the accepted program's facts go there. */
+static int verify(struct pk_ctx *ctx, const struct pk_bpf_env *env,
+		  const struct pk_bpf_prog *prog, struct pk_insn_aux **ret_aux)
+{
+	struct pk_insn_aux *aux;
+	int err;
+
+	err = check_size(ctx, prog);
+	if (err)
+		return err;
+	aux = calloc(prog->insn_cnt, sizeof(*aux));
+	if (!aux)
+		return pk_err(ctx, -ENOMEM, "verifier: out of memory");
+	err = pk_bpf_verify_aux(ctx, env, prog, aux);
+	if (err || !ret_aux)
+		free(aux);
+	else
+		*ret_aux = aux;
+	return err;
+}
+
 int pk_bpf_verify_keep(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		       struct pk_bpf_prog *prog)
 {
 	struct pk_insn_aux *aux;
 	int err;
 
-	if (!prog || !prog->insn_cnt || prog->insn_cnt > PK_BPF_MAX_INSNS || !reusable(env, prog))
-		return pk_bpf_verify(ctx, env, prog);
-	aux = calloc(prog->insn_cnt, sizeof(*aux));
-	if (!aux)
-		return pk_err(ctx, -ENOMEM, "verifier: out of memory");
-	err = pk_bpf_verify_aux(ctx, env, prog, aux);
-	if (err) {
-		free(aux);
+	if (!prog || !reusable(env, prog))
+		return verify(ctx, env, prog, NULL);
+	err = verify(ctx, env, prog, &aux);
+	if (err)
 		return err;
-	}
 	free(prog->verified);
 	prog->verified = aux;
 	return 0;
@@ -37,18 +61,7 @@ int pk_bpf_verify_keep(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 int pk_bpf_verify(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		  const struct pk_bpf_prog *prog)
 {
-	struct pk_insn_aux *aux;
-	int err;
-
-	if (!prog || !prog->insn_cnt || prog->insn_cnt > PK_BPF_MAX_INSNS)
-		return pk_err(ctx, -EINVAL, "program has %u instructions (1..%u allowed)",
-			      prog ? prog->insn_cnt : 0, PK_BPF_MAX_INSNS);
-	aux = calloc(prog->insn_cnt, sizeof(*aux));
-	if (!aux)
-		return pk_err(ctx, -ENOMEM, "verifier: out of memory");
-	err = pk_bpf_verify_aux(ctx, env, prog, aux);
-	free(aux);
-	return err;
+	return verify(ctx, env, prog, NULL);
 }
 
 int pk_bpf_vm_new(struct pk_ctx *ctx, const struct pk_bpf_env *env,
@@ -57,9 +70,9 @@ int pk_bpf_vm_new(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 	struct pk_bpf_vm *vm;
 	int err;
 
-	if (!prog || !prog->insn_cnt || prog->insn_cnt > PK_BPF_MAX_INSNS)
-		return pk_err(ctx, -EINVAL, "program has %u instructions (1..%u allowed)",
-			      prog ? prog->insn_cnt : 0, PK_BPF_MAX_INSNS);
+	err = check_size(ctx, prog);
+	if (err)
+		return err;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return pk_err(ctx, -ENOMEM, "vm: out of memory");
