@@ -12,7 +12,9 @@
 # A test exits 0 (pass), 77 (skip: it must print why) or anything else (fail).
 # libFuzzer's own default error exit code is 77, so fuzz targets run with
 # -error_exitcode=1: a crash must never read as a skip.
-# Output of failed and skipped tests is shown; all of it is in $BUILD/test-logs.
+# Output of failed and skipped tests is shown; all of it is in
+# $BUILD/test-logs/NAME.log, which each run of NAME replaces (the directory
+# is never wiped: runs of other tests on the same build dir keep theirs).
 #
 #   tests/run-tests.sh [--only-fuzz] [PATTERN]   PATTERN: substring of test names
 set -u
@@ -29,7 +31,6 @@ only_fuzz=0
 pattern=${1:-}
 
 logs="$BUILD/test-logs"
-rm -rf "$logs"
 mkdir -p "$logs"
 export TOP="$top" BUILD IMAGES="$BUILD/images"
 export PEKEXEC="$BUILD/asan/pekexec" PEKEXEC_FAST="$BUILD/pekexec"

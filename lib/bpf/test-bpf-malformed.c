@@ -512,8 +512,12 @@ int main(void)
 	CHECK_EQ_INT(test_read_file(path, &good[ELF_OBJ]), 0);
 	snprintf(path, sizeof(path), "%s/bpf-progs/zboot_parser.lskel.o", build);
 	CHECK_EQ_INT(test_read_file(path, &good[LSKEL_OBJ]), 0);
-	if (check_failures)
+	if (check_failures) {
+		pk_buf_free(&good[0]);
+		pk_buf_free(&good[1]);
+		pk_ctx_free(ctx);
 		return CHECK_RESULT();
+	}
 
 	/* the controls load */
 	for (k = 0; k < 2; k++) {
