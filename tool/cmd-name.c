@@ -7,7 +7,7 @@
 
 #include "kexec_bpf/kexec_bpf.h"
 
-const char *tool_cmd_name(uint16_t cmd)
+const char *tool_cmd_name(uint16_t cmd, const char *unknown)
 {
 	switch (cmd) {
 	case KEXEC_BPF_CMD_DECOMPRESS:
@@ -15,10 +15,10 @@ const char *tool_cmd_name(uint16_t cmd)
 	case KEXEC_BPF_CMD_COPY:
 		return "COPY";
 	}
-	return NULL;
+	return unknown;
 }
 
-const char *tool_subcmd_name(uint16_t subcmd)
+const char *tool_subcmd_name(uint16_t subcmd, const char *unknown)
 {
 	switch (subcmd) {
 	case KEXEC_BPF_SUBCMD_KERNEL:
@@ -28,5 +28,5 @@ const char *tool_subcmd_name(uint16_t subcmd)
 	case KEXEC_BPF_SUBCMD_CMDLINE:
 		return "CMDLINE";
 	}
-	return NULL;
+	return unknown;
 }

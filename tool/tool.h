@@ -65,10 +65,10 @@ int verb_unload(struct tool *t, int argc, char **argv);
 
 /*
  * cmd-name.c: "DECOMPRESS", "COPY"; "KERNEL", "INITRD", "CMDLINE";
- * NULL for a number the ABI does not define.
+ * @unknown for a number the ABI does not define.
  */
-const char *tool_cmd_name(uint16_t cmd);
-const char *tool_subcmd_name(uint16_t subcmd);
+const char *tool_cmd_name(uint16_t cmd, const char *unknown);
+const char *tool_subcmd_name(uint16_t subcmd, const char *unknown);
 
 /* kexec-compat.c: pekexec run as "kexec" takes kexec-tools' command line. */
 bool kexec_compat_wanted(const char *argv0);

@@ -204,7 +204,7 @@ static int on_command(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *
 		      uint32_t len)
 {
 	struct run_state *st = user;
-	const char *cname = tool_cmd_name(cmd), *sname = tool_subcmd_name(subcmd);
+	const char *cname = tool_cmd_name(cmd, NULL), *sname = tool_subcmd_name(subcmd, NULL);
 	int r = 0;
 
 	printf("command %u: %s/%s", ++st->n, cname ? cname : "?", sname ? sname : "?");

@@ -99,20 +99,6 @@ static void json_blob(struct json *j, const char *key, const char *file,
 	json_sha256(j, "sha256", d);
 }
 
-static const char *cmd_name(uint16_t cmd)
-{
-	const char *s = tool_cmd_name(cmd);
-
-	return s ? s : "UNKNOWN";
-}
-
-static const char *subcmd_name(uint16_t sub)
-{
-	const char *s = tool_subcmd_name(sub);
-
-	return s ? s : "UNKNOWN";
-}
-
 static void json_stage(struct json *j, const struct pk_stage_record *s)
 {
 	size_t i;
@@ -137,8 +123,8 @@ static void json_stage(struct json *j, const struct pk_stage_record *s)
 		const struct pk_stage_cmd *c = &s->cmds[i];
 
 		json_object_begin(j, NULL);
-		json_string(j, "cmd", cmd_name(c->cmd));
-		json_string(j, "subcmd", subcmd_name(c->subcmd));
+		json_string(j, "cmd", tool_cmd_name(c->cmd, "UNKNOWN"));
+		json_string(j, "subcmd", tool_subcmd_name(c->subcmd, "UNKNOWN"));
 		json_uint(j, "size", c->len);
 		json_sha256(j, "sha256", c->sha256);
 		json_int(j, "result", c->result);
