@@ -76,68 +76,19 @@ mkdir -p "$work/img" "$work/root"
 t0=$(date +%s)
 img=$work/img
 
-# the VM tests' parser program and loader (as tests/vm/run.sh builds them)
-make -s -C "$top" BUILD="$BUILD" "$BUILD/pk-lskel-gen" "$BUILD/pekexec" \
-	"$BUILD/bpf/uki.bpf" "$BUILD/bpf/zboot.bpf"
-clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
-	-I/usr/include/"$(gcc -print-multiarch)" \
-	-c -o "$work/vm_pe_parser.bpf.o" "$top/tests/vm/progs/vm_pe_parser.bpf.c"
-"$BUILD/pk-lskel-gen" "$work/vm_pe_parser.bpf.o" "$work/parser.lskel.o"
-bpf=$work/parser.lskel.o
-gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-kexec-file" \
-	"$top/tests/vm/pk-kexec-file.c"
-
-# the images of tests/vm/run.sh that the soak loads, made the same way
+# the VM tests' parser program, loader and images (tests/vm/images.sh,
+# shared with tests/vm/run.sh)
+make -s -C "$top" BUILD="$BUILD" "$BUILD/pekexec" "$BUILD/bpf/uki.bpf" \
+	"$BUILD/bpf/zboot.bpf"
+. "$top/tests/vm/images.sh"
+vm_tools "$top" "$BUILD" "$work"
 printf 'console=ttyS0 panic=-1 pksoak.second=1' >"$img/cmdline"
 printf 'initrd-of-the-image\n' >"$img/initrd"
 printf 'user initrd\n' >"$work/root/user.initrd"
-sign=(-k "$keys/test.key" -c "$keys/test.crt")
-mk() { "$top/tests/vm/mkimage.sh" -s "$stub" "$@"; }
-mk "$img/unsigned.efi" .cmdline="$img/cmdline" .initrd="$img/initrd" \
-	.linux="$kernel" .bpf="$bpf"
-mk "${sign[@]}" "$img/signed.efi" .cmdline="$img/cmdline" \
-	.initrd="$img/initrd" .linux="$kernel" .bpf="$bpf"
-mk -k "$keys/untrusted.key" -c "$keys/untrusted.crt" "$img/untrusted.efi" \
-	.cmdline="$img/cmdline" .initrd="$img/initrd" .linux="$kernel" \
-	.bpf="$bpf"
-cp "$img/signed.efi" "$img/tampered.efi"
-off=$(objdump -h "$img/signed.efi" | awk '$2 == ".cmdline" { print $6 }')
-printf 'X' | dd of="$img/tampered.efi" bs=1 seek=$((0x$off + 14)) \
-	conv=notrunc status=none
-gzip -1 -c <"$kernel" >"$work/linux.corrupt"
-size=$(stat -c %s "$work/linux.corrupt")
-printf '\xff\x00\xff\x00' | dd of="$work/linux.corrupt" bs=1 \
-	seek=$((size / 2)) conv=notrunc status=none
-zstd -3 -q -c <"$kernel" >"$work/linux.zstd"
-head -c $((size / 2)) "$work/linux.zstd" >"$work/linux.truncated"
-mk "$img/corrupt-gzip.efi" .linux="$work/linux.corrupt" .bpf="$bpf"
-mk "$img/truncated-zstd.efi" .linux="$work/linux.truncated" .bpf="$bpf"
-mk "$img/noprogress.efi" .cmdline="$img/cmdline" .bpf="$bpf"
-printf x >"$work/one-byte"
-mk "$img/badcmd.efi" .badcmd="$work/one-byte" .linux="$kernel" .bpf="$bpf"
-prev=$img/unsigned.efi
-for n in 2 3 4 5; do
-	mk "$work/nest$n.efi" .linux="$prev" .bpf="$bpf"
-	prev=$work/nest$n.efi
-done
-mv "$work/nest5.efi" "$img/nest5.efi"
-pk=$BUILD/pekexec
-pksign=(--key "$keys/test.key" --cert "$keys/test.crt")
-"$pk" build-uki --linux "$kernel" --initrd "$img/initrd" \
-	--cmdline @"$img/cmdline" --stub "$stub" "${pksign[@]}" \
-	-o "$img/real-uki.efi" >/dev/null
-for c in gzip zstd22 xzkern lz4; do
-	"$pk" build-zboot --image "$kernel" --compress $c --machine x86_64 \
-		"${pksign[@]}" -o "$img/real-zboot-$c.efi" >/dev/null
-done
-"$pk" build-uki --linux "$img/real-zboot-zstd22.efi" --initrd "$img/initrd" \
-	--cmdline @"$img/cmdline" --stub "$stub" "${pksign[@]}" \
-	-o "$img/real-nested.efi" >/dev/null
-bad=$img/real-zboot-badsize.efi
-cp "$img/real-zboot-zstd22.efi" "$bad"
-le32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-printf '\001\000\000\000' | dd of="$bad" bs=1 conv=notrunc status=none \
-	seek=$(($(le32 "$bad" 8) + $(le32 "$bad" 12)))
+printf 'ucode-of-11' >"$work/ucode"
+vm_images "$top" "$img" "$kernel" "$work/parser.lskel.o" "$keys" "$stub"
+vm_real_images "$img" "$kernel" "$keys" "$stub" "$BUILD/pekexec" "$work/ucode"
+rm "$img/nest2.efi"	# not in the lists below (nest5 holds it)
 
 cat >"$work/root/unlocked" <<'EOF'
 t corrupt-gzip EBADMSG /img/corrupt-gzip.efi

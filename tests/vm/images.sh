@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+#
+# images.sh - the test images of the CONFIG_KEXEC_BPF series, made one way
+# for tests/vm/run.sh (make check) and tests/vm/soak-run.sh (make
+# soak-kernel).  Sourced; every function fails the caller (set -e) on error.
+#
+#   vm_tools TOP BUILD WORK
+#       WORK/parser.lskel.o: the VM test parser (tests/vm/progs) as the light
+#       skeleton a .bpf section holds; WORK/vm_pe_parser.bpf.o, its ELF;
+#       WORK/pk-kexec-file: the static loader the guests run.
+#   vm_images TOP IMG KERNEL BPF KEYS STUB
+#       IMG must hold `cmdline` and `initrd`.  With systemd's UKI stub STUB
+#       and the program BPF around the bzImage KERNEL (tests/vm/mkimage.sh):
+#       unsigned, signed (KEYS/test), untrusted (KEYS/untrusted), tampered
+#       (one .cmdline byte of signed changed after signing); and the
+#       malformed ones: corrupt-gzip (bytes flipped mid-stream),
+#       truncated-zstd, noprogress (no .linux), badcmd (an unknown section
+#       the program turns into an unknown command), nest2 and nest5 (each
+#       level's .linux is the previous image, from unsigned).
+#   vm_real_images IMG KERNEL KEYS STUB PEKEXEC UCODE
+#       What the project's own tools make with the built-in parsers, signed
+#       with KEYS/test: real-uki (UCODE, IMG/initrd, IMG/cmdline),
+#       real-zboot-{gzip,zstd22,xzkern,lz4} (x86_64), real-nested (a UKI
+#       around real-zboot-zstd22), real-zboot-badsize (the size after the
+#       zstd stream disagrees with it: the program gives up).
+
+vm_tools() { # top build work
+	local top=$1 build=$2 work=$3
+
+	make -s -C "$top" BUILD="$build" "$build/pk-lskel-gen"
+	clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
+		-I/usr/include/"$(gcc -print-multiarch)" \
+		-c -o "$work/vm_pe_parser.bpf.o" \
+		"$top/tests/vm/progs/vm_pe_parser.bpf.c"
+	"$build/pk-lskel-gen" "$work/vm_pe_parser.bpf.o" "$work/parser.lskel.o"
+	gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-kexec-file" \
+		"$top/tests/vm/pk-kexec-file.c"
+}
+
+vm_images() { # top img kernel bpf keys stub
+	local top=$1 img=$2 kernel=$3 bpf=$4 keys=$5 stub=$6
+	local tmp off size n prev
+
+	mk() { "$top/tests/vm/mkimage.sh" -s "$stub" "$@"; }
+	mk "$img/unsigned.efi" .cmdline="$img/cmdline" .initrd="$img/initrd" \
+		.linux="$kernel" .bpf="$bpf"
+	mk -k "$keys/test.key" -c "$keys/test.crt" "$img/signed.efi" \
+		.cmdline="$img/cmdline" .initrd="$img/initrd" .linux="$kernel" \
+		.bpf="$bpf"
+	mk -k "$keys/untrusted.key" -c "$keys/untrusted.crt" \
+		"$img/untrusted.efi" .cmdline="$img/cmdline" \
+		.initrd="$img/initrd" .linux="$kernel" .bpf="$bpf"
+	cp "$img/signed.efi" "$img/tampered.efi"
+	off=$(objdump -h "$img/signed.efi" | awk '$2 == ".cmdline" { print $6 }')
+	printf 'X' | dd of="$img/tampered.efi" bs=1 seek=$((0x$off + 14)) \
+		conv=notrunc status=none
+
+	tmp=$(mktemp -d)
+	# fast levels: a bzImage is compressed already
+	gzip -1 -c <"$kernel" >"$tmp/linux.corrupt"
+	size=$(stat -c %s "$tmp/linux.corrupt")
+	printf '\xff\x00\xff\x00' | dd of="$tmp/linux.corrupt" bs=1 \
+		seek=$((size / 2)) conv=notrunc status=none
+	zstd -3 -q -c <"$kernel" >"$tmp/linux.zstd"
+	head -c $((size / 2)) "$tmp/linux.zstd" >"$tmp/linux.truncated"
+	mk "$img/corrupt-gzip.efi" .linux="$tmp/linux.corrupt" .bpf="$bpf"
+	mk "$img/truncated-zstd.efi" .linux="$tmp/linux.truncated" .bpf="$bpf"
+	mk "$img/noprogress.efi" .cmdline="$img/cmdline" .bpf="$bpf"
+	printf x >"$tmp/one-byte"	# objcopy drops empty sections
+	mk "$img/badcmd.efi" .badcmd="$tmp/one-byte" .linux="$kernel" \
+		.bpf="$bpf"
+	mk "$img/nest2.efi" .linux="$img/unsigned.efi" .bpf="$bpf"
+	prev=$img/nest2.efi
+	for n in 3 4 5; do
+		mk "$tmp/nest$n.efi" .linux="$prev" .bpf="$bpf"
+		prev=$tmp/nest$n.efi
+	done
+	mv "$tmp/nest5.efi" "$img/nest5.efi"
+	rm -rf "$tmp"
+}
+
+vm_real_images() { # img kernel keys stub pekexec ucode
+	local img=$1 kernel=$2 keys=$3 stub=$4 pk=$5 ucode=$6 c bad
+	local pksign=(--key "$keys/test.key" --cert "$keys/test.crt")
+
+	"$pk" build-uki --linux "$kernel" --ucode "$ucode" \
+		--initrd "$img/initrd" --cmdline @"$img/cmdline" --stub "$stub" \
+		"${pksign[@]}" -o "$img/real-uki.efi" >/dev/null
+	for c in gzip zstd22 xzkern lz4; do
+		"$pk" build-zboot --image "$kernel" --compress $c \
+			--machine x86_64 "${pksign[@]}" \
+			-o "$img/real-zboot-$c.efi" >/dev/null
+	done
+	"$pk" build-uki --linux "$img/real-zboot-zstd22.efi" --ucode "$ucode" \
+		--initrd "$img/initrd" --cmdline @"$img/cmdline" --stub "$stub" \
+		"${pksign[@]}" -o "$img/real-nested.efi" >/dev/null
+	# the le32 after the payload (offset + size at 8 and 12) says 1 byte
+	bad=$img/real-zboot-badsize.efi
+	cp "$img/real-zboot-zstd22.efi" "$bad"
+	printf '\001\000\000\000' | dd of="$bad" bs=1 conv=notrunc status=none \
+		seek=$(($(vm_le32 "$bad" 8) + $(vm_le32 "$bad" 12)))
+}
+
+vm_le32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
