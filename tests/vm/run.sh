@@ -17,6 +17,11 @@
 # the project's parser programs (bpf/uki.bpf.c, bpf/zboot.bpf.c, built by
 # make, unchanged) and compare the kernel's debugfs digests with pekexec
 # extract's manifest.json (executor byte identity).
+# IMA (a policy measuring KEXEC_KERNEL_CHECK, KEXEC_INITRAMFS_CHECK and
+# KEXEC_CMDLINE is written first): the measurement list must hold the
+# sha256 of each image file as read (sha256sum of the file) and the command
+# line finally used (the image's, or the user's), never one from before the
+# program ran.  Under lockdown a signed load must not log a lockdown refusal.
 #
 # Prints "PASS: name" / "FAIL: name" per check and the serial log on
 # failure.  Exit 0 if all passed, 77 if the kernel is not built.
@@ -49,15 +54,11 @@ rm -rf "$work/img" "$work/root" "$work/second"
 mkdir -p "$work/img" "$work/root" "$work/second"
 t0=$(date +%s)
 
-# the parser program and its light skeleton (.bpf section content)
-make -s -C "$top" BUILD="$BUILD" "$BUILD/pk-lskel-gen"
-clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
-	-I/usr/include/"$(gcc -print-multiarch)" \
-	-c -o "$work/vm_pe_parser.bpf.o" "$top/tests/vm/progs/vm_pe_parser.bpf.c"
-"$BUILD/pk-lskel-gen" "$work/vm_pe_parser.bpf.o" "$work/parser.lskel.o"
+# the parser program and its light skeleton (.bpf section content), the
+# loader; the images (tests/vm/images.sh, shared with the soak)
+. "$top/tests/vm/images.sh"
+vm_tools "$top" "$BUILD" "$work"
 bpf=$work/parser.lskel.o
-gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-kexec-file" \
-	"$top/tests/vm/pk-kexec-file.c"
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-check" \
 	"$top/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
 
@@ -90,20 +91,8 @@ mkdir -p "$work/user/etc"
 echo user >"$work/user/etc/user-initrd"
 mkcpio "$work/user" "$work/user.cpio"
 
-sign=(-k "$keys/test.key" -c "$keys/test.crt")
+vm_images "$top" "$img" "$kernel" "$bpf" "$keys" "$stub"
 mk() { "$top/tests/vm/mkimage.sh" -s "$stub" "$@"; }
-mk "$img/unsigned.efi" .cmdline="$img/cmdline" .initrd="$img/initrd" \
-	.linux="$kernel" .bpf="$bpf"
-mk "${sign[@]}" "$img/signed.efi" .cmdline="$img/cmdline" \
-	.initrd="$img/initrd" .linux="$kernel" .bpf="$bpf"
-mk -k "$keys/untrusted.key" -c "$keys/untrusted.crt" "$img/untrusted.efi" \
-	.cmdline="$img/cmdline" .initrd="$img/initrd" .linux="$kernel" \
-	.bpf="$bpf"
-# tampered: one byte of the signed image's .cmdline changed after signing
-cp "$img/signed.efi" "$img/tampered.efi"
-off=$(objdump -h "$img/signed.efi" | awk '$2 == ".cmdline" { print $6 }')
-printf 'X' | dd of="$img/tampered.efi" bs=1 seek=$((0x$off + 14)) \
-	conv=notrunc status=none
 # fast levels: the input (a bzImage) is compressed already
 declare -A comp=([gzip]="gzip -1 -c" [xz]="xz --check=crc32 -0 -c"
 	[zstd]="zstd -3 -q -c" [bzip2]="bzip2 -1 -c"
@@ -113,25 +102,7 @@ for c in "${!comp[@]}"; do
 	mk "$img/$c.efi" .cmdline="$img/cmdline" .linux="$img/linux.$c" \
 		.bpf="$bpf"
 done
-# corrupt streams: a flipped byte in the middle, and a truncated one
-cp "$img/linux.gzip" "$img/linux.corrupt"
-size=$(stat -c %s "$img/linux.corrupt")
-printf '\xff\x00\xff\x00' | dd of="$img/linux.corrupt" bs=1 \
-	seek=$((size / 2)) conv=notrunc status=none
-head -c $((size / 2)) "$img/linux.zstd" >"$img/linux.truncated"
-mk "$img/corrupt-gzip.efi" .linux="$img/linux.corrupt" .bpf="$bpf"
-mk "$img/truncated-zstd.efi" .linux="$img/linux.truncated" .bpf="$bpf"
-mk "$img/noprogress.efi" .cmdline="$img/cmdline" .bpf="$bpf"
-printf x >"$img/one-byte"	# objcopy drops empty sections
-mk "$img/badcmd.efi" .badcmd="$img/one-byte" .linux="$kernel" .bpf="$bpf"
-# nesting: each level's .linux is the previous image
-mk "$img/nest2.efi" .linux="$img/unsigned.efi" .bpf="$bpf"
-prev=$img/nest2.efi
-for n in 3 4 5; do
-	mk "$img/nest$n.efi" .linux="$prev" .bpf="$bpf"
-	prev=$img/nest$n.efi
-done
-rm -f "$img/nest3.efi" "$img/nest4.efi" "$img"/linux.* "$img/one-byte"
+rm -f "$img"/linux.*
 
 # what the kernel must report: host oracles
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -149,17 +120,7 @@ mkdir -p "$real"
 # each image's .bpf must be the light skeleton make built (mk/parsers.mk)
 make -s -C "$top" BUILD="$BUILD" "$BUILD/bpf/uki.bpf" "$BUILD/bpf/zboot.bpf"
 printf 'ucode-of-11' >"$real/ucode"	# odd size: padding between pieces
-pksign=(--key "$keys/test.key" --cert "$keys/test.crt")
-"$pk" build-uki --linux "$kernel" --ucode "$real/ucode" \
-	--initrd "$img/initrd" --cmdline @"$img/cmdline" --stub "$stub" \
-	"${pksign[@]}" -o "$img/real-uki.efi"
-for c in gzip zstd22 xzkern lz4; do
-	"$pk" build-zboot --image "$kernel" --compress $c --machine x86_64 \
-		"${pksign[@]}" -o "$img/real-zboot-$c.efi"
-done
-"$pk" build-uki --linux "$img/real-zboot-zstd22.efi" --ucode "$real/ucode" \
-	--initrd "$img/initrd" --cmdline @"$img/cmdline" --stub "$stub" \
-	"${pksign[@]}" -o "$img/real-nested.efi"
+vm_real_images "$img" "$kernel" "$keys" "$stub" "$pk" "$real/ucode"
 for f in real-uki:uki real-nested:uki real-zboot-gzip:zboot \
 	real-zboot-zstd22:zboot real-zboot-xzkern:zboot real-zboot-lz4:zboot; do
 	objcopy -O binary --only-section=.bpf "$img/${f%%:*}.efi" "$real/${f%%:*}.bpf"
@@ -172,10 +133,6 @@ done
 # program gives up with parser_abort() (command 0, EBADMSG as subcommand,
 # bpf/parser.h); pekexec extract refuses it, the kernel must too.
 bad=$img/real-zboot-badsize.efi
-cp "$img/real-zboot-zstd22.efi" "$bad"
-le32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-printf '\001\000\000\000' | dd of="$bad" bs=1 conv=notrunc status=none \
-	seek=$(($(le32 "$bad" 8) + $(le32 "$bad" 12)))
 if "$pk" extract --verify off -o "$real/badsize" "$bad" 2>"$real/badsize.err" ||
 	! grep -q 'gave up.*(command 0/74)' "$real/badsize.err"; then
 	echo "FAIL: pekexec extract of real-zboot-badsize.efi did not give up:"
@@ -209,11 +166,21 @@ pad4 "$work/user.cpio" "$work/user.padded"
 cat "$work/user.padded" "$img/initrd" >"$work/initrd.both"
 printf 'console=ttyS0 panic=-1 pktest.user=1' >"$work/user.cmdline"
 rep() { echo "$1 sha256=$(sha "$2") size=$(sz "$2")"; }
+# what IMA's list says of a file read by kexec_file_load() (template ima-ng)
+# and of a command line it measured (ima-buf: digest, name, hex of the bytes)
+imafile() { echo " ima-ng sha256:$(sha "$1") $2"; }
+imacmdline() {
+	echo " ima-buf sha256:$(sha "$1") kexec-cmdline $(od -An -v -tx1 "$1" |
+		tr -d ' \n')"
+}
 K=$(rep "loaded kernel" "$kernel")
 cp "$work/user.cpio" "$work/root/user.cpio"
 
 {
+	echo "ima_policy"
 	echo "t unsigned 0 /img/unsigned.efi"
+	echo "m unsigned-ima-image '$(imafile "$img/unsigned.efi" /img/unsigned.efi)'"
+	echo "m unsigned-ima-cmdline '$(imacmdline "$img/cmdline")'"
 	echo "r unsigned-kernel '$K'"
 	echo "r unsigned-initrd '$(rep "loaded initrd" "$img/initrd")'"
 	echo "r unsigned-cmdline '$(rep "loaded cmdline" "$img/cmdline")'"
@@ -231,8 +198,10 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "t nested-5 ELOOP /img/nest5.efi"
 	echo "t user-cmdline-wins 0 /img/unsigned.efi - '$(cat "$work/user.cmdline")'"
 	echo "r user-cmdline-wins-report '$(rep "loaded cmdline" "$work/user.cmdline")'"
+	echo "m user-cmdline-wins-ima '$(imacmdline "$work/user.cmdline")'"
 	echo "t user-initrd-first 0 /img/unsigned.efi /user.cpio"
 	echo "r user-initrd-first-report '$(rep "loaded initrd" "$work/initrd.both")'"
+	echo "m user-initrd-first-ima '$(imafile "$work/user.cpio" /user.cpio)'"
 	echo "t real-uki 0 /img/real-uki.efi"
 	ident real-uki real-uki.efi
 	echo "t real-uki-user-initrd 0 /img/real-uki.efi /user.cpio"
@@ -250,6 +219,7 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	ident real-nested real-nested.efi
 	echo "lockdown"
 	echo "t lockdown-real-nested 0 /img/real-nested.efi"
+	echo "n lockdown-real-nested-quiet 'is restricted'"
 	ident lockdown-real-nested real-nested.efi
 	echo "t lockdown-unsigned EPERM /img/unsigned.efi"
 	echo "t lockdown-tampered EPERM /img/tampered.efi"
@@ -261,7 +231,7 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "r lockdown-signed-cmdline '$(rep "loaded cmdline" "$img/cmdline")'"
 	echo "exec"
 } >"$work/root/tests"
-nchecks=$(grep -c '^[trd] ' "$work/root/tests")
+nchecks=$(grep -c '^[trdmn] ' "$work/root/tests")
 
 add_busybox "$work/root"
 cp "$work/pk-kexec-file" "$work/pk-bpf-check" \
@@ -277,18 +247,21 @@ mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t securityfs securityfs /sys/kernel/security
 report=/sys/kernel/debug/kexec_bpf
+ima=/sys/kernel/security/ima
 diagnosed=
 t() { # name expected-errno image [initrd|-] [cmdline]
 	name=$1 want=$2
 	shift 2
 	start=$(date +%s)
+	dmesg -c >/dev/null
 	got=$(timeout 300 pk-kexec-file load "$@")
 	got=${got#errno=}
+	dmesg >/tmp/load.log
 	if [ "$got" = "$want" ]; then
 		echo "PKTEST PASS $name (errno=$got, $(($(date +%s) - start))s)"
 	else
 		echo "PKTEST FAIL $name: expected errno=$want, got '$got'"
-		dmesg | tail -n 15
+		tail -n 15 /tmp/load.log
 		if [ -z "$diagnosed" ]; then
 			diagnosed=1
 			echo "PKTEST diagnostics: the parser program loaded by libbpf:"
@@ -307,12 +280,34 @@ r() { # name line-expected-in-the-report
 	fi
 }
 d() { # name text-expected-in-the-kernel-log-of-the-last-load
-	if dmesg | tail -n 8 | grep -qF "$2"; then
+	if grep -qF "$2" /tmp/load.log; then
 		echo "PKTEST PASS $1"
 	else
 		echo "PKTEST FAIL $1: '$2' not in the kernel log:"
-		dmesg | tail -n 8
+		cat /tmp/load.log
 	fi
+}
+n() { # name text-not-expected-in-the-kernel-log-of-the-last-load
+	if grep -qF "$2" /tmp/load.log; then
+		echo "PKTEST FAIL $1: '$2' in the kernel log:"
+		cat /tmp/load.log
+	else
+		echo "PKTEST PASS $1"
+	fi
+}
+m() { # name text-expected-in-a-line-of-the-IMA-measurement-list
+	if grep -qF "$2" $ima/ascii_runtime_measurements; then
+		echo "PKTEST PASS $1"
+	else
+		echo "PKTEST FAIL $1: '$2' not measured:"
+		tail -n 8 $ima/ascii_runtime_measurements
+	fi
+}
+ima_policy() {
+	printf '%s\n' 'measure func=KEXEC_KERNEL_CHECK' \
+		'measure func=KEXEC_INITRAMFS_CHECK' \
+		'measure func=KEXEC_CMDLINE' >$ima/policy ||
+		echo "PKTEST IMA policy not accepted"
 }
 lockdown() {
 	echo integrity >/sys/kernel/security/lockdown
