@@ -12,14 +12,20 @@
 #   kernel/mkseries.sh exports its commits as kernel/patches/).
 #
 # 1. the pristine tree from /usr/src/linux-source-6.1.tar.xz is extracted
-#    once per series into OUTDIR/src-HASH (HASH: sha256 of the patches) and
-#    the series is applied with `patch -p1`;
+#    into OUTDIR/src and the series applied with `patch -p1`, again only
+#    when the series changes (OUTDIR/src/.pekexec-patched holds its sha256);
 # 2. a test signing key is generated once into OUTDIR/keys/ (its certificate
 #    goes into the builtin trusted keyring, the key signs test images);
 # 3. `make tinyconfig` + kernel/config/base.config + kernel/config/ARCH.config,
 #    then every option of the fragments is checked to have survived;
-# 4. out-of-tree build with ccache in OUTDIR/out-ARCH-HASH; the results are
-#    copied to OUTDIR/ARCH/ (bzImage or Image + vmlinuz.efi, vmlinux, .config).
+# 4. out-of-tree build in OUTDIR/out-ARCH; the results are copied to
+#    OUTDIR/ARCH/ (bzImage or Image + vmlinuz.efi, vmlinux, .config).
+#
+# ccache (tests/lib/ccache-env.sh) lives outside the clone, in
+# /var/cache/pekexec/ccache, and every path a compiler sees is the same in
+# any clone and for any series (OUTDIR/src, OUTDIR/out-ARCH, the signing
+# certificate named relative to the object tree): a fresh clone, and a
+# series change, recompile only what the change touches.
 #
 # Times of each step are printed ("time: extract 41s").
 set -euo pipefail
@@ -62,13 +68,15 @@ timing() { echo "time: $1 $(($(now) - $2))s"; }
 # meets a tree patched with its older version.
 hash=$(find "$top/kernel/patches" -name "*.patch" -print0 | sort -z |
 	xargs -0r cat | sha256sum | cut -c1-12)
-src="$outdir/src-$hash"
+src="$outdir/src"
 if [ -n "$devsrc" ]; then
 	src=$devsrc
 	hash=dev
-elif [ ! -e "$src/.pekexec-patched" ]; then
+elif [ "$(cat "$src/.pekexec-patched" 2>/dev/null)" != "$hash" ]; then
 	t0=$(now)
-	rm -rf "$src.tmp"
+	# Only the newest series is kept: each tree is 1.4 GB.  The path stays
+	# the same so that ccache hits for every file the series leaves alone.
+	rm -rf "$src" "$outdir"/src-*
 	mkdir -p "$src.tmp"
 	tar -xf "$tarball" -C "$src.tmp" --strip-components=1
 	timing extract "$t0"
@@ -77,11 +85,7 @@ elif [ ! -e "$src/.pekexec-patched" ]; then
 		echo "  PATCH   $(basename "$p")"
 		patch -d "$src.tmp" -p1 --batch --forward --quiet <"$p"
 	done
-	touch "$src.tmp/.pekexec-patched"
-	# Only the newest series is kept: each tree is 1.4 GB.
-	for old in "$outdir"/src-*; do
-		[ "$old" = "$src.tmp" ] || rm -rf "$old"
-	done
+	echo "$hash" >"$src.tmp/.pekexec-patched"
 	mv "$src.tmp" "$src"
 fi
 
@@ -100,23 +104,30 @@ if [ ! -e "$keys/test.crt" ]; then
 		-keyout "$keys/untrusted.key" -out "$keys/untrusted.crt" 2>/dev/null
 fi
 
-out="$outdir/out-$arch-$hash"
-for old in "$outdir"/out-"$arch"-*; do
-	case "$old" in "$out" | *-dev) ;; *) rm -rf "$old" ;; esac
-done
+out="$outdir/out-$arch"
+[ -z "$devsrc" ] || out="$outdir/out-$arch-dev"
+rm -rf "$outdir"/out-"$arch"-[0-9a-f]*[0-9a-f]
 mkdir -p "$out"
+# A new series may change Kconfig: configure again.
+[ "$(cat "$out/.pekexec-series" 2>/dev/null)" = "$hash" ] ||
+	rm -f "$out/fragment.config.used"
+echo "$hash" >"$out/.pekexec-series"
 kmake() {
 	make -s -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
 		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" \
 		KBUILD_BUILD_USER=pekexec KBUILD_BUILD_HOST=pekexec "$@"
 }
-export CCACHE_BASEDIR="$outdir" CCACHE_DIR="${CCACHE_DIR:-$outdir/ccache}"
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# shellcheck source=../tests/lib/ccache-env.sh
+. "$top/tests/lib/ccache-env.sh"
+ccache_env "$outdir"
 
 t0=$(now)
 frags=("$top/kernel/config/base.config" "$top/kernel/config/$arch.config")
 [ -z "$debug" ] || frags+=("$top/kernel/config/debug.config")
-printf 'CONFIG_SYSTEM_TRUSTED_KEYS="%s"\n' "$keys/test.crt" >"$out/keys.config"
+# Named relative to the object tree: an absolute path would differ per clone
+# and, through autoconf.h, change the hash of every object.
+cp "$keys/test.crt" "$out/pekexec-test.crt"
+printf 'CONFIG_SYSTEM_TRUSTED_KEYS="pekexec-test.crt"\n' >"$out/keys.config"
 cat "${frags[@]}" "$out/keys.config" >"$out/fragment.config"
 if ! cmp -s "$out/fragment.config" "$out/fragment.config.used" 2>/dev/null; then
 	kmake tinyconfig >/dev/null
@@ -148,6 +159,7 @@ timing config "$t0"
 t0=$(now)
 kmake -j"$jobs" $targets
 timing build "$t0"
+ccache -s 2>/dev/null | grep -iE '^ *(hits|misses)|cache hit' | sed 's/^/ccache: /' || true
 
 res="$outdir/$arch"
 mkdir -p "$res"

@@ -21,7 +21,7 @@
 # 2. out of tree in BUILD/arm64-zboot/out-COMP: tinyconfig, then only what a
 #    zboot image needs (EFI, EFI_STUB, EFI_ZBOOT, KERNEL_COMP) with
 #    scripts/config + olddefconfig; the options are checked to have survived;
-# 3. `make vmlinuz.efi` with ccache (own cache in BUILD/arm64-zboot/ccache)
+# 3. `make vmlinuz.efi` with ccache (shared, outside the clone: tests/lib/ccache-env.sh)
 #    and -j$JOBS (default 2).
 # An output is reused as is when its stamp (tarball identity, the recipe
 # version below, compression, compiler version) matches.  Builders of one BUILD take turns
@@ -91,7 +91,8 @@ fi
 recipe=1
 gcc_ver=$(${cross}gcc -dumpfullversion)
 
-export CCACHE_DIR=$top/ccache CCACHE_BASEDIR=$top CCACHE_MAXSIZE=2G
+. "$(dirname "$0")/ccache-env.sh"
+ccache_env "$top"
 if [ "${NO_CCACHE:-0}" = 1 ]; then
 	cc=${cross}gcc
 else
