@@ -2,14 +2,18 @@
 #
 # pekexec - kexec for UKIs and EFI zboot images, with their signatures kept.
 #
-#   make            library + tool (build/pekexec)
+#   make            library (static and shared) + tool (build/pekexec);
+#                   never installs packages
 #   make check      every test: unit tests under ASan+UBSan, script tests,
 #                   a short run of each fuzz target
+#   make install    PREFIX=/usr/local DESTDIR= ... (mk/install.mk)
+#   make deb-check  the Debian packages: build twice, cmp, lintian, a test
 #   make demo       the main job on a built-in default
 #   make bench      the benchmark table
 #   make fuzz       each fuzz target for FUZZ_SECONDS (default 60)
 #
-# Packages are installed by scripts/deps.sh (as root) or named for you.
+# Packages are installed by scripts/deps.sh (as root) or named for you;
+# plain `make` only checks them (scripts/deps.sh require build).
 
 BUILD     ?= build
 CC        ?= cc
@@ -58,7 +62,7 @@ FUZZ_BINS := $(patsubst %.c,$(BUILD)/fuzz/%,$(notdir $(FUZZ_SRCS)))
 all: deps $(BUILD)/pekexec $(BUILD)/libpekexec.a $(ALL_EXTRA)
 
 deps:
-	$(Q)scripts/deps.sh ensure build
+	$(Q)scripts/deps.sh require build
 
 $(BUILD)/libpekexec.a: $(LIB_OBJS)
 	$(Q)rm -f $@
@@ -66,12 +70,12 @@ $(BUILD)/libpekexec.a: $(LIB_OBJS)
 
 $(BUILD)/pekexec: $(TOOL_OBJS) $(BUILD)/libpekexec.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libpekexec.a $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libpekexec.a $(PKG_LIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests and the tool used by script tests are built with ASan+UBSan.
 $(BUILD)/asan/%.o: %.c
@@ -113,23 +117,24 @@ images:
 	$(Q)scripts/deps.sh ensure test
 	$(Q)scripts/fetch-images.sh $(BUILD)/images
 
-check: deps
-	$(Q)scripts/deps.sh ensure build test qemu
+check:
+	$(Q)scripts/deps.sh ensure build fuzz test qemu
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/pekexec $(BUILD)/asan/pekexec \
 		$(TEST_BINS) $(FUZZ_BINS) $(CHECK_EXTRA)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/run-tests.sh
 
-fuzz: deps
+fuzz:
+	$(Q)scripts/deps.sh ensure build fuzz
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-tests.sh --only-fuzz
 
-bench: deps
+bench:
 	$(Q)scripts/deps.sh ensure build test qemu
 	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(BENCH_EXTRA)
 	$(Q)BUILD=$(BUILD) bench/run-bench.sh
 
-demo: deps
+demo:
 	$(Q)scripts/deps.sh ensure build test qemu
 	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(DEMO_EXTRA)
 	$(Q)BUILD=$(BUILD) scripts/demo.sh

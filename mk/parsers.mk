@@ -16,7 +16,7 @@ PARSER_SECTIONS := $(PARSER_NAMES:%=$(BUILD)/bpf/%.bpf)
 PARSER_GEN := $(BUILD)/gen/parsers-data.c
 PARSER_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 PARSER_CFLAGS := -target bpf -mcpu=v3 -g -O2 -Wall -Werror -Iinclude -Ibpf \
-                 $(if $(PARSER_MULTIARCH),-I/usr/include/$(PARSER_MULTIARCH))
+                 $(if $(PARSER_MULTIARCH),-I/usr/include/$(PARSER_MULTIARCH)) $(PK_PREFIX_MAP)
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/parser.h include/kexec_bpf/kexec_bpf.h
 	@mkdir -p $(dir $@)

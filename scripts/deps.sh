@@ -5,15 +5,20 @@
 #
 #   scripts/deps.sh ensure GROUP...   install what is missing (root), or print
 #                                     the exact apt-get line and fail (non-root)
+#   scripts/deps.sh require GROUP...  never install: print the exact apt-get
+#                                     line and fail if one is missing (plain
+#                                     `make`, the Debian package build)
 #   scripts/deps.sh list GROUP...     print the packages of GROUPs
 #
 # Groups:
 #   build   compile the library, the tool and the BPF programs
+#   fuzz    the libFuzzer runtime for the fuzz targets
 #   test    independent oracles and data for the tests (signers, compressors,
 #           systemd's UKI stub)
 #   image   distribution kernel images used as real test inputs (downloaded
 #           with apt-get download and unpacked into build/, never installed)
 #   qemu    virtual machines for the end-to-end tests
+#   deb     building and checking the Debian package (`make deb-check`)
 #   kernel  building Linux 6.1 from Debian's linux-source-6.1
 #   arm64   cross-building pekexec for arm64 (mk/cross.mk: Debian's arm64
 #           -dev packages, multiarch; `ensure` adds the arm64 architecture
@@ -24,11 +29,13 @@ set -eu
 
 pkgs_build="make gcc clang llvm pkg-config libc6-dev linux-libc-dev \
 libssl-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev \
-libbz2-dev libelf-dev libbpf-dev bpftool libclang-rt-14-dev libdeflate-dev"
+libbz2-dev libelf-dev libbpf-dev bpftool libdeflate-dev"
+pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_test="openssl binutils time bc sbsigntool pesign osslsigncode systemd-boot-efi gzip zstd \
 xz-utils lz4 lzop bzip2 cpio valgrind jq"
 pkgs_image="apt"
 pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools"
+pkgs_deb="dpkg-dev debhelper fakeroot lintian"
 pkgs_kernel="linux-source-6.1 bc bison flex dwarves ccache \
 gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod patch perl"
 pkgs_arm64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
@@ -39,9 +46,11 @@ libelf-dev:arm64 libbpf-dev:arm64 libdeflate-dev:arm64"
 group_pkgs() {
 	case "$1" in
 	build) echo "$pkgs_build" ;;
+	fuzz) echo "$pkgs_fuzz" ;;
 	test) echo "$pkgs_test" ;;
 	image) echo "$pkgs_image" ;;
 	qemu) echo "$pkgs_qemu" ;;
+	deb) echo "$pkgs_deb" ;;
 	kernel) echo "$pkgs_kernel" ;;
 	arm64) echo "$pkgs_arm64" ;;
 	*) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
@@ -58,7 +67,7 @@ case "$cmd" in
 list)
 	for g in "$@"; do group_pkgs "$g"; done | tr ' ' '\n' | sed '/^$/d' | sort -u
 	;;
-ensure)
+ensure|require)
 	missing=
 	for p in $(for g in "$@"; do group_pkgs "$g"; done); do
 		is_installed "$p" || missing="$missing $p"
@@ -73,7 +82,7 @@ ensure)
 			     case " $archs " in *" $a "*) ;; *) archs="$archs $a" ;; esac ;;
 		esac
 	done
-	if [ "$(id -u)" -ne 0 ]; then
+	if [ "$cmd" = require ] || [ "$(id -u)" -ne 0 ]; then
 		echo "pekexec needs these Debian packages:$missing" >&2
 		echo "install them with:" >&2
 		for a in $archs; do
@@ -94,7 +103,7 @@ ensure)
 	apt-get install -y -q --no-install-recommends $missing >&2
 	;;
 *)
-	echo "usage: scripts/deps.sh ensure|list GROUP..." >&2
+	echo "usage: scripts/deps.sh ensure|require|list GROUP..." >&2
 	exit 2
 	;;
 esac

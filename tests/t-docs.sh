@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: MIT
 # t-docs.sh - the documentation matches the tool: every verb that
 # `pekexec --help` lists, and every long option each `pekexec VERB --help`
-# prints, is described in man/pekexec.1; every exit code in tool/tool.h is
+# prints, is described in man/pekexec.8; every exit code in tool/tool.h is
 # listed in --help, the man page and the README.
 set -u
 fail=0
-man="$TOP/man/pekexec.1"
-[ -f "$man" ] || { echo "man/pekexec.1 missing"; exit 1; }
+man="$TOP/man/pekexec.8"
+[ -f "$man" ] || { echo "man/pekexec.8 missing"; exit 1; }
 manpage=$(cat "$man")
 
 verbs=$("$PEKEXEC" --help | sed -n '/^Verbs:/,/^$/p' | awk 'NR>1 && NF {print $1}')

@@ -32,7 +32,7 @@ static void compat_usage(FILE *out)
 		"\n"
 		"pekexec in kexec-tools compatibility mode: kexec_file_load(2) only\n"
 		"(-s is implied); UKIs and zboot images with a .bpf section are verified\n"
-		"and unpacked first.  See pekexec(1), 'pekexec load --help'.\n");
+		"and unpacked first.  See pekexec(8), 'pekexec load --help'.\n");
 }
 
 int kexec_compat_main(int argc, char **argv)

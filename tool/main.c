@@ -5,11 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pekexec-config.h" /* PEKEXEC_VERSION: mk/install.mk */
 #include "tool.h"
-
-#ifndef PEKEXEC_VERSION
-#define PEKEXEC_VERSION "0.1"
-#endif
 
 static const struct {
 	const char *name;

@@ -12,7 +12,7 @@
 #include "pekexec/ctx.h"
 
 /*
- * Exit codes.  Scripts may rely on these; --help and pekexec(1) list them.
+ * Exit codes.  Scripts may rely on these; --help and pekexec(8) list them.
  */
 enum {
 	PK_EXIT_OK = 0,

@@ -18,12 +18,13 @@
 #include "pekexec/authenticode.h"
 #include "pekexec/file.h"
 #include "pekexec/hash.h"
+#include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
 #include "pekexec/pipeline.h"
 #include "tool.h"
 
 #define EXTRACT_MAX_IMAGE (4ull << 30)
 #define EXTRACT_MAX_ADDONS 64
-#define EXTRACT_TRUST_DIR "/etc/pekexec/trust.d"
+#define EXTRACT_TRUST_DIR PK_SYSCONFDIR "/pekexec/trust.d"
 #define EXTRACT_LOCKDOWN "/sys/kernel/security/lockdown"
 
 static const char *const out_names[] = { "kernel", "initrd", "cmdline", "manifest.json" };

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "load-args.h"
+#include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
 #include "pekexec/authenticode.h"
 #include "pekexec/file.h"
 #include "pekexec/hash.h"
@@ -28,7 +29,7 @@
 #include "tool.h"
 
 #define LOAD_MAX_IMAGE (4ull << 30)
-#define LOAD_TRUST_DIR "/etc/pekexec/trust.d"
+#define LOAD_TRUST_DIR PK_SYSCONFDIR "/pekexec/trust.d"
 #define LOAD_LOCKDOWN "/sys/kernel/security/lockdown"
 #define LOAD_PROC_CMDLINE "/proc/cmdline"
 
