@@ -136,7 +136,11 @@ pk_dest = $(word 1,$(subst :, ,$(1)))
 pk_src  = $(word 2,$(subst :, ,$(1)))
 pk_mode = $(word 3,$(subst :, ,$(1)))
 
-install: all
+# What install copies (`parsers`: parsers.mk's phony target, as its
+# variables are not set yet here).  The package build makes just this.
+installables: deps $(BUILD)/pekexec $(BUILD)/libpekexec.a $(LIB_SO_ALL) $(PK_PC) parsers
+
+install: installables
 	@echo "  INSTALL $(DESTDIR)$(PREFIX)"
 	$(Q)set -e; \
 	$(foreach f,$(INST_FILES),\
@@ -164,5 +168,14 @@ install-kexec-alternative:
 uninstall-kexec-alternative:
 	$(Q)scripts/kexec-alternative.sh remove $(KEXEC_ALT_ROOT) $(SBINDIR)/pekexec
 
-.PHONY: install uninstall install-kexec-alternative \
+.PHONY: installables install uninstall install-kexec-alternative \
 	uninstall-kexec-alternative pk-force
+
+# --- the Debian packages (debian/, scripts/deb-check.sh) ------------------
+# Two package builds, cmp, lintian, dpkg -i + debian/tests in an overlay
+# root.  Not part of `make check`: see docs/HACKING.md for its time.
+deb-check:
+	$(Q)scripts/deps.sh ensure build deb
+	$(Q)BUILD=$(BUILD) scripts/deb-check.sh
+
+.PHONY: deb-check

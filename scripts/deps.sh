@@ -35,7 +35,7 @@ pkgs_test="openssl binutils time bc sbsigntool pesign osslsigncode systemd-boot-
 xz-utils lz4 lzop bzip2 cpio valgrind jq"
 pkgs_image="apt"
 pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools"
-pkgs_deb="dpkg-dev debhelper fakeroot lintian"
+pkgs_deb="dpkg-dev debhelper fakeroot lintian kexec-tools"
 pkgs_kernel="linux-source-6.1 bc bison flex dwarves ccache \
 gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod patch perl"
 pkgs_arm64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
