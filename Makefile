@@ -118,7 +118,7 @@ images:
 	$(Q)scripts/fetch-images.sh $(BUILD)/images
 
 check:
-	$(Q)scripts/deps.sh ensure build fuzz test qemu
+	$(Q)scripts/deps.sh ensure build fuzz test qemu deb
 	$(Q)$(MAKE) --no-print-directory images
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/pekexec $(BUILD)/asan/pekexec \
 		$(TEST_BINS) $(FUZZ_BINS) $(CHECK_EXTRA)

@@ -173,7 +173,7 @@ uninstall-kexec-alternative:
 
 # --- the Debian packages (debian/, scripts/deb-check.sh) ------------------
 # Two package builds, cmp, lintian, dpkg -i + debian/tests in an overlay
-# root.  Not part of `make check`: see docs/HACKING.md for its time.
+# root.  `make check` runs the same as tests/t-deb.sh (1-3 minutes).
 deb-check:
 	$(Q)scripts/deps.sh ensure build deb
 	$(Q)BUILD=$(BUILD) scripts/deb-check.sh

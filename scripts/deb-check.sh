@@ -36,8 +36,12 @@ mkdir -p "$out"
 for n in 1 2; do
 	src=$out/$n/pekexec-$version
 	mkdir -p "$src"
-	(cd "$top" && git ls-files -co --exclude-standard | while read -r f; do
-		[ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$src"
+	if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$top" && git ls-files -co --exclude-standard | while read -r f; do
+			[ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -)
+	else	# an unpacked source tarball: everything but the build tree
+		tar -C "$top" --exclude="./${BUILD#"$top"/}" --exclude=./build -cf - .
+	fi | tar -xf - -C "$src"
 	start=$(date +%s)
 	(cd "$src" && dpkg-buildpackage -b -us -uc) >"$out/build-$n.log" 2>&1 ||
 		{ tail -n 40 "$out/build-$n.log"; fail "dpkg-buildpackage (build $n), log: $out/build-$n.log"; }
@@ -98,7 +102,9 @@ cd /tmp/pekexec-debs
 orig=$(md5sum </sbin/kexec | cut -d' ' -f1)
 dpkg -i ./*.deb >dpkg.log 2>&1 || { cat dpkg.log; exit 1; }
 
-dpkg -s pekexec libpekexec0 libpekexec-dev pekexec-kexec | grep -c '^Status: install ok installed'
+n=$(dpkg -s pekexec libpekexec0 libpekexec-dev pekexec-kexec | grep -c '^Status: install ok installed')
+[ "$n" -eq 4 ] || { echo "only $n of 4 packages installed"; exit 1; }
+echo "dpkg -i: pekexec libpekexec0 libpekexec-dev pekexec-kexec (+ dbgsym) installed"
 # the tests of debian/tests/control, each in its own directory
 for t in $(sed -n 's/^Tests: *//p' tests/control); do
 	mkdir -p "/tmp/t-$t"
