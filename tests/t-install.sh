@@ -14,6 +14,7 @@
 #   - the installed tool, the consumer and the bash completion work with
 #     the source and build tree hidden (a tmpfs over $TOP in a private
 #     mount namespace), and the binaries do not name the build tree;
+#   - debian/control's Build-Depends cover scripts/deps.sh's build group;
 #   - make uninstall leaves exactly the files that were there before (a
 #     certificate the admin put in trust.d stays), and
 #     install-kexec-alternative diverts a fake kexec-tools /sbin/kexec in a
@@ -45,6 +46,16 @@ grep -qv '^pk_' got.syms && fail "non-pk_ symbols exported: $(grep -v '^pk_' got
 soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = libpekexec.so.0 ] || fail "SONAME '$soname'"
 echo "ABI: $(wc -l <got.syms) functions exported, as declared; SONAME $soname"
+
+# --- debian/control builds with what `make` requires ------------------------
+# scripts/deps.sh's build group, less build-essential, must be Build-Depends:
+# else dpkg-buildpackage passes its check and `make` stops on a missing one.
+bdeps=$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$TOP/debian/control" | tr ',' '\n' |
+	sed 's/Build-Depends://; s/[(<].*//; s/[[:space:]]//g' | sed '/^$/d' | sort -u)
+for p in $("$TOP/scripts/deps.sh" list build); do
+	case $p in make|gcc|libc6-dev) continue ;; esac
+	printf '%s\n' "$bdeps" | has -x "$p" || fail "$p (scripts/deps.sh build) is not in debian/control's Build-Depends"
+done
 
 # --- install --------------------------------------------------------------
 # DESTDIR outside $TOP, so that hiding $TOP below leaves it visible
