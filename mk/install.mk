@@ -151,7 +151,14 @@ install: installables
 		ln -sfn "$(call pk_src,$(l))" "$(DESTDIR)$(call pk_dest,$(l))";) \
 	$(INSTALL_DIR) "$(DESTDIR)$(SYSCONFDIR)/pekexec/trust.d"
 
+# Not while /sbin/kexec points at the pekexec being removed.
 uninstall:
+	$(Q)if command -v update-alternatives >/dev/null && \
+	    update-alternatives $(KEXEC_ALT_ROOT) --list kexec 2>/dev/null | \
+	    grep -x '$(SBINDIR)/pekexec' >/dev/null; then \
+		echo "pekexec is an alternative for /sbin/kexec: run make uninstall-kexec-alternative first" >&2; \
+		exit 1; \
+	fi
 	@echo "  UNINST  $(DESTDIR)$(PREFIX)"
 	$(Q)rm -f $(foreach f,$(INST_FILES) $(INST_LINKS),"$(DESTDIR)$(call pk_dest,$(f))")
 	$(Q)for d in $(INST_OWN_DIRS); do \

@@ -197,6 +197,8 @@ if command -v dpkg-divert >/dev/null && command -v update-alternatives >/dev/nul
 	dpkg-divert --root "$R" --list | has '/sbin/kexec to /sbin/kexec.kexec-tools' || fail "no diversion"
 	update-alternatives --root "$R" --list kexec | has -x /sbin/kexec.kexec-tools ||
 		fail "kexec-tools not an alternative"
+	mk uninstall DESTDIR="$R" >>alt.log 2>&1 && fail "make uninstall removed pekexec while /sbin/kexec points at it"
+	[ -x "$R/usr/local/sbin/pekexec" ] || fail "refused uninstall removed pekexec"
 	mk uninstall-kexec-alternative DESTDIR="$R" >>alt.log
 	[ -f "$R/sbin/kexec" ] && [ ! -L "$R/sbin/kexec" ] && cmp kexec.orig "$R/sbin/kexec" ||
 		fail "uninstall-kexec-alternative did not restore kexec-tools' /sbin/kexec"
