@@ -92,11 +92,9 @@ static int verify_envelope(struct run *r, enum pk_sig_state *ret_state,
 	const struct pk_pipeline_image *img = r->img;
 	int e;
 
-	e = pk_pe_parse(r->ctx, img->data, img->len, r->pe1);
-	if (e == -ENOMEM)
-		return e;
+	e = pk_envelope_parse(r->ctx, img, r->pe1);
 	if (e < 0)
-		return pk_err_prefix(r->ctx, -ENOEXEC, "%s: not a valid PE image", img->name);
+		return e;
 	e = pk_policy_verify(r->ctx, r->pe1, img->name, r->enforcing,
 			     r->opts->verify == PK_VERIFY_OFF, r->opts->trust,
 			     ret_state, ret_signer);
