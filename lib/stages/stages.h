@@ -152,6 +152,13 @@ int pk_user_cmdline(const char *line, char **ret_line, unsigned int *ret_profile
 /* Trim trailing white space and cut at the first NUL: a payload as text. */
 size_t pk_cmdline_text_len(const uint8_t *p, size_t n);
 
+/*
+ * pk_cmdline_is_equal - are @a and @b the same command line once every run
+ * of white space is one blank and both ends are trimmed?  (A user line
+ * equal to the image's own is not an override: DESIGN.md §4.)
+ */
+bool pk_cmdline_is_equal(const char *a, size_t alen, const char *b, size_t blen);
+
 /* ---- route.c ---- */
 
 /*

@@ -515,6 +515,24 @@ static void test_user_cmdline(void)
 	free(line);
 }
 
+#define EQ(a, b) pk_cmdline_is_equal(a, strlen(a), b, strlen(b))
+static void test_cmdline_equal(void)
+{
+	CHECK(EQ("a=1 b", "a=1 b"));
+	CHECK(EQ("  a=1 \t\n b\n", "a=1 b"));
+	CHECK(EQ("", " \n"));
+	CHECK(!EQ("a=1 b", "a=1 b c"));
+	CHECK(!EQ("a=1 b c", "a=1 b"));
+	CHECK(!EQ("a=1 b", "a=1 bc"));
+	CHECK(!EQ("a=1 bc", "a=1 b"));
+	CHECK(!EQ("a=1b", "a=1 b"));
+	CHECK(!EQ("A=1 b", "a=1 b"));
+	CHECK(!EQ("", "a"));
+	/* the length counts, not a NUL */
+	CHECK(pk_cmdline_is_equal("a b", 1, "a", 1));
+	CHECK(!pk_cmdline_is_equal("a b", 3, "a", 1));
+}
+
 /*
  * pk_pipeline_route(): only what makes no claim to be PE/zboot, or parses
  * without .bpf and zboot header, is plain; a claim that does not parse is
@@ -588,6 +606,7 @@ int main(void)
 	test_policy_signed();
 	test_addons();
 	test_user_cmdline();
+	test_cmdline_equal();
 	test_route();
 	pk_ctx_free(ctx);
 	return CHECK_RESULT();
