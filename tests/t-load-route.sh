@@ -138,10 +138,8 @@ for f in "${bad[@]}"; do
 		[ "$(sed 's/^pekexec: load:/pekexec: extract:/' l.err)" = "$(cat x.err)" ] ||
 			{ cat l.err x.err; fail "$f ${mode:-auto}: load's error differs from extract's"; }
 		[ ! -s l.out ] || { cat l.out; fail "$f: load printed a plan"; }
-		if [ -z "$mode" ]; then # kexec mode drops --trust: auto only
-			rc_k=0; ./kexec -l --dry-run "$@" "$f" >/dev/null 2>k.err || rc_k=$?
-			[ $rc_k -eq $rc_x ] || { cat k.err; fail "$f ${mode:-auto}: kexec -l exit $rc_k, extract $rc_x"; }
-		fi
+		rc_k=0; ./kexec -l --dry-run "$@" "$f" >/dev/null 2>k.err || rc_k=$?
+		[ $rc_k -eq $rc_x ] || { cat k.err; fail "$f ${mode:-auto}: kexec -l exit $rc_k, extract $rc_x"; }
 		if grep -q "not a valid PE image" x.err; then
 			rc_k=0; "$pk" load --dry-run --kernel-bpf "$@" "$f" >/dev/null 2>k.err || rc_k=$?
 			[ $rc_k -eq $rc_x ] ||

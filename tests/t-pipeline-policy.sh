@@ -208,6 +208,12 @@ ln -sf "$PEKEXEC" kexec
 expect_exit 0 ./kexec --load own.signed --append "$(cat own.cmdline)" --dry-run >lk
 [ "$(field cmdline lk)" = "\"$own\"" ] || fail "kexec --load --append: cmdline $(field cmdline lk)"
 ! grep -q "replaces" err.txt || fail "kexec --load, equal: warned"
+# enforcing, as systemd runs it with pekexec's options added
+expect_exit 0 ./kexec --load own.signed --append "$(cat own.cmdline)" --verify require \
+	--trust=cert.pem --no-kernel-bpf --dry-run >lk
+[ "$(field cmdline lk)" = "\"$own\"" ] || fail "kexec --verify require, equal: cmdline $(field cmdline lk)"
+expect_exit 8 ./kexec --load own.signed --append "quiet" --verify require --trust=cert.pem \
+	--no-kernel-bpf --dry-run
 if ! grep -qs '\[\(integrity\|confidentiality\)\]' /sys/kernel/security/lockdown; then
 	expect_exit 0 ./kexec --load own.signed --append "evil=1" --dry-run >lk
 	[ "$(field cmdline lk)" = '"evil=1"' ] || fail "kexec, not enforcing: the user's line should win"
