@@ -7,8 +7,9 @@
 # (S: the guest script's next step, read from the root disk; M: the marker
 # file of the UKI that was booted).  A capture kernel (/proc/vmcore) stops
 # there.  Otherwise it mounts the root disk and the ESP (at /efi), installs
-# the payload (pekexec as /sbin/kexec, its libraries where the root lacks
-# them, the test unit, the trust anchor) and hands over to systemd.
+# the payload on the first boot (pekexec as /sbin/kexec, its libraries
+# where the root lacks them, the test unit, the trust anchor) and hands
+# over to systemd.
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -48,13 +49,16 @@ fi
 
 esp=$(findfs LABEL=PKSB-ESP 2>/dev/null)
 mount -t vfat "$esp" /newroot/efi || echo "PKVM FAIL boot: cannot mount the ESP ($esp)"
-cp -a /payload/. /newroot/
-# the libraries pekexec needs that the root file system lacks
-(cd /payload-libs && find . -type f) | while read -r f; do
-	f=${f#.}
-	[ -e "/newroot$f" ] && continue
-	mkdir -p "/newroot${f%/*}" && cp -a "/payload-libs$f" "/newroot$f"
-done
+# once per VM (the disk's snapshot lives as long as QEMU): the payload,
+# and the libraries pekexec needs that the root file system lacks
+if [ "$step" = first ]; then
+	cp -a /payload/. /newroot/
+	(cd /payload-libs && find . -type f) | while read -r f; do
+		f=${f#.}
+		[ -e "/newroot$f" ] && continue
+		mkdir -p "/newroot${f%/*}" && cp -a "/payload-libs$f" "/newroot$f"
+	done
+fi
 umount /sys/kernel/security 2>/dev/null
 umount /dev /sys /proc
 exec switch_root /newroot /sbin/init
