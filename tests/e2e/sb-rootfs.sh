@@ -35,4 +35,6 @@ mmdebstrap --mode=root --variant=essential --include=systemd-sysv,udev \
 	"$suite" "$dir" "$@" >"$out.log" 2>&1 ||
 	{ tail -n 20 "$out.log" >&2; exit 1; }
 rm -f "$out.log"
-mke2fs -q -t ext4 -L pksb-root -d "$dir" "$out" 1G
+rm -f "$out"
+truncate -s 1G "$out"
+mke2fs -q -F -t ext4 -L pksb-root -d "$dir" "$out"
