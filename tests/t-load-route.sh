@@ -22,7 +22,7 @@
 set -euo pipefail
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
-for c in openssl od dd sha256sum; do
+for c in openssl od dd sha256sum gzip zstd; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
 KERNEL=$IMAGES/vmlinuz-amd64

@@ -18,7 +18,7 @@
 set -euo pipefail
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
-for c in od dd truncate /usr/bin/time; do
+for c in od dd truncate lz4 gzip zstd /usr/bin/time; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
 pk=$PEKEXEC

@@ -180,10 +180,10 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 			a->dry_run = true;
 			break;
 		case O_KERNEL_BPF:
-			a->kernel_bpf = LOAD_KBPF_YES;
+			a->kernel_bpf = PK_KERNEL_BPF_YES;
 			break;
 		case O_NO_KERNEL_BPF:
-			a->kernel_bpf = LOAD_KBPF_NO;
+			a->kernel_bpf = PK_KERNEL_BPF_NO;
 			break;
 		case 'd':
 			a->verbose++;

@@ -108,14 +108,14 @@ static void test_compat_pekexec_opts(void)
 	CHECK_EQ_INT(a.ntrust, 2);
 	CHECK(a.ntrust == 2 && !strcmp(a.trust[0], "/c.crt") && !strcmp(a.trust[1], "/d"));
 	CHECK(a.naddons == 1 && !strcmp(a.addons[0], "/a.efi"));
-	CHECK(a.dry_run && a.kernel_bpf == LOAD_KBPF_NO);
+	CHECK(a.dry_run && a.kernel_bpf == PK_KERNEL_BPF_NO);
 	CHECK(a.image && !strcmp(a.image, "/uki.efi"));
 	/* -t bzImage is the type; --trust still counts */
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(t), t), 0);
 	CHECK(a.ntrust == 1 && !strcmp(a.trust[0], "/c.crt"));
 	CHECK(a.image && !strcmp(a.image, "/k"));
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(kb), kb), 0);
-	CHECK(a.kernel_bpf == LOAD_KBPF_YES && a.append && !strcmp(a.append, "a b"));
+	CHECK(a.kernel_bpf == PK_KERNEL_BPF_YES && a.append && !strcmp(a.append, "a b"));
 }
 
 static void test_verbs(void)
@@ -136,16 +136,16 @@ static void test_verbs(void)
 	struct load_args a;
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(l), l), 0);
-	CHECK(a.crash && a.dry_run && a.kernel_bpf == LOAD_KBPF_YES);
+	CHECK(a.crash && a.dry_run && a.kernel_bpf == PK_KERNEL_BPF_YES);
 	CHECK_EQ_INT(a.ntrust, 2);
 	CHECK(a.ntrust == 2 && !strcmp(a.trust[1], "d/"));
 	CHECK_EQ_INT(a.naddons, 1);
 	CHECK_EQ_INT(a.verify, PK_VERIFY_REQUIRE);
 	CHECK(a.image && !strcmp(a.image, "uki.efi"));
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(nokbpf), nokbpf), 0);
-	CHECK_EQ_INT(a.kernel_bpf, LOAD_KBPF_NO);
+	CHECK_EQ_INT(a.kernel_bpf, PK_KERNEL_BPF_NO);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(plain), plain), 0);
-	CHECK_EQ_INT(a.kernel_bpf, LOAD_KBPF_AUTO);
+	CHECK_EQ_INT(a.kernel_bpf, PK_KERNEL_BPF_AUTO);
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(bad_verify), bad_verify), -EINVAL);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(noimg), noimg), -EINVAL);

@@ -277,8 +277,7 @@ static int do_load(struct tool *t, const struct load_args *a)
 		goto out;
 	}
 	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
-	ro.kernel_bpf = a->kernel_bpf == LOAD_KBPF_YES ? PK_KERNEL_BPF_YES :
-			a->kernel_bpf == LOAD_KBPF_NO ? PK_KERNEL_BPF_NO : PK_KERNEL_BPF_AUTO;
+	ro.kernel_bpf = a->kernel_bpf;
 	ro.naddons = a->naddons;
 	ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
 	r = pk_pipeline_route(t->ctx, &in, &ro, &route);
@@ -297,7 +296,7 @@ static int do_load(struct tool *t, const struct load_args *a)
 		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd.data, s.initrd.len,
 					     s.cmdline };
 		source = route == PK_ROUTE_PLAIN ? "pass-through (no .bpf: the kernel loads it)" :
-			 a->kernel_bpf == LOAD_KBPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
+			 a->kernel_bpf == PK_KERNEL_BPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
 			 "kernel-bpf (the running kernel has CONFIG_KEXEC_BPF: image handed to it)";
 	}
 	if (a->dry_run) {

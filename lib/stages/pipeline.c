@@ -107,16 +107,35 @@ static int verify_envelope(struct run *r, enum pk_sig_state *ret_state,
 	return 0;
 }
 
-/* Does @buf hold a PE image with a .bpf section?  (Parses it into r->pe.) */
-static bool is_next_stage(struct run *r, const uint8_t *buf, size_t len)
+/*
+ * Is the kernel @buf made by stage @n the next stage's image: 1 if it is
+ * a PE with a .bpf section (parsed into r->pe), 0 if it is a final kernel.
+ * A kernel that carries the zboot magic but does not parse, or has no
+ * .bpf, can be loaded by nothing: -ENOEXEC rather than hand it on (fail
+ * closed, as pk_pipeline_route() does for the envelope).  Other PE trouble is left to
+ * the kernel, which reads kernels this parser is stricter about.
+ */
+static int is_next_stage(struct run *r, unsigned int n, const uint8_t *buf, size_t len)
 {
 	int e = pk_pe_parse(r->ctx, buf, len, r->pe);
 
+	if (e == -ENOMEM)
+		return e;
 	if (e < 0) {
+		if (len >= 8 && !memcmp(buf + 4, "zimg", 4))
+			return pk_err_prefix(r->ctx, -ENOEXEC,
+					     "%s, kernel of stage %u: a zboot image that does not parse",
+					     r->img->name, n);
 		pk_ctx_clear_error(r->ctx);
-		return false;
+		return 0;
 	}
-	return pk_pe_find_section(r->pe, KEXEC_BPF_SECTION) != NULL;
+	if (pk_pe_find_section(r->pe, KEXEC_BPF_SECTION))
+		return 1;
+	if (r->pe->zboot.present)
+		return pk_err(r->ctx, -ENOEXEC,
+			      "%s, kernel of stage %u: a zboot image without a .bpf section: no parser program to unpack it",
+			      r->img->name, n);
+	return 0;
 }
 
 /* 2. The stage loop. */
@@ -142,8 +161,13 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 		struct pk_stage_record *rec;
 		struct pk_sink sink;
 
-		if (n > 1 && !is_next_stage(r, cur, cur_len))
-			return 0; /* a plain kernel: the end of the chain */
+		if (n > 1) {
+			e = is_next_stage(r, n - 1, cur, cur_len);
+			if (e < 0)
+				return e;
+			if (!e)
+				return 0; /* a plain kernel: the end of the chain */
+		}
 		if (n > KEXEC_BPF_MAX_STAGES)
 			return pk_err(r->ctx, -EPROTO,
 				      "%s: the kernel of stage %u is again an image with a .bpf section: more than %u stages",

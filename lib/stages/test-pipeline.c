@@ -592,6 +592,31 @@ static void test_route(void)
 	pk_buf_free(&stub);
 }
 
+/* A stage's kernel that claims to be a zboot image must parse (fail closed). */
+static void test_nested_zboot(void)
+{
+	uint8_t fake[64] = "MZ\0\0zimg";
+	struct pk_pipeline_result r = { 0 };
+	struct pk_buf s = { 0 }, img = { 0 };
+
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, fake, sizeof(fake));
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), -ENOEXEC);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "kernel of stage 1: a zboot image that does not parse"));
+	CHECK(result_is_empty(&r));
+	/* without the magic the same bytes are a (bad) final kernel: the kernel's business */
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	fake[4] = 'X';
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, fake, sizeof(fake));
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), 0);
+	CHECK(r.kernel_len == sizeof(fake));
+	pk_pipeline_result_free(&r);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+}
+
 int main(void)
 {
 	ctx = pk_ctx_new();
@@ -608,6 +633,7 @@ int main(void)
 	test_user_cmdline();
 	test_cmdline_equal();
 	test_route();
+	test_nested_zboot();
 	pk_ctx_free(ctx);
 	return CHECK_RESULT();
 }
