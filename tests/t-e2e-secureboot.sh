@@ -76,7 +76,8 @@ _sb_modules() {
 	done
 	rm -rf "$tmp"
 }
-vm_cached_cpio "sb-modules-$(sha256sum "$deb" | cut -c1-12)" modules.cpio _sb_modules
+vm_cached_cpio "sb-modules-$({ sha256sum "$deb"; declare -f _sb_modules; } | sha256sum | cut -c1-12)" \
+	modules.cpio _sb_modules
 
 # keys: the snakeoil one the firmware trusts (its key file is encrypted
 # with the password "snakeoil"), and one nobody trusts
@@ -246,6 +247,12 @@ check_boot $n "case 2: pekexec load+exec" after-pekexec initrd-of-uki-2 "$cmdlin
 check_boot $((n + 1)) "case 4: capture kernel" none initrd-of-uki-2 "elfcorehdr=0x* $cmdline_2"
 # the kexec'ed kernels: still under Secure Boot's lockdown?
 tr -d '\r' <"$log" | grep '^PKVM BOOT ' | sed 's/ cmdline=.*//; s/^/    /'
+# where the VM's time went: each kernel's uptime when it handed over
+# (guest clocks); the rest is the firmware, shutdowns and kexec itself
+times=$(tr -d '\r' <"$log" | sed -n 's/^PKVM TIME \([0-9.]*\)$/\1/p' | paste -sd+)
+last=$(tr -d '\r' <"$log" | grep '^PKVM BOOT ' | tail -n1 | field uptime)
+echo "VM ${VM_SECONDS} s: kernels $(echo "${times:-0}+${last:-0}" | bc) s before handing over" \
+	"(${times:-none} + ${last:-?}), firmware and the rest $(echo "$VM_SECONDS-(${times:-0}+${last:-0})" | bc) s"
 echo "total: $(($(date +%s) - t_start)) s"
 if [ "$fail" -ne 0 ]; then
 	vm_log_tail "$log" 200

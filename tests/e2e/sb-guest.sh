@@ -56,6 +56,7 @@ pekexec_exec() {
 	next after-pekexec
 	expect pekexec-load 0 "" pekexec load --verify require "$uki"
 	echo "PKVM STEP pekexec-exec"
+	echo "PKVM TIME $(cut -d' ' -f1 /proc/uptime)"
 	sync
 	pekexec exec
 	echo "PKVM FAIL pekexec-exec: returned $?"
@@ -93,6 +94,7 @@ first() {
 	if [ "$loaded" = 1 ]; then
 		next after-systemctl
 		echo "PKVM STEP systemctl-kexec"
+		echo "PKVM TIME $(cut -d' ' -f1 /proc/uptime)"
 		systemctl kexec
 		echo "PKVM STEP systemctl-kexec returned $?"
 		# systemd goes on shutting down: the next kernel reports
@@ -118,6 +120,7 @@ after-pekexec)
 	expect crash-load 0 "" pekexec load -p --verify require "$uki"
 	expect crash-loaded 0 "" grep -qx 1 /sys/kernel/kexec_crash_loaded
 	echo "PKVM STEP crash"
+	echo "PKVM TIME $(cut -d' ' -f1 /proc/uptime)"
 	sync
 	echo c >/proc/sysrq-trigger
 	echo "PKVM FAIL crash: still running"
