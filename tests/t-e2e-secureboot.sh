@@ -14,8 +14,9 @@
 # boot; tests/e2e/sb-init.sh, the initrd, reports every boot):
 #   firmware -> UKI 1 -> systemd: Secure Boot on, lockdown=integrity;
 #     case 3: a UKI with one byte of .cmdline changed (5), unsigned (4),
-#     signed by an untrusted key (6), another command line (8): nothing
-#     loaded (/sys/kernel/kexec_loaded);
+#     signed by an untrusted key (6), another command line (8), the
+#     tampered one in systemd's argv (5): nothing loaded
+#     (/sys/kernel/kexec_loaded);
 #     case 1: `systemctl kexec` of ESP/EFI/Linux/pksb-2.efi (Type #2) ->
 #   UKI 2 -> systemd: case 2: pekexec load --verify require + exec ->
 #   UKI 2 -> systemd: case 4: pekexec load -p, crash -> capture kernel.
@@ -194,7 +195,7 @@ if vm_results "$log" | grep '^FAIL' >/dev/null; then
 	fail=1
 fi
 for c in secure-boot-on lockdown-integrity tampered-cmdline unsigned untrusted-signer \
-	other-cmdline systemd-argv pekexec-load crash-load; do
+	other-cmdline systemd-argv-tampered systemd-argv pekexec-load crash-load; do
 	vm_results "$log" | grep -x "PASS $c" >/dev/null || { echo "FAIL: no PASS $c"; fail=1; }
 done
 

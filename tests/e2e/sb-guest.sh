@@ -85,6 +85,11 @@ first() {
 	unloaded untrusted-signer
 	expect other-cmdline 8 "" pekexec load --verify require --append "console=ttyS0 pksb.other=1" "$uki"
 	unloaded other-cmdline
+	# the same tampered UKI the way systemd would load it (its own, changed
+	# .cmdline as --append; no --verify: lockdown makes auto require)
+	expect systemd-argv-tampered 5 "" /sbin/kexec --load "$dir/tampered.efi" \
+		--append "$(sed 's/pksb.uki=2/pksb.uki=3/' "$dir/cmdline-2")"
+	unloaded systemd-argv-tampered
 
 	# case 1: first what `systemctl kexec` is going to run, by hand
 	systemctl --dry-run kexec 2>&1 | sed 's/^/PKVM INFO systemctl --dry-run kexec: /'

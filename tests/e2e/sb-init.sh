@@ -33,7 +33,7 @@ vmcore=0
 
 step=none
 root=
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	root=$(findfs LABEL=pksb-root 2>/dev/null) && break
 	sleep 0.2
 done
