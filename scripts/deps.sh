@@ -17,7 +17,9 @@
 #           systemd's UKI stub)
 #   image   distribution kernel images used as real test inputs (downloaded
 #           with apt-get download and unpacked into build/, never installed)
-#   qemu    virtual machines for the end-to-end tests
+#   qemu    virtual machines for the end-to-end tests (with
+#           tests/t-e2e-secureboot.sh's firmware, root file system and ESP:
+#           OVMF with the snakeoil keys, mmdebstrap, the FAT/GPT/ext4 tools)
 #   deb     building and checking the Debian package (`make deb-check`)
 #   kernel  building Linux 6.1 from Debian's linux-source-6.1
 #   arm64   cross-building pekexec for arm64 (mk/cross.mk: Debian's arm64
@@ -34,7 +36,8 @@ pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_test="openssl binutils time bc sbsigntool pesign osslsigncode systemd-boot-efi gzip zstd \
 xz-utils lz4 lzop bzip2 cpio valgrind jq"
 pkgs_image="apt"
-pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools"
+pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools \
+ovmf mmdebstrap mtools dosfstools fdisk e2fsprogs kmod sbsigntool"
 pkgs_deb="dpkg-dev debhelper fakeroot lintian kexec-tools"
 pkgs_kernel="linux-source-6.1 bc bison flex dwarves ccache \
 gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod patch perl"

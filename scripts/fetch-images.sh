@@ -3,13 +3,16 @@
 #
 # fetch-images.sh OUTDIR - unpack the real images the tests use into OUTDIR:
 #   OUTDIR/vmlinuz-amd64     Debian's signed x86_64 kernel (a PE/COFF bzImage)
+#   OUTDIR/vmlinuz-amd64.deb its package (the modules, for
+#                            tests/t-e2e-secureboot.sh's initrd)
 #   OUTDIR/linuxx64.efi.stub systemd's UKI stub (from systemd-boot-efi)
 # The kernel package is fetched with apt-get download and unpacked with
 # dpkg-deb; nothing is installed on the host.  Prints nothing on success.
 set -eu
 out=$1
 mkdir -p "$out"
-if [ ! -s "$out/vmlinuz-amd64" ]; then
+# both from the same download: the modules must match the kernel
+if [ ! -s "$out/vmlinuz-amd64" ] || [ ! -s "$out/vmlinuz-amd64.deb" ]; then
 	tmp=$(mktemp -d)
 	chmod 755 "$tmp"
 	trap 'rm -rf "$tmp"' EXIT
@@ -24,7 +27,9 @@ if [ ! -s "$out/vmlinuz-amd64" ]; then
 	(cd "$tmp" && apt-get download -q "$pkg" >&2)
 	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
 	cp "$tmp"/root/boot/vmlinuz-* "$out/vmlinuz-amd64.tmp"
+	cp "$tmp"/*.deb "$out/vmlinuz-amd64.deb.tmp"
 	mv "$out/vmlinuz-amd64.tmp" "$out/vmlinuz-amd64"
+	mv "$out/vmlinuz-amd64.deb.tmp" "$out/vmlinuz-amd64.deb"
 	echo "$pkg" > "$out/vmlinuz-amd64.pkg"
 fi
 stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub

@@ -90,6 +90,18 @@ ln -s "$pk" kexec
 grep -qxF 'cmdline  "x=2"' out || fail "kexec -l command line"
 rc=0; ./kexec "$kernel" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "kexec without an operation: exit $rc, want 2"
+# pekexec's own long options in kexec mode (issue 12: --trust was dropped)
+./kexec -l uki.efi --verify require --trust=k.crt --no-kernel-bpf --dry-run >out ||
+	fail "kexec -l --verify require --trust=CERT: refused"
+[ "$(field kernel out)" = "$(sha "$kernel")" ] || fail "kexec -l --trust: kernel sha256"
+grep -q "^source   pipeline" out || fail "kexec --no-kernel-bpf: not the pipeline"
+./kexec --load uki.efi --verify=require --trust k.crt --no-kernel-bpf --dry-run >/dev/null ||
+	fail "kexec --load --verify=require --trust CERT: refused"
+rc=0; ./kexec -l uki.efi --verify require --no-kernel-bpf --dry-run >/dev/null 2>&1 || rc=$?
+[ $rc -eq 6 ] || fail "kexec -l --verify require without --trust: exit $rc, want 6"
+# -t is kexec-tools' --type there: k.crt is its argument, not a trust anchor
+rc=0; ./kexec -l -t k.crt uki.efi --verify require --no-kernel-bpf --dry-run >/dev/null 2>&1 || rc=$?
+[ $rc -eq 6 ] || fail "kexec -l -t CERT: exit $rc, want 6 (-t is --type in kexec mode)"
 
 # policy and signature exit codes (tool.h)
 expect_rc() { # want cmd...

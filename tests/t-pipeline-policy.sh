@@ -141,3 +141,81 @@ grep -q '"source": "user"' u4/manifest.json || fail "manifest: cmdline source"
 	--initrd user.img -o u5 bare.signed
 check u5 user.img "root=/dev/sda"
 echo "user cmdline/initrd: refused under enforcement (8), else user wins / systemd order"
+
+# --- a user command line equal to the image's own is not an override --------
+# systemd 252 runs "kexec --load UKI --append <the UKI's .cmdline>" (docs/kexec.md).
+# Oracle: the .cmdline section's bytes (objcopy), trailing white space cut.
+printf 'console=ttyS0  quiet\tsplash\n' >own-cmd
+"$PEKEXEC" build-uki --linux "$KERNEL" --initrd base.img --cmdline @own-cmd --stub "$STUB" \
+	--parser "$UKI" --key key.pem --cert cert.pem -o own.signed
+objcopy -O binary --only-section=.cmdline own.signed own.cmdline
+own=$(cat own.cmdline) # $(...) drops the trailing newline
+[ "$own" = "$(printf 'console=ttyS0  quiet\tsplash')" ] || fail "objcopy: .cmdline '$own'"
+same=$'  console=ttyS0 quiet   splash \n'
+for opt in --command-line --append; do
+	expect_exit 0 "$PEKEXEC" extract --verify require --trust cert.pem "$opt" "$same" -o e$opt own.signed
+	check e$opt base.img "$own"
+	grep -q '"source": "image"' e$opt/manifest.json || fail "equal $opt: cmdline source is not the image"
+	! grep -q "replaces" err.txt || fail "equal $opt: warned that the user line replaces the image's"
+done
+# not enforcing: no warning either, the image's bytes come out
+expect_exit 0 "$PEKEXEC" extract --verify auto --command-line "$same" -o e-auto own.signed
+! grep -q "replaces" err.txt || fail "equal, auto: warned"
+check e-auto base.img "$own"
+# different lines: refused under enforcement, also one word more, less or cut short
+for other in "console=ttyS0 quiet" "console=ttyS0 quiet splash x" "console=ttyS0 quiet splas" \
+	"console=ttyS0quiet splash" "Console=ttyS0 quiet splash"; do
+	expect_exit 8 "$PEKEXEC" extract --verify require --trust cert.pem --append "$other" -o e-x own.signed
+	[ ! -e e-x ] || fail "refused '$other' left output"
+done
+# not enforcing, different: the user's wins with the warning
+expect_exit 0 "$PEKEXEC" extract --verify auto --append "quiet" -o e-diff own.signed
+grep -q "replaces the image's" err.txt || fail "different, auto: no warning"
+check e-diff base.img "quiet"
+echo "equal user command line: accepted silently (require and auto); different: 8"
+
+# with add-ons: the image's own line (systemd passes the .cmdline) and the
+# final line both count as equal; the add-on's text is appended once
+"$PEKEXEC" extract --verify require --trust cert.pem --addon good2.signed \
+	--append "$same" -o ea1 own.signed
+check ea1 base.img "$own addon=2"
+"$PEKEXEC" extract --verify require --trust cert.pem --addon good2.signed \
+	--append "console=ttyS0 quiet splash addon=2" -o ea2 own.signed
+check ea2 base.img "$own addon=2"
+expect_exit 8 "$PEKEXEC" extract --verify require --trust cert.pem --addon good2.signed \
+	--append "addon=2" -o ea3 own.signed
+echo "equal with add-ons: before and after add-ons accepted, the add-on's alone: 8"
+
+# profiles: equal to the selected profile's line
+"$PEKEXEC" build-uki --linux "$KERNEL" --initrd base.img --cmdline "base=1" \
+	--profile "ID=zero,cmdline=prof0=1" --profile "ID=one,initrd=prof1.img" \
+	--stub "$STUB" --parser "$UKI" --key key.pem --cert cert.pem -o prof.signed
+expect_exit 0 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "prof0=1" -o ep0 prof.signed
+check ep0 base.img "prof0=1"
+expect_exit 0 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "@1  base=1 " -o ep1 prof.signed
+check ep1 prof1.img "base=1"
+expect_exit 8 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "@1 prof0=1" -o ep2 prof.signed
+expect_exit 8 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "base=1" -o ep3 prof.signed
+echo "equal per profile: @1 + profile 1's line accepted, another profile's: 8"
+
+# load --dry-run, and systemd 252's argv: pekexec run as kexec
+field() { sed -n "s/^$1 *//p" "$2"; }
+expect_exit 0 "$PEKEXEC" load --dry-run --verify require --trust cert.pem --append "$same" own.signed >lo
+[ "$(field cmdline lo)" = "\"$own\"" ] || fail "load: cmdline $(field cmdline lo), want \"$own\""
+! grep -q "replaces" err.txt || fail "load, equal: warned"
+expect_exit 8 "$PEKEXEC" load --dry-run --verify require --trust cert.pem --append "quiet" own.signed
+ln -sf "$PEKEXEC" kexec
+expect_exit 0 ./kexec --load own.signed --append "$(cat own.cmdline)" --dry-run >lk
+[ "$(field cmdline lk)" = "\"$own\"" ] || fail "kexec --load --append: cmdline $(field cmdline lk)"
+! grep -q "replaces" err.txt || fail "kexec --load, equal: warned"
+# enforcing, as systemd runs it with pekexec's options added
+expect_exit 0 ./kexec --load own.signed --append "$(cat own.cmdline)" --verify require \
+	--trust=cert.pem --no-kernel-bpf --dry-run >lk
+[ "$(field cmdline lk)" = "\"$own\"" ] || fail "kexec --verify require, equal: cmdline $(field cmdline lk)"
+expect_exit 8 ./kexec --load own.signed --append "quiet" --verify require --trust=cert.pem \
+	--no-kernel-bpf --dry-run
+if ! grep -qs '\[\(integrity\|confidentiality\)\]' /sys/kernel/security/lockdown; then
+	expect_exit 0 ./kexec --load own.signed --append "evil=1" --dry-run >lk
+	[ "$(field cmdline lk)" = '"evil=1"' ] || fail "kexec, not enforcing: the user's line should win"
+fi
+echo "load and 'kexec --load UKI --append <its .cmdline>': the image's line"

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * kexec-compat.c - pekexec run as 'kexec' (a symlink) accepts kexec-tools'
- * command lines for load, exec, unload and status, so 'systemctl kexec'
- * (which runs "kexec --load KERNEL --append=... --initrd=...") and scripts
- * keep working.  docs/kexec.md lists what is accepted.
+ * kexec-compat.c - pekexec run as 'kexec' (a symlink, or installed as
+ * /sbin/kexec) accepts kexec-tools' command lines for load, exec, unload
+ * and status, so 'systemctl kexec' and scripts keep working.  systemd 252
+ * runs "/sbin/kexec --load KERNEL --append CMDLINE [--initrd INITRD]" with
+ * separate arguments (--append always there; for a UKI it is the UKI's own
+ * .cmdline, which the policy accepts as not an override), and
+ * systemd-shutdown later runs "/sbin/kexec -e".  pekexec's own long
+ * options (--trust, --verify, --addon, --dry-run, --kernel-bpf,
+ * --no-kernel-bpf) work here too; on a colliding short letter kexec-tools
+ * wins (-t is --type).  docs/kexec.md lists what is accepted.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,12 +33,21 @@ static void compat_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: kexec [-l|-p] [--initrd=FILE] [--append=TEXT|--command-line=TEXT]\n"
-		"             [--reuse-cmdline] [-s] KERNEL\n"
+		"             [--reuse-cmdline] [-s] [PEKEXEC OPTIONS] KERNEL\n"
 		"       kexec -e | -u [-p] | -S [-p]\n"
 		"\n"
 		"pekexec in kexec-tools compatibility mode: kexec_file_load(2) only\n"
 		"(-s is implied); UKIs and zboot images with a .bpf section are verified\n"
-		"and unpacked first.  See pekexec(8), 'pekexec load --help'.\n");
+		"and unpacked first.  -t/--type, -a, -x, -i, -y/--no-sync are ignored.\n"
+		"\n"
+		"PEKEXEC OPTIONS (as for 'pekexec load'; -t here is kexec-tools' --type):\n"
+		"  --trust=PATH        trust anchors, repeatable (plus /etc/pekexec/trust.d)\n"
+		"  --verify=MODE       require, auto (default) or off\n"
+		"  --addon=FILE        an add-on, repeatable\n"
+		"  --dry-run           print what would be loaded\n"
+		"  --kernel-bpf, --no-kernel-bpf   who unpacks a .bpf image\n"
+		"\n"
+		"See pekexec(8), 'pekexec load --help'.\n");
 }
 
 int kexec_compat_main(int argc, char **argv)

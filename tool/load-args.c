@@ -2,6 +2,13 @@
 /*
  * load-args.c - parse 'pekexec load/exec/unload' and kexec-tools' 'kexec'
  * command lines (docs/kexec.md lists what is accepted and ignored).
+ *
+ * One option table serves both.  In kexec mode pekexec's own long options
+ * (--trust, --verify, --addon, --dry-run, --kernel-bpf, --no-kernel-bpf)
+ * are accepted too: none of them is a kexec-tools option (kexec(8) of
+ * kexec-tools 2.0.25 and its --help).  Where a short letter collides,
+ * kexec-tools' meaning wins in kexec mode: -t is --type there (ignored),
+ * so trust anchors are given as --trust.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +21,8 @@
 
 enum {
 	O_INITRD = 256,
+	O_TRUST,
+	O_TYPE,
 	O_APPEND,
 	O_REUSE,
 	O_ADDON,
@@ -21,8 +30,6 @@ enum {
 	O_DRY_RUN,
 	O_KERNEL_BPF,
 	O_NO_KERNEL_BPF,
-	O_IGNORED,
-	O_IGNORED_ARG,
 };
 
 static const struct option load_opts[] = {
@@ -40,7 +47,7 @@ static const struct option load_opts[] = {
 	{ "command-line", required_argument, NULL, O_APPEND },
 	{ "reuse-cmdline", no_argument, NULL, O_REUSE },
 	{ "addon", required_argument, NULL, O_ADDON },
-	{ "trust", required_argument, NULL, 't' },
+	{ "trust", required_argument, NULL, O_TRUST },
 	{ "verify", required_argument, NULL, O_VERIFY },
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "kernel-bpf", no_argument, NULL, O_KERNEL_BPF },
@@ -52,8 +59,8 @@ static const struct option load_opts[] = {
 	/* kexec-tools options that mean nothing for kexec_file_load */
 	{ "no-ifdown", no_argument, NULL, 'x' },
 	{ "no-checks", no_argument, NULL, 'i' },
-	{ "no-sync", no_argument, NULL, O_IGNORED },
-	{ "type", required_argument, NULL, 't' | 0x1000 },
+	{ "no-sync", no_argument, NULL, 'y' },
+	{ "type", required_argument, NULL, O_TYPE },
 	{ 0 }
 };
 
@@ -68,6 +75,14 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
+}
+
+static int add_trust(struct load_args *a, const char *path, char *err, size_t errlen)
+{
+	if (a->ntrust == LOAD_MAX_TRUST)
+		return fail(err, errlen, "at most %d --trust", LOAD_MAX_TRUST);
+	a->trust[a->ntrust++] = path;
+	return 0;
 }
 
 /* An operation option: free to choose in kexec mode, else must match the verb. */
@@ -96,7 +111,7 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 	err[0] = '\0';
 	optind = 0; /* glibc: full re-initialisation (tests parse repeatedly) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "lpeuSsacxidt:hv", load_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "lpeuSsacxiydt:hv", load_opts, NULL)) != -1) {
 		r = 0;
 		switch (c) {
 		case 'l':
@@ -127,8 +142,8 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		case 'a':
 		case 'x':
 		case 'i':
-		case O_IGNORED:
-		case 't' | 0x1000:
+		case 'y':
+		case O_TYPE:
 			break; /* kexec_file_load is the only mode */
 		case 'c':
 			r = fail(err, errlen, "-c/--kexec-syscall: only kexec_file_load is supported");
@@ -150,11 +165,11 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 			break;
 		case 't':
 			if (compat)
-				break; /* kexec-tools' -t is --type */
-			if (a->ntrust == LOAD_MAX_TRUST)
-				r = fail(err, errlen, "at most %d --trust", LOAD_MAX_TRUST);
-			else
-				a->trust[a->ntrust++] = optarg;
+				break; /* kexec-tools' -t is --type: its meaning wins */
+			r = add_trust(a, optarg, err, errlen); /* pekexec's -t */
+			break;
+		case O_TRUST:
+			r = add_trust(a, optarg, err, errlen);
 			break;
 		case O_VERIFY:
 			if (pk_verify_mode_from_name(optarg, &a->verify) < 0)
@@ -165,10 +180,10 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 			a->dry_run = true;
 			break;
 		case O_KERNEL_BPF:
-			a->kernel_bpf = LOAD_KBPF_YES;
+			a->kernel_bpf = PK_KERNEL_BPF_YES;
 			break;
 		case O_NO_KERNEL_BPF:
-			a->kernel_bpf = LOAD_KBPF_NO;
+			a->kernel_bpf = PK_KERNEL_BPF_NO;
 			break;
 		case 'd':
 			a->verbose++;

@@ -28,12 +28,8 @@ struct load_args {
 	enum load_op op;
 	bool crash;         /* -p: the crash kernel */
 	bool dry_run;
-	/*
-	 * A .bpf image goes to the kernel as is (LOAD_KBPF_YES), through the
-	 * user-space pipeline (LOAD_KBPF_NO), or to the kernel when it has
-	 * CONFIG_KEXEC_BPF and no add-on is given (LOAD_KBPF_AUTO).
-	 */
-	enum { LOAD_KBPF_AUTO, LOAD_KBPF_YES, LOAD_KBPF_NO } kernel_bpf;
+	/* --kernel-bpf / --no-kernel-bpf, for pk_pipeline_route() */
+	enum pk_kernel_bpf kernel_bpf;
 	bool reuse_cmdline; /* start from /proc/cmdline */
 	bool help;
 	bool version;

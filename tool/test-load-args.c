@@ -92,6 +92,32 @@ static void test_compat_ops(void)
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(eimg), eimg), -EINVAL);
 }
 
+/* pekexec's own long options in kexec mode; kexec-tools wins on -t */
+static void test_compat_pekexec_opts(void)
+{
+	char *v[] = { "kexec", "-l", "/uki.efi", "--verify", "require", "--trust=/c.crt",
+		      "--trust", "/d", "--addon=/a.efi", "--dry-run", "--no-kernel-bpf", NULL };
+	char *t[] = { "kexec", "-l", "-t", "bzImage", "--trust", "/c.crt", "-y",
+		      "--no-sync", "/k", NULL };
+	char *kb[] = { "kexec", "--load", "/k", "--kernel-bpf", "--append", "a b", NULL };
+	struct load_args a;
+
+	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(v), v), 0);
+	CHECK_EQ_INT(a.op, LOAD_OP_LOAD);
+	CHECK_EQ_INT(a.verify, PK_VERIFY_REQUIRE);
+	CHECK_EQ_INT(a.ntrust, 2);
+	CHECK(a.ntrust == 2 && !strcmp(a.trust[0], "/c.crt") && !strcmp(a.trust[1], "/d"));
+	CHECK(a.naddons == 1 && !strcmp(a.addons[0], "/a.efi"));
+	CHECK(a.dry_run && a.kernel_bpf == PK_KERNEL_BPF_NO);
+	CHECK(a.image && !strcmp(a.image, "/uki.efi"));
+	/* -t bzImage is the type; --trust still counts */
+	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(t), t), 0);
+	CHECK(a.ntrust == 1 && !strcmp(a.trust[0], "/c.crt"));
+	CHECK(a.image && !strcmp(a.image, "/k"));
+	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(kb), kb), 0);
+	CHECK(a.kernel_bpf == PK_KERNEL_BPF_YES && a.append && !strcmp(a.append, "a b"));
+}
+
 static void test_verbs(void)
 {
 	char *l[] = { "load", "-p", "-l", "-s", "--trust", "a.crt", "-t", "d/",
@@ -110,16 +136,16 @@ static void test_verbs(void)
 	struct load_args a;
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(l), l), 0);
-	CHECK(a.crash && a.dry_run && a.kernel_bpf == LOAD_KBPF_YES);
+	CHECK(a.crash && a.dry_run && a.kernel_bpf == PK_KERNEL_BPF_YES);
 	CHECK_EQ_INT(a.ntrust, 2);
 	CHECK(a.ntrust == 2 && !strcmp(a.trust[1], "d/"));
 	CHECK_EQ_INT(a.naddons, 1);
 	CHECK_EQ_INT(a.verify, PK_VERIFY_REQUIRE);
 	CHECK(a.image && !strcmp(a.image, "uki.efi"));
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(nokbpf), nokbpf), 0);
-	CHECK_EQ_INT(a.kernel_bpf, LOAD_KBPF_NO);
+	CHECK_EQ_INT(a.kernel_bpf, PK_KERNEL_BPF_NO);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(plain), plain), 0);
-	CHECK_EQ_INT(a.kernel_bpf, LOAD_KBPF_AUTO);
+	CHECK_EQ_INT(a.kernel_bpf, PK_KERNEL_BPF_AUTO);
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(bad_verify), bad_verify), -EINVAL);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(noimg), noimg), -EINVAL);
@@ -169,6 +195,7 @@ int main(void)
 {
 	test_systemd();
 	test_compat_ops();
+	test_compat_pekexec_opts();
 	test_verbs();
 	test_cmdline();
 	return CHECK_RESULT();

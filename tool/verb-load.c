@@ -3,14 +3,17 @@
  * verb-load.c - pekexec load / exec / unload, and kexec-tools' command line
  * when pekexec runs as 'kexec' (kexec-compat.c).
  *
- * load: an image with a .bpf section goes through the pipeline (verify ->
- * parser programs -> add-ons -> policy) and its kernel, initrd and command
- * line are handed to kexec_file_load(2); any other image (bzImage, arm64
- * Image, a PE without .bpf) is passed through with the user's initrd and
- * command line, and the kernel checks it as it always does.  A .bpf image
- * is passed through too when the running kernel has CONFIG_KEXEC_BPF (its
- * BTF has the parser anchor; lib/kexec/kernel-bpf.c) and no add-on is
- * given, or with --kernel-bpf; --no-kernel-bpf keeps it in user space.
+ * load: pk_pipeline_route() decides, failing closed; this file only
+ * prints its answer.  An image with a .bpf section (or a zboot header) goes
+ * through the pipeline (verify -> parser programs -> add-ons -> policy) and
+ * its kernel, initrd and command line are handed to kexec_file_load(2), or
+ * it is handed unopened to a kernel with CONFIG_KEXEC_BPF (its BTF has the
+ * parser anchor; lib/kexec/kernel-bpf.c) when no add-on is given, or with
+ * --kernel-bpf; --no-kernel-bpf keeps it in user space.  A file that
+ * claims to be PE or zboot but does not parse is refused as 'extract'
+ * refuses it.  Only what is clearly neither (bzImage, arm64 Image, ELF, a
+ * PE without .bpf) is passed through with the user's initrd and command
+ * line, and the kernel checks it as it always does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,7 +73,9 @@ static void usage(FILE *out, enum load_op op)
 		"Load IMAGE for a later 'pekexec exec' (or 'systemctl kexec') with\n"
 		"kexec_file_load(2).  A UKI or EFI zboot image with a .bpf section is\n"
 		"verified and unpacked by its own parser program(s) first (as 'pekexec\n"
-		"extract' does); any other kernel image is handed to the kernel as is.\n"
+		"extract' does); a file that claims to be PE or zboot but does not parse\n"
+		"is refused as 'extract' refuses it; any other kernel image (bzImage,\n"
+		"arm64 Image, ELF) is handed to the kernel as is.\n"
 		"\n"
 		"  -p, --load-panic        load a crash kernel (kdump), used on panic\n"
 		"  -l, --load              accepted (kexec-tools)\n"
@@ -97,7 +102,9 @@ static void usage(FILE *out, enum load_op op)
 		"  -d, --debug             more messages\n"
 		"  -h, --help              this help\n"
 		"\n"
-		"Under enforcement a user command line or initrd next to the image's own\n"
+		"A user command line equal to the image's own (white space normalised;\n"
+		"systemd passes a UKI's .cmdline as --append) is not an override.  Under\n"
+		"enforcement a different one, or a user initrd, next to the image's own\n"
 		"is refused (exit 8).  Exit codes: 0 ok, 1 failure, 2 usage, 3 malformed\n"
 		"image or a format the kernel cannot load, 4 unsigned (or the kernel\n"
 		"requires a signature), 5 bad digest, 6 untrusted signer, 7 parser program\n"
@@ -130,20 +137,6 @@ static const char *lockdown_mode(void)
 
 	free(text);
 	return mode;
-}
-
-static bool image_has_bpf(const struct pk_file *img)
-{
-	struct pk_pe *pe = malloc(sizeof(*pe));
-	bool has;
-
-	if (!pe)
-		return false;
-	/* Not a PE (a bzImage parses as one, an arm64 Image as well): pass-through. */
-	has = pk_pe_parse(NULL, img->data, img->len, pe) == 0 &&
-	      pk_pe_find_section(pe, ".bpf") != NULL;
-	free(pe);
-	return has;
 }
 
 static void print_blob(const char *what, const void *p, size_t n)
@@ -263,7 +256,10 @@ static int do_load(struct tool *t, const struct load_args *a)
 	const char *lockdown = lockdown_mode();
 	const char *source;
 	char *proc = NULL;
-	bool user_none, has_bpf, to_kernel;
+	struct pk_pipeline_image in;
+	struct pk_route_opts ro = { 0 };
+	enum pk_route route;
+	bool user_none;
 	int r, ret = PK_EXIT_FAILURE;
 
 	memset(&s, 0, sizeof(s));
@@ -281,33 +277,27 @@ static int do_load(struct tool *t, const struct load_args *a)
 		tool_error(t, "load", NULL);
 		goto out;
 	}
-	has_bpf = image_has_bpf(&s.img);
-	if (has_bpf && a->kernel_bpf == LOAD_KBPF_YES && a->naddons) {
-		tool_errorf("load", "%s: --kernel-bpf cannot take add-ons (kexec_file_load has one image)",
-			    a->image);
-		ret = PK_EXIT_USAGE;
+	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
+	ro.kernel_bpf = a->kernel_bpf;
+	ro.naddons = a->naddons;
+	ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
+	r = pk_pipeline_route(t->ctx, &in, &ro, &route);
+	if (r < 0) {
+		/* a damaged image: extract's message and exit code */
+		tool_error(t, "load", NULL);
+		ret = r == -EINVAL ? PK_EXIT_USAGE : tool_exit_code(r);
 		goto out;
 	}
-	/* auto: the kernel takes add-on-less .bpf images if it can unpack them */
-	to_kernel = has_bpf && (a->kernel_bpf == LOAD_KBPF_YES ||
-				(a->kernel_bpf == LOAD_KBPF_AUTO && !a->naddons &&
-				 pk_kexec_kernel_bpf(t->ctx, getenv("PEKEXEC_KERNEL_BTF")) > 0));
-	if (has_bpf && !to_kernel) {
+	if (route == PK_ROUTE_PIPELINE) {
 		ret = run_pipeline(t, a, &s, lockdown, user_none, &k);
 		if (ret != PK_EXIT_OK)
 			goto out;
 		source = "pipeline";
 	} else {
-		if (a->naddons) {
-			tool_errorf("load", "%s: --addon needs an image with a .bpf section",
-				    a->image);
-			ret = PK_EXIT_USAGE;
-			goto out;
-		}
 		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd.data, s.initrd.len,
 					     s.cmdline };
-		source = !to_kernel ? "pass-through (no .bpf: the kernel loads it)" :
-			 a->kernel_bpf == LOAD_KBPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
+		source = route == PK_ROUTE_PLAIN ? "pass-through (no .bpf: the kernel loads it)" :
+			 a->kernel_bpf == PK_KERNEL_BPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
 			 "kernel-bpf (the running kernel has CONFIG_KEXEC_BPF: image handed to it)";
 	}
 	if (a->dry_run) {

@@ -76,6 +76,7 @@ struct pk_zboot {
 	/* Size the payload declares for its decompressed Image: the le32
 	 * after the payload (non-gzip) or the gzip ISIZE trailer. */
 	uint32_t image_size;
+	size_t image_size_offset; /* file offset of that le32 */
 };
 
 struct pk_pe {

@@ -183,6 +183,55 @@ int pk_pipeline_run(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
 /** Frees everything in @r and zeroes it; NULL and half-filled are allowed. */
 void pk_pipeline_result_free(struct pk_pipeline_result *r);
 
+/** Where pk_pipeline_route() sends an image. */
+enum pk_route {
+	PK_ROUTE_PLAIN = 0, /**< no .bpf, no zboot: the kernel loads the file as it is */
+	PK_ROUTE_PIPELINE,  /**< pk_pipeline_run() unpacks it in user space */
+	PK_ROUTE_KERNEL,    /**< handed unopened to a CONFIG_KEXEC_BPF kernel */
+};
+
+/** Who unpacks an image with a .bpf section. */
+enum pk_kernel_bpf {
+	PK_KERNEL_BPF_AUTO = 0, /**< the kernel when it has CONFIG_KEXEC_BPF and
+				 *   there is no add-on, else user space */
+	PK_KERNEL_BPF_YES,      /**< the kernel */
+	PK_KERNEL_BPF_NO,       /**< user space */
+};
+
+struct pk_route_opts {
+	enum pk_kernel_bpf kernel_bpf;
+	/** How many add-ons go with the image (they need the pipeline). */
+	size_t naddons;
+	/** The running kernel's BTF for PK_KERNEL_BPF_AUTO
+	 * (pk_kexec_kernel_bpf()); NULL: /sys/kernel/btf/vmlinux. */
+	const char *kernel_btf;
+};
+
+/**
+ * pk_pipeline_route - decide what to do with @img before anything is
+ * loaded, failing closed (DESIGN.md §4):
+ *
+ *  - a file that claims to be a PE ("MZ" at 0) or an EFI zboot image
+ *    ("zimg" at 4) but does not parse, the zboot header included, is
+ *    refused with the message pk_pipeline_run() would give;
+ *  - a zboot image without .bpf goes to the pipeline (which refuses it);
+ *  - an image with .bpf goes to the kernel or the pipeline by @opts;
+ *  - only what is clearly neither (an ELF, a raw Image, a PE without .bpf
+ *    and zboot header such as a bzImage) is PK_ROUTE_PLAIN.
+ *
+ * @opts: NULL means PK_KERNEL_BPF_AUTO without add-ons.
+ * @retval 0        *@ret set
+ * @retval -ENOEXEC the image claims to be PE or zboot and is malformed
+ * @retval -EINVAL   add-ons with an image that cannot take them (plain,
+ *                   or PK_KERNEL_BPF_YES), NULL image, unknown mode
+ * @retval -ENOMEM   allocation failed (never read as "no .bpf")
+ */
+int pk_pipeline_route(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
+		      const struct pk_route_opts *opts, enum pk_route *ret);
+
+/** "plain", "pipeline", "kernel". */
+const char *pk_route_name(enum pk_route route);
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,6 +83,7 @@ int pk_zboot_parse(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
 				      size_at, len);
 	}
 	ret->image_size = pk_get_le32(buf + size_at);
+	ret->image_size_offset = size_at;
 	ret->present = true;
 	return 0;
 }

@@ -92,11 +92,9 @@ static int verify_envelope(struct run *r, enum pk_sig_state *ret_state,
 	const struct pk_pipeline_image *img = r->img;
 	int e;
 
-	e = pk_pe_parse(r->ctx, img->data, img->len, r->pe1);
-	if (e == -ENOMEM)
-		return e;
+	e = pk_envelope_parse(r->ctx, img, r->pe1);
 	if (e < 0)
-		return pk_err_prefix(r->ctx, -ENOEXEC, "%s: not a valid PE image", img->name);
+		return e;
 	e = pk_policy_verify(r->ctx, r->pe1, img->name, r->enforcing,
 			     r->opts->verify == PK_VERIFY_OFF, r->opts->trust,
 			     ret_state, ret_signer);
@@ -109,16 +107,35 @@ static int verify_envelope(struct run *r, enum pk_sig_state *ret_state,
 	return 0;
 }
 
-/* Does @buf hold a PE image with a .bpf section?  (Parses it into r->pe.) */
-static bool is_next_stage(struct run *r, const uint8_t *buf, size_t len)
+/*
+ * Is the kernel @buf made by stage @n the next stage's image: 1 if it is
+ * a PE with a .bpf section (parsed into r->pe), 0 if it is a final kernel.
+ * A kernel that carries the zboot magic but does not parse, or has no
+ * .bpf, can be loaded by nothing: -ENOEXEC rather than hand it on (fail
+ * closed, as pk_pipeline_route() does for the envelope).  Other PE trouble is left to
+ * the kernel, which reads kernels this parser is stricter about.
+ */
+static int is_next_stage(struct run *r, unsigned int n, const uint8_t *buf, size_t len)
 {
 	int e = pk_pe_parse(r->ctx, buf, len, r->pe);
 
+	if (e == -ENOMEM)
+		return e;
 	if (e < 0) {
+		if (len >= 8 && !memcmp(buf + 4, "zimg", 4))
+			return pk_err_prefix(r->ctx, -ENOEXEC,
+					     "%s, kernel of stage %u: a zboot image that does not parse",
+					     r->img->name, n);
 		pk_ctx_clear_error(r->ctx);
-		return false;
+		return 0;
 	}
-	return pk_pe_find_section(r->pe, KEXEC_BPF_SECTION) != NULL;
+	if (pk_pe_find_section(r->pe, KEXEC_BPF_SECTION))
+		return 1;
+	if (r->pe->zboot.present)
+		return pk_err(r->ctx, -ENOEXEC,
+			      "%s, kernel of stage %u: a zboot image without a .bpf section: no parser program to unpack it",
+			      r->img->name, n);
+	return 0;
 }
 
 /* 2. The stage loop. */
@@ -144,8 +161,13 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 		struct pk_stage_record *rec;
 		struct pk_sink sink;
 
-		if (n > 1 && !is_next_stage(r, cur, cur_len))
-			return 0; /* a plain kernel: the end of the chain */
+		if (n > 1) {
+			e = is_next_stage(r, n - 1, cur, cur_len);
+			if (e < 0)
+				return e;
+			if (!e)
+				return 0; /* a plain kernel: the end of the chain */
+		}
 		if (n > KEXEC_BPF_MAX_STAGES)
 			return pk_err(r->ctx, -EPROTO,
 				      "%s: the kernel of stage %u is again an image with a .bpf section: more than %u stages",
@@ -285,42 +307,71 @@ static int run_addon(struct run *r, size_t i)
 	return e;
 }
 
+/*
+ * Is the user's line the image's own?  systemd 252 passes a UKI's .cmdline
+ * back as --append (docs/kexec.md), so a line equal to the image's (main
+ * stages, before add-ons) or to its final line (with add-ons), after
+ * white-space normalisation, is not an override.
+ */
+static bool user_is_image_cmdline(const struct run *r, const char *user,
+				  const struct pk_buf *final)
+{
+	size_t n = strlen(user);
+
+	return pk_cmdline_is_equal(user, n, (const char *)r->cmdline.data, r->cmdline.len) ||
+	       pk_cmdline_is_equal(user, n, (const char *)final->data, final->len);
+}
+
 /* 4. Command line: the user's next to the image's. */
 static int decide_cmdline(struct run *r, struct pk_pipeline_result *res)
 {
 	const char *user = r->user_cmdline;
-	struct pk_buf out = { 0 };
+	struct pk_buf image = { 0 }, out = { 0 };
 	bool has_user = user && user[0];
 	int e;
 
+	/* the image's own final line: main stages', then add-ons' */
+	e = pk_buf_append(&image, r->cmdline.data, r->cmdline.len);
+	if (!e)
+		e = append_text(&image, r->addon_cmdline.data, r->addon_cmdline.len);
+	if (e < 0)
+		goto fail;
+	if (has_user && r->cmdline.len && user_is_image_cmdline(r, user, &image)) {
+		pk_info(r->ctx, "%s: the user command line is the image's own: not an override",
+			r->img->name);
+		has_user = false;
+	}
 	if (has_user && r->cmdline.len) {
-		if (r->enforcing)
+		if (r->enforcing) {
+			pk_buf_free(&image);
 			return pk_err(r->ctx, -EPERM,
-				      "%s: the image has a command line and a user command line was given: refused under signature enforcement (drop --command-line/--append)",
+				      "%s: the image has a command line and a different user command line was given: refused under signature enforcement (drop --command-line/--append)",
 				      r->img->name);
+		}
 		pk_warn(r->ctx, "%s: the user command line replaces the image's", r->img->name);
 	}
 	if (has_user) {
 		e = pk_buf_append(&out, user, strlen(user));
+		if (!e)
+			e = append_text(&out, r->addon_cmdline.data, r->addon_cmdline.len);
 		res->cmdline_source = PK_SOURCE_USER;
 	} else {
-		e = pk_buf_append(&out, r->cmdline.data, r->cmdline.len);
-		res->cmdline_source = r->cmdline.len ? PK_SOURCE_IMAGE : PK_SOURCE_NONE;
+		e = pk_buf_append(&out, image.data, image.len);
+		res->cmdline_source = image.len ? PK_SOURCE_IMAGE : PK_SOURCE_NONE;
 	}
-	if (!e)
-		e = append_text(&out, r->addon_cmdline.data, r->addon_cmdline.len);
-	if (!e && res->cmdline_source == PK_SOURCE_NONE && r->addon_cmdline.len)
-		res->cmdline_source = PK_SOURCE_IMAGE;
 	if (!e)
 		e = pk_buf_append(&out, "", 1);
-	if (e < 0) {
-		pk_buf_free(&out);
-		return pk_err(r->ctx, e == -ENOMEM ? e : -EPROTO,
-			      "%s: the command line exceeds %u bytes", r->img->name,
-			      PK_PIPELINE_MAX_CMDLINE);
-	}
+	if (e < 0)
+		goto fail;
+	pk_buf_free(&image);
 	res->cmdline = (char *)pk_buf_steal(&out, NULL);
 	return 0;
+fail:
+	pk_buf_free(&image);
+	pk_buf_free(&out);
+	return pk_err(r->ctx, e == -ENOMEM ? e : -EPROTO,
+		      "%s: the command line exceeds %u bytes", r->img->name,
+		      PK_PIPELINE_MAX_CMDLINE);
 }
 
 /*

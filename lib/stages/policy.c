@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * policy.c - the rules of DESIGN.md §4 that do not depend on any image
- * format: which signature outcome is acceptable in which mode, and what
- * counts as the user's command line.
+ * format: which signature outcome is acceptable in which mode, what
+ * counts as the user's command line, and when it equals the image's.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -196,4 +196,30 @@ int pk_user_cmdline(const char *line, char **ret_line, unsigned int *ret_profile
 		return -ENOMEM;
 	*ret_line = out;
 	return 0;
+}
+
+bool pk_cmdline_is_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, j = 0;
+
+	/* Word by word; every loop advances i or j, or returns. */
+	for (;;) {
+		while (i < alen && isspace((unsigned char)a[i]))
+			i++;
+		while (j < blen && isspace((unsigned char)b[j]))
+			j++;
+		if (i == alen || j == blen)
+			return i == alen && j == blen;
+		while (i < alen && j < blen && !isspace((unsigned char)a[i]) &&
+		       !isspace((unsigned char)b[j])) {
+			if (a[i] != b[j])
+				return false;
+			i++;
+			j++;
+		}
+		/* one word ended before the other */
+		if ((i < alen && !isspace((unsigned char)a[i])) ||
+		    (j < blen && !isspace((unsigned char)b[j])))
+			return false;
+	}
 }

@@ -9,6 +9,7 @@
  * anything but 0, or when any of its commands failed, even if the program
  * ignored that: a stage never yields partial output.
  */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "kexec_bpf/kexec_bpf.h"
@@ -38,6 +39,18 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 		return -ENOMEM;
 	rec->image_len = a->len;
 	pk_sha256(a->img, a->len, rec->image_sha256);
+
+	/*
+	 * A zboot payload that declares more than a stage may produce is a
+	 * bomb: refuse it before its program hands the stream over, rather
+	 * than decompress up to the limit first (inspect runs this too).
+	 */
+	if (a->pe->zboot.present && a->pe->zboot.image_size > PK_PIPELINE_MAX_KERNEL)
+		return pk_err(ctx, -EPROTO,
+			      "%s %u (%s): zboot header: the %s payload declares a decompressed size of %" PRIu32 " bytes (le32 at 0x%zx), above the limit of %u bytes: refused before decompressing",
+			      what(a), a->index, a->label, a->pe->zboot.comp_name,
+			      a->pe->zboot.image_size, a->pe->zboot.image_size_offset,
+			      PK_PIPELINE_MAX_KERNEL);
 
 	bpf = pk_pe_find_section(a->pe, KEXEC_BPF_SECTION);
 	if (!bpf || !bpf->data_size)

@@ -7,6 +7,7 @@
  *   commands.c   the command sink: what DECOMPRESS / COPY do to a stage
  *   policy.c     signature policy, user command line, result assembly
  *   record.c     stage records, freeing results
+ *   route.c      pk_pipeline_route(): plain, pipeline or kernel
  *   exec.c       the executor: pekexec/bpf.h (load, verify, run)
  *   parsers.c    the built-in parser programs' bytes
  */
@@ -150,6 +151,23 @@ int pk_user_cmdline(const char *line, char **ret_line, unsigned int *ret_profile
 
 /* Trim trailing white space and cut at the first NUL: a payload as text. */
 size_t pk_cmdline_text_len(const uint8_t *p, size_t n);
+
+/*
+ * pk_cmdline_is_equal - are @a and @b the same command line once every run
+ * of white space is one blank and both ends are trimmed?  (A user line
+ * equal to the image's own is not an override: DESIGN.md §4.)
+ */
+bool pk_cmdline_is_equal(const char *a, size_t alen, const char *b, size_t blen);
+
+/* ---- route.c ---- */
+
+/*
+ * pk_envelope_parse - parse the image handed to the pipeline (or to
+ * pk_pipeline_route()): -ENOEXEC "NAME: not a valid PE image: <why>" for
+ * anything pk_pe_parse() refuses, -ENOMEM.
+ */
+int pk_envelope_parse(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
+		      struct pk_pe *ret_pe);
 
 /* ---- record.c ---- */
 

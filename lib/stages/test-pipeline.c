@@ -515,6 +515,108 @@ static void test_user_cmdline(void)
 	free(line);
 }
 
+#define EQ(a, b) pk_cmdline_is_equal(a, strlen(a), b, strlen(b))
+static void test_cmdline_equal(void)
+{
+	CHECK(EQ("a=1 b", "a=1 b"));
+	CHECK(EQ("  a=1 \t\n b\n", "a=1 b"));
+	CHECK(EQ("", " \n"));
+	CHECK(!EQ("a=1 b", "a=1 b c"));
+	CHECK(!EQ("a=1 b c", "a=1 b"));
+	CHECK(!EQ("a=1 b", "a=1 bc"));
+	CHECK(!EQ("a=1 bc", "a=1 b"));
+	CHECK(!EQ("a=1b", "a=1 b"));
+	CHECK(!EQ("A=1 b", "a=1 b"));
+	CHECK(!EQ("", "a"));
+	/* the length counts, not a NUL */
+	CHECK(pk_cmdline_is_equal("a b", 1, "a", 1));
+	CHECK(!pk_cmdline_is_equal("a b", 3, "a", 1));
+}
+
+/*
+ * pk_pipeline_route(): only what makes no claim to be PE/zboot, or parses
+ * without .bpf and zboot header, is plain; a claim that does not parse is
+ * refused with the pipeline's own message.
+ */
+static void test_route(void)
+{
+	static const uint8_t elf[] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 };
+	uint8_t zimg[64] = "XXXXzimg";
+	struct pk_route_opts no = { .kernel_bpf = PK_KERNEL_BPF_NO };
+	struct pk_route_opts yes = { .kernel_bpf = PK_KERNEL_BPF_YES };
+	struct pk_route_opts autob = { .kernel_btf = "/nonexistent" };
+	struct pk_pipeline_result r = { 0 };
+	struct pk_buf s = { 0 }, img = { 0 }, stub = { 0 };
+	struct pk_pipeline_image in;
+	enum pk_route route = PK_ROUTE_KERNEL;
+	char msg[512];
+
+	in = (struct pk_pipeline_image){ "elf", elf, sizeof(elf) };
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &no, &route), 0);
+	CHECK_EQ_INT(route, PK_ROUTE_PLAIN);
+	no.naddons = 1;
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &no, &route), -EINVAL);
+	no.naddons = 0;
+	/* "MZ" that does not parse: the pipeline's words */
+	in = (struct pk_pipeline_image){ "junk", (const uint8_t *)"MZjunk", 6 };
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &yes, &route), -ENOEXEC);
+	snprintf(msg, sizeof(msg), "%s", pk_ctx_errmsg(ctx));
+	CHECK(strstr(msg, "junk: not a valid PE image"));
+	CHECK_EQ_INT(pk_pipeline_run_with(ctx, &in, NULL, fake_exec, &r), -ENOEXEC);
+	CHECK(!strcmp(msg, pk_ctx_errmsg(ctx)));
+	/* the zboot magic without "MZ" */
+	in = (struct pk_pipeline_image){ "zimg", zimg, sizeof(zimg) };
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &no, &route), -ENOEXEC);
+	/* a PE without .bpf: plain */
+	CHECK(pk_build_minimal_stub(ctx, PK_PE_MACHINE_X86_64, &stub) == 0);
+	in = (struct pk_pipeline_image){ "stub", stub.data, stub.len };
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &yes, &route), 0);
+	CHECK_EQ_INT(route, PK_ROUTE_PLAIN);
+	/* with .bpf: by the options */
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "k", 1);
+	make_image(&s, NULL, NULL, 0, &img);
+	in = (struct pk_pipeline_image){ "bpf", img.data, img.len };
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &no, &route), 0);
+	CHECK_EQ_INT(route, PK_ROUTE_PIPELINE);
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &yes, &route), 0);
+	CHECK_EQ_INT(route, PK_ROUTE_KERNEL);
+	yes.naddons = 1;
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &yes, &route), -EINVAL);
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &autob, &route), 0);
+	CHECK_EQ_INT(route, PK_ROUTE_PIPELINE); /* no kernel BTF: user space */
+	/* one byte short: the section no longer fits */
+	in.len--;
+	CHECK_EQ_INT(pk_pipeline_route(ctx, &in, &yes, &route), -ENOEXEC);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	pk_buf_free(&stub);
+}
+
+/* A stage's kernel that claims to be a zboot image must parse (fail closed). */
+static void test_nested_zboot(void)
+{
+	uint8_t fake[64] = "MZ\0\0zimg";
+	struct pk_pipeline_result r = { 0 };
+	struct pk_buf s = { 0 }, img = { 0 };
+
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, fake, sizeof(fake));
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), -ENOEXEC);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "kernel of stage 1: a zboot image that does not parse"));
+	CHECK(result_is_empty(&r));
+	/* without the magic the same bytes are a (bad) final kernel: the kernel's business */
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+	fake[4] = 'X';
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, fake, sizeof(fake));
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), 0);
+	CHECK(r.kernel_len == sizeof(fake));
+	pk_pipeline_result_free(&r);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+}
+
 int main(void)
 {
 	ctx = pk_ctx_new();
@@ -529,6 +631,9 @@ int main(void)
 	test_policy_signed();
 	test_addons();
 	test_user_cmdline();
+	test_cmdline_equal();
+	test_route();
+	test_nested_zboot();
 	pk_ctx_free(ctx);
 	return CHECK_RESULT();
 }

@@ -148,8 +148,12 @@ vm_log_tail() {
 	echo "---- end of serial log ----"
 }
 
+# (grep reads the whole log: with grep -m1, tr could die of SIGPIPE and a
+# caller's pipefail turn a match into a miss)
 vm_grep() {
-	tr -d '\r' <"$1" | grep -m1 -E "$2"
+	local lines
+	lines=$(tr -d '\r' <"$1" | grep -E "$2") || return 1
+	printf '%s\n' "${lines%%$'\n'*}"
 }
 
 # (never fails, so that set -e -o pipefail callers go on to print the log)
