@@ -104,7 +104,11 @@ static const struct lskel_fd *fd_get(struct lskel_state *S, int64_t fd, enum fd_
 	return &S->fds[fd - LSKEL_FD_BASE];
 }
 
-/* Copy @size bytes of guest memory at @gaddr (readable region) to @dst. */
+/*
+ * Copy @size bytes of guest memory at @gaddr (readable region) to @dst.
+ * @dst may be guest memory too, overlapping the source
+ * (bpf_copy_from_user(ctx, 64, ctx + 8)): memmove.
+ */
 static int guest_read(struct pk_bpf_run *run, uint64_t gaddr, void *dst, uint64_t size)
 {
 	void *src;
@@ -113,7 +117,7 @@ static int guest_read(struct pk_bpf_run *run, uint64_t gaddr, void *dst, uint64_
 		return 0;
 	if (pk_bpf_run_mem(run, gaddr, size, PK_BPF_MEM_READ, &src))
 		return -EFAULT;
-	memcpy(dst, src, size);
+	memmove(dst, src, size);
 	return 0;
 }
 
