@@ -19,7 +19,7 @@
  *   0, "__loader.map") and the loader's context (r1)
  *   budget 100000 instructions; a file may set "-- budget" (0: the
  *   default budget) and "-- array-value-size" (then map 1 has one
- *   element of that size); bpf_buffer_parser's callback returns 42
+ *   two elements of that size; element 0 is 'x' but its last byte, 0); bpf_buffer_parser's callback returns 42
  *   for COPY/CMDLINE "abcd", -EINVAL for the malformed COPY/CMDLINE
  *   record of ok-buffer-parser-bad-len, and fails the test for anything
  *   else.
@@ -96,6 +96,9 @@ static int parse(const char *text, struct tcase *tc)
 }
 
 static int cmd_calls;
+static uint64_t cmd_big_bytes; /* payload bytes of budget-buffer-parser-64mib */
+
+#define BIG_PAYLOAD ((64u << 20) - 8)
 
 static int on_cmd(void *user, uint16_t cmd, uint16_t subcmd,
 		  const uint8_t *payload, uint32_t len)
@@ -104,6 +107,10 @@ static int on_cmd(void *user, uint16_t cmd, uint16_t subcmd,
 	cmd_calls++;
 	CHECK_EQ_INT(cmd, 2);
 	CHECK_EQ_INT(subcmd, 3);
+	if (payload && len == BIG_PAYLOAD) {
+		cmd_big_bytes += len;
+		return 0;
+	}
 	if (!payload) { /* the malformed record of ok-buffer-parser-bad-len */
 		CHECK_EQ_INT(len, 60);
 		return -EINVAL;
@@ -163,7 +170,7 @@ static void run_case(const char *name, const struct tcase *tc)
 	uint32_t avs = tc->array_value_size ? tc->array_value_size : 16;
 	struct pk_bpf_map *maps[4] = {
 		new_map("ringbuf", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0),
-		new_map("array", BPF_MAP_TYPE_ARRAY, 4, avs, tc->array_value_size ? 1 : 4, 0),
+		new_map("array", BPF_MAP_TYPE_ARRAY, 4, avs, tc->array_value_size ? 2 : 4, 0),
 		new_map(".rodata", BPF_MAP_TYPE_ARRAY, 4, 16, 1, BPF_F_RDONLY_PROG),
 		new_map(".data", BPF_MAP_TYPE_ARRAY, 4, 16, 1, 0),
 	};
@@ -181,6 +188,10 @@ static void run_case(const char *name, const struct tcase *tc)
 	int err, i;
 
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
+	if (tc->array_value_size) { /* a string as long as the value */
+		memset(maps[1]->data, 'x', avs - 1);
+		maps[1]->data[avs - 1] = 0;
+	}
 	for (i = 0; i < 64; i++)
 		kernel[i] = (uint8_t)i;
 	for (i = 0; i < 16; i++)
@@ -199,6 +210,7 @@ static void run_case(const char *name, const struct tcase *tc)
 		in.parser_id = 7;
 	}
 	cmd_calls = 0;
+	cmd_big_bytes = 0;
 	if (!strcmp(tc->kind, "lskel")) {
 		err = run_lskel(ctx, name, tc);
 	} else {
@@ -226,6 +238,16 @@ static void run_case(const char *name, const struct tcase *tc)
 		check_failures++;
 	} else {
 		printf("ok %s: %s\n", name, pk_ctx_errmsg(ctx));
+	}
+	/*
+	 * The dispatcher's work is the records it is handed: the run must
+	 * have paid for them (one instruction per PK_BPF_CHARGE_BYTES), so
+	 * the default budget bounds the bytes a program pushes through it.
+	 */
+	if (cmd_big_bytes > PK_BPF_DEFAULT_BUDGET * PK_BPF_CHARGE_BYTES) {
+		printf("%s: %" PRIu64 " payload bytes dispatched, more than the budget pays for\n",
+		       name, cmd_big_bytes);
+		check_failures++;
 	}
 	pk_bpf_vm_free(vm);
 	pk_ctx_free(ctx);

@@ -14,7 +14,8 @@ Fixture (the same for every file, see the test):
           loader context as r1 (1176 bytes: u32 sz = 1176, then zeros);
           its r0 shows in the error "light-skeleton loader returned N"
   run budget: 100000 instructions, or the file's "-- budget" (0 = default)
-  "-- array-value-size N": map 1 is one element of N bytes
+  "-- array-value-size N": map 1 is two elements of N bytes; element 0
+          is all 'x' but its last byte, 0 (a string as long as the value)
   result of a parser control: the u64 at .data offset 0 (see pex())
 """
 import os
@@ -373,6 +374,59 @@ def _(p):
     st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
     jif(p, 0, "==", 0, "out"); ldx(p, 0, 0, 0, 8); alur(p, 0, "+", 6); pex(p)
     p.label("out"); mov(p, 0, -1); pex(p)
+
+# --- helper work against the budget: bytes moved are charged (one
+# instruction per 16 bytes), so endless loops of big copies stop with the
+# default budget (10^8) as fast as plain loops do ---
+BIG = 64 << 20
+@t("budget-map-update-64mib", "parser", "instruction budget",
+   "endless bpf_map_update_elem of element 1 from element 0, 64 MiB values (default budget)", budget=0, array_value_size=BIG)
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0); st(p, 10, -8, 1, 4)
+    p.label("l"); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -8); movr(p, 3, 6); mov(p, 4, 0); call(p, 2)
+    ja(p, "l"); p.label("out"); ret0(p)
+@t("budget-probe-read-64mib", "parser", "instruction budget",
+   "endless bpf_probe_read_kernel of 64 MiB from the 64-byte kernel into a 64 MiB value (fails, zeroes 64 MiB each time; default budget)",
+   budget=0, array_value_size=BIG)
+def _(p):
+    ldx(p, 7, 1, 0, 8); ldx(p, 7, 7, 8, 8)
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0)
+    p.label("l"); movr(p, 1, 6); mov(p, 2, BIG); movr(p, 3, 7); call(p, 113); ja(p, "l")
+    p.label("out"); ret0(p)
+@t("budget-printk-64mib-format", "parser", "instruction budget",
+   "endless bpf_trace_printk with a 64 MiB format (the fixture's 'xxx...x\\0'): parsed byte by byte each time (default budget)",
+   budget=0, array_value_size=BIG)
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0)
+    p.label("l"); movr(p, 1, 6); mov(p, 2, BIG); call(p, 6); ja(p, "l")
+    p.label("out"); ret0(p)
+@t("budget-buffer-parser-64mib", "parser", "instruction budget",
+   "endless bpf_buffer_parser of one 64 MiB record, COPY/CMDLINE with payload_len 64 MiB - 8 (the test's dispatcher counts the bytes it is handed; default budget)",
+   budget=0, array_value_size=BIG)
+def _(p):
+    get_pctx(p)
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "put"); movr(p, 6, 0)
+    st(p, 6, 0, 2, 2); st(p, 6, 2, 3, 2); st(p, 6, 4, BIG - 8, 4)
+    p.label("l"); movr(p, 1, 6); mov(p, 2, BIG); movr(p, 3, 7); kcall(p, 3); ja(p, "l")
+    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
+
+@t("budget-endless-loop-default", "raw", "instruction budget",
+   "goto -1 with the default budget (10^8 instructions): the time bound of docs/sandbox.md", budget=0)
+def _(p): mov(p, 0, 0); p.label("l"); alu(p, 0, "+", 1); ja(p, "l")
+@t("budget-printk-three-strings", "parser", "instruction budget",
+   "endless bpf_trace_printk(\"%s%s%s\") of three 255-byte strings, the most work per call (default budget)",
+   budget=0, array_value_size=4096)
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0); alu(p, 6, "+", 4096 - 256)
+    ld64(p, 1, 0x0000732573257325); stx(p, 10, -16, 1, 8)
+    p.label("l"); movr(p, 1, 10); alu(p, 1, "+", -16); mov(p, 2, 8); movr(p, 3, 6); movr(p, 4, 6); movr(p, 5, 6)
+    call(p, 6); ja(p, "l")
+    p.label("out"); ret0(p)
 
 # --- positive controls: accepted, run, result checked against the fixture
 # (raw: r0; parser: the u64 pex() stored at .data offset 0, r0 being 0) ---
