@@ -134,16 +134,18 @@ int pk_bpf_run_charge(struct pk_bpf_run *run, const char *what, uint64_t bytes)
 	if (cost > run->budget - run->count) {
 		uint64_t left = run->budget - run->count;
 
-		run->vm->last_count = run->count;
+		run->vm->last_count = run->count - run->charged;
 		/* sticky: the next instruction stops the run even if the
 		 * helper turns this into an error for the program */
 		run->count = run->budget;
+		run->charged += left;
 		return pk_err(run->ctx, -ETIME,
 			      "instruction budget of %" PRIu64 " exhausted: %s of %" PRIu64
 			      " bytes costs %" PRIu64 " instructions, %" PRIu64 " left",
 			      run->budget, what, bytes, cost, left);
 	}
 	run->count += cost;
+	run->charged += cost;
 	return 0;
 }
 
@@ -175,8 +177,7 @@ int pk_bpf_interp(struct pk_bpf_run *run, uint64_t r1, uint64_t r2,
 			return pk_err(run->ctx, -EFAULT,
 				      "run: pc %u outside the program", pc);
 		if (count++ >= budget) {
-			vm->last_count = count - 1;
-			run->count = count - 1;
+			vm->last_count = count - 1 - run->charged;
 			return pk_err(run->ctx, -ETIME,
 				      "run: instruction budget of %" PRIu64
 				      " exhausted at insn %u", budget, pc);
@@ -275,8 +276,7 @@ int pk_bpf_interp(struct pk_bpf_run *run, uint64_t r1, uint64_t r2,
 			break;
 		case BPF_JMP | BPF_EXIT:
 			if (!nframe) {
-				vm->last_count = count;
-				run->count = count;
+				vm->last_count = count - run->charged;
 				*ret_r0 = reg[0];
 				return 0;
 			}
