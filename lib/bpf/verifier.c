@@ -789,6 +789,38 @@ static int region_check(struct pk_verifier *v, uint32_t pc, const struct vreg *r
 }
 
 /*
+ * check_align - Linux 6.1's check_ptr_alignment() (kernel/bpf/verifier.c
+ * 6.1.192 line 4378) for programs the kernel runs (not PK_BPF_PROG_RAW):
+ * stack accesses are always strict (line 4403: the spill tracking relies
+ * on it), atomics on every pointer (check_atomic() asks for
+ * strict_alignment_once, lines 5269-5280); other accesses are not strict
+ * on x86-64 and arm64 (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS).  A byte is
+ * always aligned.  The kernel also accepts a variable offset whose low
+ * bits it knows to be aligned; the sandbox keeps no known bits for a
+ * pointer's variable offset, so it refuses every variable one.
+ */
+static int check_align(struct pk_verifier *v, uint32_t pc, const struct vreg *r,
+		       int regno, int32_t off, unsigned int size, bool atomic)
+{
+	static const char *const desc[] = { [T_STACK] = "stack ", [T_MAP_VALUE] = "value ",
+					    [T_CTX] = "context " };
+	const char *d = r->type < PK_ARRAY_SIZE(desc) && desc[r->type] ? desc[r->type] : "";
+	int64_t at;
+
+	if (v->prog->kind == PK_BPF_PROG_RAW || size == 1 || !is_ptr(r) ||
+	    (!atomic && r->type != T_STACK))
+		return 0;
+	if (r->smin != r->smax)
+		return pk_verr(v, pc, "misaligned %saccess R%d: variable offset, size %u (the sandbox cannot prove its alignment)",
+			       d, regno, size);
+	at = (int64_t)r->off + r->smin + off;
+	if (at % (int64_t)size)
+		return pk_verr(v, pc, "misaligned %saccess R%d off %" PRId64 " size %u",
+			       d, regno, at, size);
+	return 0;
+}
+
+/*
  * check_mem - may the program access @size bytes at @r + @off?  For loads,
  * *@dst (if not NULL) receives the loaded value's abstract state.
  */
@@ -855,6 +887,20 @@ static int check_mem(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
 				}
 			}
 			return 0;
+		}
+		if (prog->kind == PK_BPF_PROG_LSKEL_LOADER && size) {
+			/*
+			 * A BPF_PROG_TYPE_SYSCALL context in 6.1: check_ptr_off_reg()
+			 * (verifier.c 6.1.192 line 3883) wants the context pointer
+			 * itself, syscall_prog_is_valid_access() (syscall.c line
+			 * 5208) an offset aligned to the size.
+			 */
+			if (r->off || r->smin || r->smax)
+				return pk_verr(v, pc, "dereference of modified ctx ptr R%d off=%d disallowed",
+					       regno, r->off);
+			if (off % (int64_t)size)
+				return pk_verr(v, pc, "invalid bpf_context access off=%d size=%" PRIu64,
+					       off, size);
 		}
 		err = region_check(v, pc, r, regno, off, size, write, v->env->ctx_size,
 				   "context");
@@ -1987,6 +2033,9 @@ static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 			return pk_verr(v, pc, "frame pointer R10 is read only");
 		err = check_read(v, pc, base, in->src_reg);
 		if (!err)
+			err = check_align(v, pc, base, in->src_reg, in->off,
+					  pk_bpf_size_bytes(in->code), false);
+		if (!err)
 			err = check_mem(v, pc, s, base, in->src_reg, in->off,
 					pk_bpf_size_bytes(in->code), false, &val,
 					PK_BPF_MODE(in->code) == BPF_MEMSX, NULL);
@@ -2025,7 +2074,9 @@ static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 					return pk_verr(v, pc, "cmpxchg with a pointer in R0");
 			}
 			/* read-modify-write: both checks; the slot becomes data */
-			err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, false,
+			err = check_align(v, pc, base, in->dst_reg, in->off, n, true);
+			if (!err)
+				err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, false,
 					&val, false, NULL);
 			if (!err)
 				err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true,
@@ -2039,8 +2090,10 @@ static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 			s->pc++;
 			return 0;
 		}
-		err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true, NULL,
-				false, n == 8 ? &val : NULL);
+		err = check_align(v, pc, base, in->dst_reg, in->off, n, false);
+		if (!err)
+			err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true, NULL,
+					false, n == 8 ? &val : NULL);
 		if (err)
 			return err;
 		s->pc++;

@@ -428,6 +428,64 @@ def _(p):
     call(p, 6); ja(p, "l")
     p.label("out"); ret0(p)
 
+# --- Linux 6.1's verdicts for the programs the kernel runs (parser and
+# light-skeleton loader; raw programs follow RFC 9669 and cpu v4, see the
+# conformance suite).  Lines: 6.1.192's kernel/bpf/verifier.c. ---
+L61 = "6.1 kernel/bpf/verifier.c"
+@t("k61-shift-imm-64", "parser", "invalid shift 64", f"r2 <<= 64: check_alu_op, {L61}:9639 (imm >= 64 for ALU64)")
+def _(p): mov(p, 2, 7); alu(p, 2, "<<", 64); ret0(p)
+@t("k61-shift32-imm-32", "parser", "invalid shift 32", f"w2 >>= 32: check_alu_op, {L61}:9639 (imm >= 32 for ALU32)")
+def _(p): mov(p, 2, 7); alu(p, 2, ">>", 32, True); ret0(p)
+@t("k61-shift-imm-negative", "parser", "invalid shift -1", f"r2 <<= -1: check_alu_op, {L61}:9639 (imm < 0)")
+def _(p): mov(p, 2, 7); alu(p, 2, "<<", -1); ret0(p)
+@t("k61-arsh-imm-64", "parser", "invalid shift 64", f"r2 s>>= 64: check_alu_op, {L61}:9639")
+def _(p): mov(p, 2, 7); raw(p, "r2 s>>= 64", w(0xc7, 2, 0, 0, 64)); ret0(p)
+@t("k61-div-imm-zero", "parser", "div by zero", f"r2 /= 0: check_alu_op, {L61}:9630")
+def _(p): mov(p, 2, 7); alu(p, 2, "/", 0); ret0(p)
+@t("k61-mod32-imm-zero", "parser", "div by zero", f"w2 %= 0: check_alu_op, {L61}:9630")
+def _(p): mov(p, 2, 7); raw(p, "w2 %= 0", w(0x94, 2, 0, 0, 0)); ret0(p)
+@t("k61-sdiv", "parser", "BPF_ALU uses reserved fields", f"r2 s/= 3 (cpu v4, off 1): check_alu_op, {L61}:9618")
+def _(p): mov(p, 2, 7); raw(p, "r2 s/= 3", w(0x37, 2, 0, 1, 3)); ret0(p)
+@t("k61-smod-reg", "parser", "BPF_ALU uses reserved fields", f"r2 s%= r3 (cpu v4, off 1): check_alu_op, {L61}:9609")
+def _(p): mov(p, 2, 7); mov(p, 3, 3); raw(p, "r2 s%= r3", w(0x9f, 2, 3, 1, 0)); ret0(p)
+@t("k61-movsx", "parser", "BPF_MOV uses reserved fields", f"r2 = (s8)r3 (cpu v4, off 8): check_alu_op, {L61}:9525")
+def _(p): mov(p, 3, 0x80); raw(p, "r2 = (s8)r3", w(0xbf, 2, 3, 8, 0)); ret0(p)
+@t("k61-bswap64", "parser", "BPF_END uses reserved fields", f"r2 = bswap16 r2 (ALU64 | END, cpu v4): check_alu_op, {L61}:9500")
+def _(p): mov(p, 2, 7); raw(p, "r2 = bswap16 r2", w(0xd7, 2, 0, 0, 16)); ret0(p)
+@t("k61-ldx-memsx", "parser", "BPF_LDX uses reserved fields", f"r0 = *(s8 *)(r10 - 8) (cpu v4): do_check, {L61}:13082")
+def _(p): st(p, 10, -8, 0, 8); raw(p, "r0 = *(s8 *)(r10 - 8)", w(0x91, 0, 10, -8)); ret0(p)
+@t("k61-gotol", "parser", "BPF_JA uses reserved fields", f"gotol +0 (JMP32 | JA, cpu v4): do_check, {L61}:12719")
+def _(p): raw(p, "gotol +0", w(0x06, 0, 0, 0, 0)); ret0(p)
+@t("k61-callx", "parser", "BPF_CALL uses reserved fields", f"callx r2 with r2 = 6 (trace_printk): do_check, {L61}:12695")
+def _(p): mov(p, 2, 6); callx(p, 2); ret0(p)
+@t("k61-stack-misaligned-store", "parser", "misaligned stack access", f"*(u64 *)(r10 - 12) = 0: check_ptr_alignment, {L61}:4403 (the stack is always strict)")
+def _(p): st(p, 10, -12, 0, 8); ret0(p)
+@t("k61-stack-misaligned-load", "parser", "misaligned stack access", f"r0 = *(u32 *)(r10 - 6) after an 8-byte store: check_ptr_alignment, {L61}:4403")
+def _(p): st(p, 10, -8, 0, 8); ldx(p, 0, 10, -6, 4); ret0(p)
+@t("k61-stack-misaligned-half", "parser", "misaligned stack access", f"*(u16 *)(r10 - 3) = 0: check_ptr_alignment, {L61}:4403")
+def _(p): st(p, 10, -3, 0, 2); ret0(p)
+@t("k61-stack-misaligned-atomic", "parser", "misaligned stack access", f"lock *(u32 *)(r10 - 6) += r1: check_atomic, {L61}:5269")
+def _(p):
+    st(p, 10, -8, 0, 8); mov(p, 1, 1); raw(p, "lock *(u32 *)(r10 - 6) += r1", w(0xc3, 10, 1, -6, 0)); ret0(p)
+@t("k61-stack-modified-ptr-misaligned", "parser", "misaligned stack access", f"r2 = r10 - 9; *(u32 *)(r2 + 2) = 0 (fp - 7): check_ptr_alignment adds reg->off, {L61}:4365")
+def _(p): movr(p, 2, 10); alu(p, 2, "+", -9); st(p, 2, 2, 0, 4); ret0(p)
+@t("k61-map-value-misaligned-atomic", "parser", "misaligned value access", f"lock *(u64 *)(map value + 4) += r1: atomics are strict on every pointer (strict_alignment_once), {L61}:5269-5280")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); mov(p, 1, 1); raw(p, "lock *(u64 *)(r0 + 4) += r1", w(0xdb, 0, 1, 4, 0))
+    p.label("out"); ret0(p)
+@t("ok-k61-map-value-unaligned-load", "parser", None, f"r0 = *(u64 *)(map value + 4): not strict on x86-64/arm64 (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS, {L61}:15588), loads 0")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); ldx(p, 0, 0, 4, 8); pex(p)
+    p.label("out"); mov(p, 0, -1); pex(p)
+@t("ok-k61-stack-modified-ptr-aligned", "parser", None, f"r2 = r10 - 9; *(u32 *)(r2 + 1) = 5; r0 = *(u32 *)(fp - 8): fp - 8 is aligned ({L61}:4365)")
+def _(p): movr(p, 2, 10); alu(p, 2, "+", -9); st(p, 2, 1, 5, 4); ldx(p, 0, 10, -8, 4); pex(p)
+@t("k61-lskel-ctx-misaligned", "lskel", "invalid bpf_context access off=4 size=8", "r0 = *(u64 *)(ctx + 4) in a loader (syscall program): syscall_prog_is_valid_access, 6.1 kernel/bpf/syscall.c:5208")
+def _(p): ldx(p, 0, 1, 4, 8); ex(p)
+@t("k61-lskel-ctx-modified", "lskel", "dereference of modified ctx ptr", f"r1 += 8; r0 = *(u64 *)(r1 + 0) in a loader: check_ptr_off_reg, {L61}:3883")
+def _(p): alu(p, 1, "+", 8); ldx(p, 0, 1, 0, 8); ex(p)
+
 # --- positive controls: accepted, run, result checked against the fixture
 # (raw: r0; parser: the u64 pex() stored at .data offset 0, r0 being 0) ---
 @t("ok-probe-read", "parser", None, "probe_read the first 8 bytes of the kernel (fixture byte i = i)")
@@ -518,6 +576,8 @@ RESULTS_NEW = {
     "ok-alu32-or-and-index": FIX[(((le(FIX[8:16]) | 0x10) & 0x1c) - 16) & 0xffffffff],
 }
 RESULTS_NEW["ok-map-update-self"] = 0x55
+RESULTS_NEW["ok-k61-map-value-unaligned-load"] = 0
+RESULTS_NEW["ok-k61-stack-modified-ptr-aligned"] = 5
 RESULTS = {"ok-probe-read": 0x0706050403020100, "ok-probe-read-past-end": (-14) & (2**64 - 1),
            "ok-buffer-parser": 42, "ok-buffer-parser-bad-len": (-22) & (2**64 - 1),
            "ok-wrong-parser-id": 0, "ok-ringbuf-capacity": 2, "ok-bounded-loop": sum(range(16)), **RESULTS_NEW}
