@@ -34,6 +34,7 @@
 #define R_BPF_64_64 1
 #define R_BPF_64_32 10
 #define NO_TARGET UINT32_MAX
+#define MAX_MOD_DEPTH 32 /* const/volatile/restrict chain of a map definition */
 
 struct code_sec {
 	const struct pk_elf_sec *sec;
@@ -212,13 +213,15 @@ static int parse_map_def(struct elf_loader *L, const char *name, uint32_t def_id
 {
 	const struct btf_type *def = btf__type_by_id(L->btf, def_id);
 	const struct btf_member *mb;
-	uint16_t i;
+	uint16_t i, depth = 0;
 
-	while (def && btf_is_mod(def))
+	/* libbpf checks type ids, not cycles: a modifier may be its own target */
+	while (def && btf_is_mod(def) && depth++ < MAX_MOD_DEPTH)
 		def = btf__type_by_id(L->btf, def->type);
 	if (!def || !btf_is_struct(def))
-		return pk_err(L->ctx, -EBADMSG, "%s: map %s: definition (BTF type %u) is not a struct",
-			      L->file, name, def_id);
+		return pk_err(L->ctx, -EBADMSG, "%s: map %s: definition (BTF type %u) is not a struct%s",
+			      L->file, name, def_id,
+			      depth > MAX_MOD_DEPTH ? " (a loop of modifiers)" : "");
 	mb = btf_members(def);
 	for (i = 0; i < btf_vlen(def); i++, mb++) {
 		const char *mn = btf__name_by_offset(L->btf, mb->name_off);
