@@ -4,10 +4,15 @@
  * here, never by the host's printf on guest data: the format is parsed
  * conversion by conversion (%d %i %u %x %ld %li %lu %lx %lld %lli %llu %llx
  * %p %s %%), at most three arguments, %s strings read through the region
- * check.  The line goes to the library log at info level, tagged with the
+ * check (one that faults prints as an empty string, as in the kernel).
+ * The line goes to the library log at info level, tagged with the
  * environment's stage label.  Returns the length of the line, or -EINVAL
- * for a bad format (as the kernel).
+ * for a bad format (as the kernel: no NUL within the size, ASCII control
+ * characters, %n and other unknown conversions, more than three, %s
+ * followed by a letter or digit).  The kernel also knows width fields,
+ * %c and %p extensions, which give -EINVAL here.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -59,10 +64,8 @@ static void put_str(struct pk_bpf_run *run, struct out *o, uint64_t g)
 		perm = PK_BPF_MEM_PROBE;
 		n = readable(run, g, perm);
 	}
-	if (!n) {
-		put(o, "(efault)", 8);
+	if (!n) /* as the kernel (bpf_bprintf_prepare): an empty string */
 		return;
-	}
 	p = pk_run_access(run, g, n, perm);
 	nul = memchr(p, 0, n);
 	if (nul)
@@ -95,9 +98,17 @@ int pk_bpf_trace_printk(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 	r = pk_bpf_run_charge(run, "format", 2 * (uint64_t)n + PRINTK_CALL_BYTES);
 	if (r)
 		return r;
-	if (fmt[n - 1] != '\0')
+	/* as 6.1's bpf_bprintf_prepare(): a NUL within fmt_size, no ASCII
+	 * control characters but white space */
+	if (!memchr(fmt, 0, n))
 		goto bad;
 	n = strlen(fmt);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)fmt[i];
+
+		if (c < 0x80 && !isprint(c) && !isspace(c))
+			goto bad;
+	}
 	for (i = 0; i < n; i++) {
 		char tmp[32];
 		int lmod = 0;
@@ -140,7 +151,10 @@ int pk_bpf_trace_printk(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 			snprintf(tmp, sizeof(tmp), "0x%" PRIx64, v);
 			break;
 		case 's':
-			if (lmod)
+			/* the kernel: %s ends the conversion, or is followed by
+			 * white space or punctuation (so no %sx, %pks...) */
+			if (lmod || (fmt[i + 1] && !isspace((unsigned char)fmt[i + 1]) &&
+				     !ispunct((unsigned char)fmt[i + 1])))
 				goto bad;
 			put_str(run, &o, v);
 			continue;

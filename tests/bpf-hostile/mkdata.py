@@ -486,6 +486,82 @@ def _(p): ldx(p, 0, 1, 4, 8); ex(p)
 @t("k61-lskel-ctx-modified", "lskel", "dereference of modified ctx ptr", f"r1 += 8; r0 = *(u64 *)(r1 + 0) in a loader: check_ptr_off_reg, {L61}:3883")
 def _(p): alu(p, 1, "+", 8); ldx(p, 0, 1, 0, 8); ex(p)
 
+# --- ld_imm64 pseudo forms with huge immediates and offsets (the loaders
+# translate fds and BTF ids; anything left must be an in-range map) ---
+@t("ldimm64-map-value-offset-huge", "parser", "direct value offset 2147483647 outside map '.data'", "&map[3] + 0x7fffffff")
+def _(p): ld64(p, 1, 3, 6, 0x7fffffff); ret0(p)
+@t("ldimm64-map-value-offset-negative", "parser", "outside map '.data'", "&map[3] + 0xffffffff (-1)")
+def _(p): ld64(p, 1, 3, 6, 0xffffffff); ret0(p)
+@t("ldimm64-map-index-huge", "parser", "refers to map 2147483647 of 4", "map[0x7fffffff]")
+def _(p): ld64(p, 1, 0x7fffffff, 5); ret0(p)
+@t("ldimm64-map-index-negative", "parser", "refers to map 4294967295 of 4", "map[-1]")
+def _(p): ld64(p, 1, 0xffffffff, 5); ret0(p)
+@t("ldimm64-map-with-offset", "parser", "map reference with an offset", "map[1] with a second-half offset 0x7fffffff")
+def _(p): ld64(p, 1, 1, 5, 0x7fffffff); ret0(p)
+@t("ldimm64-btf-id-huge", "parser", "pseudo source 3 not resolved", "BPF_PSEUDO_BTF_ID 0x7fffffff")
+def _(p): ld64(p, 1, 0x7fffffff, 3); ret0(p)
+@t("ldimm64-func-huge", "parser", "pseudo source 4 not resolved", "BPF_PSEUDO_FUNC +0x7fffffff")
+def _(p): ld64(p, 1, 0x7fffffff, 4); ret0(p)
+@t("ldimm64-map-fd-huge", "parser", "pseudo source 1 not resolved", "BPF_PSEUDO_MAP_FD 0x7fffffff")
+def _(p): ld64(p, 1, 0x7fffffff, 1); ret0(p)
+@t("ldimm64-map-value-fd", "parser", "pseudo source 2 not resolved", "BPF_PSEUDO_MAP_VALUE fd 3 + 0x7fffffff")
+def _(p): ld64(p, 1, 3, 2, 0x7fffffff); ret0(p)
+@t("ldimm64-src-unknown", "parser", "pseudo source 7 not resolved", "ld_imm64 with src_reg 7 (no such pseudo form)")
+def _(p): ld64(p, 1, 0, 7); ret0(p)
+
+# --- tail calls and callx abuse ---
+@t("tail-call", "parser", "unknown helper 12 (bpf_tail_call)", "bpf_tail_call(ctx, map 0, 0)")
+def _(p): ld64(p, 2, 0, 5); mov(p, 3, 0); call(p, 12); ret0(p)
+@t("callx-tail-call", "raw", "unknown helper 12 (bpf_tail_call)", "callx r2 with r2 = 12 (bpf_tail_call)")
+def _(p): mov(p, 2, 12); callx(p, 2); ret0(p)
+@t("callx-two-targets", "raw", "different helpers on different paths", "callx r4, r4 = 6 (trace_printk) or 4 (probe_read) depending on the input, both called correctly")
+def _(p):
+    ldx(p, 3, 1, 0, 1); mov(p, 4, 6); jif(p, 3, "==", 0, "c"); mov(p, 4, 4); p.label("c")
+    st(p, 10, -8, 0, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); mov(p, 3, 0); callx(p, 4); ret0(p)
+@t("callx-pointer", "raw", "target is not a known constant", "callx r10 (the frame pointer)")
+def _(p): callx(p, 10); ret0(p)
+@t("callx-huge", "raw", "target is not a known constant helper id", "callx r2 with r2 = 0x100000006 (a helper id plus bit 32)")
+def _(p): ld64(p, 2, 0x100000006); callx(p, 2); ret0(p)
+@t("callx-map-helper-no-map", "raw", "must be a map pointer", "callx r2 with r2 = 1 (bpf_map_lookup_elem) and r1 the input: its arguments are checked as for call 1")
+def _(p): mov(p, 2, 1); callx(p, 2); ret0(p)
+
+# --- bpf_trace_printk format abuse: r0 is the helper's result (the line's
+# length, or -EINVAL as 6.1's bpf_bprintf_prepare() refuses the format) ---
+def fmt_on_stack(p, data, size=None):
+    """the bytes of @data at r10 - 8k (zero padded); r1 = it, r2 = @size"""
+    n = (len(data) + 7) // 8 * 8
+    data = data + bytes(n - len(data))
+    for k in range(0, n, 8):
+        ld64(p, 1, int.from_bytes(data[k:k + 8], "little")); stx(p, 10, -n + k, 1, 8)
+    movr(p, 1, 10); alu(p, 1, "+", -n); mov(p, 2, size if size is not None else n)
+EINVAL = (-22) % 2**64
+PRINTK = {}
+def printk_case(name, desc, data, result, size=None, setup=None):
+    @t(name, "raw", None, desc)
+    def _(p):
+        if setup:
+            setup(p)
+        fmt_on_stack(p, data, size); call(p, 6); ex(p)
+    PRINTK[name] = result
+printk_case("ok-printk-percent-n", "bpf_trace_printk(\"%n\"): -EINVAL", b"%n\0", EINVAL)
+printk_case("ok-printk-four-args", "bpf_trace_printk(\"%d%d%d%d\"): more than three arguments, -EINVAL", b"%d%d%d%d\0", EINVAL)
+printk_case("ok-printk-s-scalar", "bpf_trace_printk(\"%s\", 0x1234): not an address, an empty string as the kernel's failed copy; length 0",
+            b"%s\0", 0, setup=lambda p: mov(p, 3, 0x1234))
+printk_case("ok-printk-s-map-handle", "bpf_trace_printk(\"<%s>\", map 0 handle): a map handle is no memory: \"<>\", length 2",
+            b"<%s>\0", 2, setup=lambda p: ld64(p, 3, 0, 5))
+printk_case("ok-printk-s-stack", "bpf_trace_printk(\"%s\", the format itself): a string on the stack, \"%s\", length 2",
+            b"%s\0", 2, setup=lambda p: (movr(p, 3, 10), alu(p, 3, "+", -8)))
+printk_case("ok-printk-s-letter", "bpf_trace_printk(\"%sx\"): %s followed by a letter, -EINVAL (6.1)", b"%sx\0", EINVAL)
+printk_case("ok-printk-no-nul", "bpf_trace_printk(\"abcdefgh\", 8): no NUL within the size, -EINVAL", b"abcdefgh", EINVAL, size=8)
+printk_case("ok-printk-nul-inside", "bpf_trace_printk(\"ab\\0cdefg\", 8): the line ends at the first NUL, length 2", b"ab\0cdefg", 2, size=8)
+printk_case("ok-printk-control-char", "bpf_trace_printk(\"a\\x01\"): an ASCII control character, -EINVAL (6.1)", b"a\x01\0", EINVAL)
+printk_case("ok-printk-trailing-percent", "bpf_trace_printk(\"x%\"): a conversion without its letter, -EINVAL", b"x%\0", EINVAL)
+@t("ok-printk-s-kernel-image", "parser", None, "bpf_trace_printk(\"%s\", ctx->kernel + 1): the image is probe-readable; 63 bytes 1..63, no NUL before its end: length 63")
+def _(p):
+    ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); alu(p, 3, "+", 1)
+    fmt_on_stack(p, b"%s\0"); call(p, 6); pex(p)
+PRINTK["ok-printk-s-kernel-image"] = 63
+
 # --- positive controls: accepted, run, result checked against the fixture
 # (raw: r0; parser: the u64 pex() stored at .data offset 0, r0 being 0) ---
 @t("ok-probe-read", "parser", None, "probe_read the first 8 bytes of the kernel (fixture byte i = i)")
@@ -576,6 +652,7 @@ RESULTS_NEW = {
     "ok-alu32-or-and-index": FIX[(((le(FIX[8:16]) | 0x10) & 0x1c) - 16) & 0xffffffff],
 }
 RESULTS_NEW["ok-map-update-self"] = 0x55
+RESULTS_NEW.update(PRINTK)
 RESULTS_NEW["ok-k61-map-value-unaligned-load"] = 0
 RESULTS_NEW["ok-k61-stack-modified-ptr-aligned"] = 5
 RESULTS = {"ok-probe-read": 0x0706050403020100, "ok-probe-read-past-end": (-14) & (2**64 - 1),
