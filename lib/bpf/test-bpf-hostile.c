@@ -35,7 +35,7 @@
 
 struct tcase {
 	char kind[512];
-	struct bpf_insn insns[256];
+	struct bpf_insn insns[8192];
 	uint32_t cnt;
 	char error[512];
 	bool has_result;

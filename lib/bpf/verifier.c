@@ -124,6 +124,31 @@ static void state_free(struct pk_vstate *s)
 	free(s);
 }
 
+/* What a kept state costs: the verifier's memory cap counts these. */
+static uint64_t state_bytes(const struct pk_vstate *s)
+{
+	return sizeof(*s) + (uint64_t)s->nframe * sizeof(struct vframe);
+}
+
+/*
+ * Keep @bytes more of states (a pending branch or a stored state), or fail
+ * with -E2BIG at PK_BPF_VERIFIER_MAX_MEM: the states of a program built to
+ * explode (every path a new constant, eight frames deep) would take
+ * gigabytes otherwise.
+ */
+static int mem_charge(struct pk_verifier *v, uint32_t pc, uint64_t bytes)
+{
+	v->mem += bytes;
+	if (v->mem > v->mem_peak)
+		v->mem_peak = v->mem;
+	if (v->mem > PK_BPF_VERIFIER_MAX_MEM)
+		return pk_err(v->ctx, -E2BIG,
+			      "program too complex: verifier state memory above %llu MiB at insn %u (%" PRIu64
+			      " instructions explored, %" PRIu64 " branch states)",
+			      PK_BPF_VERIFIER_MAX_MEM >> 20, pc, v->processed, v->states);
+	return 0;
+}
+
 static struct pk_vstate *state_copy(const struct pk_vstate *s)
 {
 	struct pk_vstate *c = malloc(sizeof(*c));
@@ -1235,11 +1260,18 @@ static uint8_t swap_op(uint8_t op)
 
 static int push(struct vctx *c, struct pk_vstate *s)
 {
+	int err;
+
 	if (++c->v->states > PK_BPF_MAX_STATES) {
 		state_free(s);
 		return pk_err(c->v->ctx, -E2BIG,
 			      "program too complex: more than %d verifier states",
 			      PK_BPF_MAX_STATES);
+	}
+	err = mem_charge(c->v, s->pc, state_bytes(s));
+	if (err) {
+		state_free(s);
+		return err;
 	}
 	s->next = c->work;
 	c->work = s;
@@ -1960,11 +1992,19 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 	uint32_t n = 0, mine = 0, all;
 
 	*ret_pruned = false;
-	for (it = *head; it; it = it->next)
+	for (it = *head; it; it = it->next) {
+		/* each comparison walks up to every frame: bounded in total */
+		v->cmp += it->nframe;
+		if (v->cmp > PK_BPF_VERIFIER_MAX_CMP)
+			return pk_err(v->ctx, -E2BIG,
+				      "program too complex: more than %d frame comparisons while pruning at insn %u (%" PRIu64
+				      " instructions explored, %" PRIu64 " branch states)",
+				      PK_BPF_VERIFIER_MAX_CMP, s->pc, v->processed, v->states);
 		if (state_within(v, it, s)) {
 			*ret_pruned = true;
 			return 0;
 		}
+	}
 	all = ++v->visits[s->pc];
 	if (v->flags[s->pc] & PK_VF_LOOP)
 		mine = path_visits(s, s->pc);
@@ -1999,12 +2039,13 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 			while (it) {
 				struct pk_vstate *nx = it->next;
 
+				v->mem -= state_bytes(it);
 				state_free(it);
 				it = nx;
 			}
 			break;
 		}
-	return 0;
+	return mem_charge(v, s->pc, state_bytes(copy));
 }
 
 /* ---- one instruction ---- */
@@ -2194,12 +2235,14 @@ int pk_verify_paths(struct pk_verifier *v)
 	if (!s)
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
 	c.work = s;
+	v->mem = state_bytes(s);
 	while (!err && c.work) {
 		bool done = false;
 
 		s = c.work;
 		c.work = s->next;
 		s->next = NULL;
+		v->mem -= state_bytes(s); /* charged by push() or below */
 		while (!done) {
 			if (++v->processed > PK_BPF_MAX_INSNS) {
 				err = pk_err(v->ctx, -E2BIG,
@@ -2258,8 +2301,9 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		err = pk_verify_stack_depth(&v);
 	if (!err)
 		pk_debug(ctx, "verifier: %u instructions, %u functions: %" PRIu64
-			 " instructions explored, %" PRIu64 " branch states",
-			 cnt, v.sub_cnt, v.processed, v.states);
+			 " instructions explored, %" PRIu64 " branch states, %" PRIu64
+			 " KiB of states at most, %" PRIu64 " frame comparisons",
+			 cnt, v.sub_cnt, v.processed, v.states, v.mem_peak >> 10, v.cmp);
 out:
 	if (v.stored)
 		for (i = 0; i < cnt; i++)

@@ -53,6 +53,8 @@
 #define PK_BPF_DEFAULT_BUDGET 100000000ULL /* instructions per run */
 #define PK_BPF_CHARGE_BYTES 16          /* helper work: bytes per budget instruction */
 #define PK_BPF_MAX_STATES 200000        /* verifier: explored states per program */
+#define PK_BPF_VERIFIER_MAX_MEM (256ULL << 20) /* verifier: bytes of kept states */
+#define PK_BPF_VERIFIER_MAX_CMP 4000000 /* verifier: frames compared while pruning */
 #define PK_BPF_MAX_REGIONS 64           /* live guest memory regions per run */
 
 struct pk_bpf_vm;  /* a verified program bound to its environment */

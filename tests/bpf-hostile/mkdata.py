@@ -525,6 +525,33 @@ def _(p): ld64(p, 2, 0x100000006); callx(p, 2); ret0(p)
 @t("callx-map-helper-no-map", "raw", "must be a map pointer", "callx r2 with r2 = 1 (bpf_map_lookup_elem) and r1 the input: its arguments are checked as for call 1")
 def _(p): mov(p, 2, 1); callx(p, 2); ret0(p)
 
+# --- verifier state explosion: as many distinct states as possible, as
+# big as possible (eight frames), at as many join points as possible ---
+def explosion(p, joins, depth=8):
+    lcall(p, "f1"); ex(p)
+    for d in range(1, depth):
+        p.label(f"f{d}")
+        if d < depth - 1:
+            lcall(p, f"f{d+1}")
+        else:
+            ldx(p, 2, 1, 0, 8); mov(p, 3, 0); mov(p, 4, 0)
+            for i in range(joins):
+                p.op(f"if r2 & {1 << (i % 31)} goto +1", 1, lambda l, pc, i=i: [w(0x45, 2, 0, 1, 1 << (i % 31))])
+                alu(p, 3 + (i & 1), "+", i + 1)
+            mov(p, 0, 0)
+        ex(p)
+@t("state-explosion", "raw", "verifier state memory above 256 MiB", "a chain of 3000 if/else diamonds on input bits in the 8th frame: every path a new constant; stopped by the verifier's memory cap")
+def _(p): explosion(p, 3000)
+@t("state-explosion-pointers", "raw", "frame comparisons while pruning", "200 diamonds that each may move a stack pointer by one byte: pointers with other offsets never prune, widening does not apply to them; stopped by the comparison cap")
+def _(p):
+    ldx(p, 2, 1, 0, 8); movr(p, 3, 10)
+    for i in range(200):
+        p.op(f"if r2 & {1 << (i % 31)} goto +1", 1, lambda l, pc, i=i: [w(0x45, 2, 0, 1, 1 << (i % 31))])
+        alu(p, 3, "+", -1)
+    mov(p, 0, 0); ex(p)
+@t("state-explosion-one-frame", "raw", "program too complex", "the same chain of 3000 diamonds in one frame: smaller states, more of them; stopped by a cap")
+def _(p): explosion(p, 3000, depth=2)
+
 # --- bpf_trace_printk format abuse: r0 is the helper's result (the line's
 # length, or -EINVAL as 6.1's bpf_bprintf_prepare() refuses the format) ---
 def fmt_on_stack(p, data, size=None):
