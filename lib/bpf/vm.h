@@ -28,10 +28,12 @@
  * Errors (negative errno; the context's message names the instruction index,
  * the rule and, with line info, the source line):
  *   -EINVAL   the program was rejected by the verifier ("insn 12: ...")
- *   -E2BIG    verification exceeded its state/instruction limits
+ *   -E2BIG    verification exceeded its caps (instructions, states, state
+ *             memory, pruning comparisons)
  *   -EFAULT   run time: a memory access outside the program's regions
  *             (cannot happen for verified programs; defence in depth)
- *   -ETIME    run time: the instruction budget ran out
+ *   -ETIME    run time: the instruction budget ran out (instructions and
+ *             the bytes helpers touch, pk_bpf_run_charge())
  *   -ENOSPC   run time: stack overflow across bpf-to-bpf calls
  *   -ENOMEM   allocation failed
  *   other     returned by an environment helper or callback (fatal)
