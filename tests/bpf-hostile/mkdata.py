@@ -414,6 +414,9 @@ def _(p):
     p.label("l"); movr(p, 1, 6); mov(p, 2, BIG); movr(p, 3, 7); kcall(p, 3); ja(p, "l")
     p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
 
+@t("budget-lskel-copy-from-user", "lskel", "instruction budget", "a loader copying 1168 bytes of its context 8 bytes down with bpf_copy_from_user, endlessly (the loader's default budget): each copy is charged (73 instructions)")
+def _(p):
+    movr(p, 6, 1); p.label("l"); movr(p, 1, 6); mov(p, 2, 1168); movr(p, 3, 6); alu(p, 3, "+", 8); call(p, 148); ja(p, "l")
 @t("budget-endless-loop-default", "raw", "instruction budget",
    "goto -1 with the default budget (10^8 instructions): the time bound of docs/sandbox.md", budget=0)
 def _(p): mov(p, 0, 0); p.label("l"); alu(p, 0, "+", 1); ja(p, "l")
