@@ -9,17 +9,18 @@
  * calling the other) - run as BPF_PROG_TYPE_SYSCALL with BPF_PROG_TEST_RUN
  * in the kernel and as PK_BPF_PROG_RAW (r1 = a context; the RFC 9669
  * instruction set with cpu v4, which the host kernel has) in the sandbox.
+ * Every register and the stack are stored into the context at the end, so
+ * full 64-bit results are compared, not the 32-bit retval only.  A
+ * mismatch fails the test and prints the program reduced to the
+ * instructions the disagreement needs.  Skips (77) when the kernel refuses
+ * BPF.
  *
  * probe_verdicts(): small programs on the rules of Linux 6.1's
  * check_alu_op() and check_ptr_alignment() that the host kernel still
  * applies (invalid shift, division by an immediate 0, reserved fields,
  * misaligned stack and atomic accesses, callx): the kernel's load verdict
  * and the sandbox's, for the kind the kernel runs
- * (PK_BPF_PROG_LSKEL_LOADER, as a syscall program in 6.1 too), must agree.  Every register and the stack are stored into the context at
- * the end, so full 64-bit results are compared, not the 32-bit retval only.
- * A mismatch fails the test and prints the program reduced to the
- * instructions the disagreement needs.  Skips (77) when the kernel refuses
- * BPF.
+ * (PK_BPF_PROG_LSKEL_LOADER, as a syscall program in 6.1 too), must agree.
  *
  * Host kernel defect accounted for (docs/sandbox.md, "The kernel as an
  * oracle"): the kernel verifier zero-extends r0 after a 32-bit cmpxchg

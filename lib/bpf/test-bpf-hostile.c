@@ -18,11 +18,13 @@
  *   pk_lskel_load() with the 16 fixture bytes as its data blob (its map
  *   0, "__loader.map") and the loader's context (r1)
  *   budget 100000 instructions; a file may set "-- budget" (0: the
- *   default budget) and "-- array-value-size" (then map 1 has one
- *   two elements of that size; element 0 is 'x' but its last byte, 0); bpf_buffer_parser's callback returns 42
- *   for COPY/CMDLINE "abcd", -EINVAL for the malformed COPY/CMDLINE
- *   record of ok-buffer-parser-bad-len, and fails the test for anything
- *   else.
+ *   default budget) and "-- array-value-size" (then map 1 has two
+ *   elements of that size; element 0 is 'x' but its last byte, 0)
+ *   bpf_buffer_parser's callback returns 42 for COPY/CMDLINE "abcd",
+ *   -EINVAL for the malformed COPY/CMDLINE record of
+ *   ok-buffer-parser-bad-len, 0 for the 64 MiB records of
+ *   budget-buffer-parser-64mib (counting their bytes), and fails the
+ *   test for anything else.
  */
 #include <dirent.h>
 #include <inttypes.h>

@@ -348,8 +348,16 @@ static void m_btf_vlen(struct obj *o, const struct obj *e)
 		pk_put_le32(t + 4, (BTF_KIND_DATASEC << 24) | 0xffff);
 }
 /* map ringbuf_2's symbol far beyond .maps; then at ringbuf_1's offset */
-static void m_maps_sym_beyond(struct obj *o, const struct obj *e) { (void)e; pk_put_le64(sym(o, "ringbuf_2") + 8, 0x100000); }
-static void m_maps_sym_dup(struct obj *o, const struct obj *e) { (void)e; pk_put_le64(sym(o, "ringbuf_2") + 8, 0); }
+static void m_maps_sym_beyond(struct obj *o, const struct obj *e)
+{
+	(void)e;
+	pk_put_le64(sym(o, "ringbuf_2") + 8, 0x100000);
+}
+static void m_maps_sym_dup(struct obj *o, const struct obj *e)
+{
+	(void)e;
+	pk_put_le64(sym(o, "ringbuf_2") + 8, 0);
+}
 static void m_maps_sym_other(struct obj *o, const struct obj *e)
 {
 	(void)e;
