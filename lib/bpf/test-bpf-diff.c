@@ -723,7 +723,7 @@ static void probe_verdicts(struct pk_ctx *ctx)
 {
 	static const struct {
 		const char *what;
-		struct bpf_insn in[6];
+		struct bpf_insn in[10];
 	} t[] = {
 		/* check_alu_op, line 9639 */
 		{ "r2 = 7; r2 <<= 64", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
@@ -761,6 +761,17 @@ static void probe_verdicts(struct pk_ctx *ctx)
 		{ "r2 = r10; r2 += -9; *(u32 *)(r2 + 1) = 0",
 		  { I(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0), I(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -9),
 		    I(BPF_ST | BPF_MEM | BPF_W, 2, 0, 1, 0), R0_EXIT } },
+		/* a variable offset: tnum_is_aligned(var_off + off), line 4365 */
+		{ "r3 = r10 - 32 + (ctx[0] & 0x18); *(u64 *)(r3 + 0) = 0",
+		  { I(BPF_LDX | BPF_MEM | BPF_DW, 2, 1, 0, 0), I(BPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 0x18),
+		    I(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0), I(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -32),
+		    I(BPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0), I(BPF_ST | BPF_MEM | BPF_DW, 3, 0, 0, 0),
+		    R0_EXIT } },
+		{ "r3 = r10 - 32 + (ctx[0] & 0x1c); *(u64 *)(r3 + 0) = 0",
+		  { I(BPF_LDX | BPF_MEM | BPF_DW, 2, 1, 0, 0), I(BPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 0x1c),
+		    I(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0), I(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -32),
+		    I(BPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0), I(BPF_ST | BPF_MEM | BPF_DW, 3, 0, 0, 0),
+		    R0_EXIT } },
 		/* atomics: strict_alignment_once, lines 5269-5280 */
 		{ "lock *(u32 *)(r10 - 6) += r1", { ST8(-8), I(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1),
 						    I(BPF_STX | BPF_ATOMIC | BPF_W, 10, 1, -6, BPF_ADD), R0_EXIT } },

@@ -814,15 +814,24 @@ static int region_check(struct pk_verifier *v, uint32_t pc, const struct vreg *r
 }
 
 /*
+ * The known bits of a pointer's variable offset (the kernel's var_off):
+ * kept in @t by pointer arithmetic with a variable scalar (check_alu);
+ * a fixed offset is the constant smin.
+ */
+static struct tnum ptr_var(const struct vreg *r)
+{
+	return r->smin == r->smax ? tnum_const((uint64_t)r->smin) : r->t;
+}
+
+/*
  * check_align - Linux 6.1's check_ptr_alignment() (kernel/bpf/verifier.c
  * 6.1.192 line 4378) for programs the kernel runs (not PK_BPF_PROG_RAW):
  * stack accesses are always strict (line 4403: the spill tracking relies
  * on it), atomics on every pointer (check_atomic() asks for
  * strict_alignment_once, lines 5269-5280); other accesses are not strict
  * on x86-64 and arm64 (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS).  A byte is
- * always aligned.  The kernel also accepts a variable offset whose low
- * bits it knows to be aligned; the sandbox keeps no known bits for a
- * pointer's variable offset, so it refuses every variable one.
+ * always aligned.  A variable offset is aligned when its known low bits
+ * say so (tnum_is_aligned(var_off + off), line 4365).
  */
 static int check_align(struct pk_verifier *v, uint32_t pc, const struct vreg *r,
 		       int regno, int32_t off, unsigned int size, bool atomic)
@@ -835,9 +844,15 @@ static int check_align(struct pk_verifier *v, uint32_t pc, const struct vreg *r,
 	if (v->prog->kind == PK_BPF_PROG_RAW || size == 1 || !is_ptr(r) ||
 	    (!atomic && r->type != T_STACK))
 		return 0;
-	if (r->smin != r->smax)
-		return pk_verr(v, pc, "misaligned %saccess R%d: variable offset, size %u (the sandbox cannot prove its alignment)",
-			       d, regno, size);
+	if (r->smin != r->smax) {
+		struct tnum t = tnum_add(r->t, tnum_const((uint64_t)((int64_t)r->off + off)));
+
+		if ((t.v | t.m) & (size - 1))
+			return pk_verr(v, pc, "misaligned %saccess R%d: variable offset (known bits 0x%" PRIx64
+				       " mask 0x%" PRIx64 ") + %d + %d, size %u",
+				       d, regno, r->t.v, r->t.m, r->off, off, size);
+		return 0;
+	}
 	at = (int64_t)r->off + r->smin + off;
 	if (at % (int64_t)size)
 		return pk_verr(v, pc, "misaligned %saccess R%d off %" PRId64 " size %u",
@@ -1069,9 +1084,11 @@ static int check_alu(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s)
 		return pk_verr(v, pc, "R%d pointer arithmetic with an unbounded scalar (R%d range [%" PRId64 ", %" PRId64 "]): bound it first",
 			       in->dst_reg, in->src_reg, src.smin, src.smax);
 	if (op == BPF_ADD) {
+		d->t = tnum_add(ptr_var(d), src.t);
 		d->smin += src.smin;
 		d->smax += src.smax;
 	} else {
+		d->t = tnum_sub(ptr_var(d), src.t);
 		d->smin -= src.smax;
 		d->smax -= src.smin;
 	}
@@ -1758,7 +1775,8 @@ static bool reg_within(const struct vreg *old, const struct vreg *cur)
 	return old->off == cur->off && old->frame == cur->frame &&
 	       old->flags == cur->flags && old->size == cur->size &&
 	       old->map == cur->map && old->id == cur->id && old->ref == cur->ref &&
-	       cur->smin >= old->smin && cur->smax <= old->smax;
+	       cur->smin >= old->smin && cur->smax <= old->smax &&
+	       tnum_in(ptr_var(old), ptr_var(cur)); /* the known bits decide alignment */
 }
 
 /*

@@ -472,6 +472,14 @@ def _(p):
     st(p, 10, -8, 0, 8); mov(p, 1, 1); raw(p, "lock *(u32 *)(r10 - 6) += r1", w(0xc3, 10, 1, -6, 0)); ret0(p)
 @t("k61-stack-modified-ptr-misaligned", "parser", "misaligned stack access", f"r2 = r10 - 9; *(u32 *)(r2 + 2) = 0 (fp - 7): check_ptr_alignment adds reg->off, {L61}:4365")
 def _(p): movr(p, 2, 10); alu(p, 2, "+", -9); st(p, 2, 2, 0, 4); ret0(p)
+@t("k61-stack-variable-misaligned", "parser", "misaligned stack access R3: variable offset", f"r3 = r10 - 32 + (parser_id & 0x1c); *(u64 *)(r3 + 0) = 0: the offset's known bits allow 4 (tnum_is_aligned, {L61}:4365)")
+def _(p):
+    ldx(p, 2, 1, 8, 8); alu(p, 2, "&", 0x1c); movr(p, 3, 10); alu(p, 3, "+", -32); alur(p, 3, "+", 2)
+    st(p, 3, 0, 0, 8); ret0(p)
+@t("ok-k61-stack-variable-aligned", "parser", None, f"r3 = r10 - 32 + (parser_id & 0x18); *(u64 *)(r3 + 0) = 0: known bits prove 8-byte alignment ({L61}:4365); result 7")
+def _(p):
+    ldx(p, 2, 1, 8, 8); alu(p, 2, "&", 0x18); movr(p, 3, 10); alu(p, 3, "+", -32); alur(p, 3, "+", 2)
+    st(p, 3, 0, 0, 8); mov(p, 0, 7); pex(p)
 @t("k61-map-value-misaligned-atomic", "parser", "misaligned value access", f"lock *(u64 *)(map value + 4) += r1: atomics are strict on every pointer (strict_alignment_once), {L61}:5269-5280")
 def _(p):
     st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
@@ -685,6 +693,7 @@ RESULTS_NEW["ok-map-update-self"] = 0x55
 RESULTS_NEW.update(PRINTK)
 RESULTS_NEW["ok-k61-map-value-unaligned-load"] = 0
 RESULTS_NEW["ok-k61-stack-modified-ptr-aligned"] = 5
+RESULTS_NEW["ok-k61-stack-variable-aligned"] = 7
 RESULTS = {"ok-probe-read": 0x0706050403020100, "ok-probe-read-past-end": (-14) & (2**64 - 1),
            "ok-buffer-parser": 42, "ok-buffer-parser-bad-len": (-22) & (2**64 - 1),
            "ok-wrong-parser-id": 0, "ok-ringbuf-capacity": 2, "ok-bounded-loop": sum(range(16)), **RESULTS_NEW}
