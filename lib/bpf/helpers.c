@@ -59,6 +59,7 @@ static int h_map_update(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 	const struct pk_bpf_map *m;
 	const uint8_t *key, *val;
 	uint32_t idx;
+	int r;
 
 	if (mi < 0)
 		return bad_arg(run, "map");
@@ -67,6 +68,9 @@ static int h_map_update(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 	val = pk_run_access(run, a[2], m->value_size, PK_BPF_MEM_READ);
 	if (!key || !val || m->type != BPF_MAP_TYPE_ARRAY)
 		return bad_arg(run, "key/value");
+	r = pk_bpf_run_charge(run, "copy of the value", m->value_size);
+	if (r)
+		return r;
 	idx = pk_get_le32(key);
 	if (a[3] > BPF_EXIST)
 		*r0 = (uint64_t)-EINVAL;
@@ -85,6 +89,7 @@ static int h_probe_read(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 {
 	uint8_t *dst;
 	const uint8_t *src;
+	int r;
 
 	if (!a[1]) {
 		*r0 = 0;
@@ -93,6 +98,10 @@ static int h_probe_read(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 	dst = pk_run_access(run, a[0], a[1], PK_BPF_MEM_WRITE);
 	if (!dst)
 		return bad_arg(run, "dst");
+	/* a copy, or a memset when the source is out of range: a[1] bytes */
+	r = pk_bpf_run_charge(run, "read", a[1]);
+	if (r)
+		return r;
 	/* only the stage's image and the context's buffers are readable */
 	src = pk_run_access(run, a[2], a[1], PK_BPF_MEM_PROBE);
 	if (!src) {
@@ -111,6 +120,8 @@ static int h_probe_read(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
  * program in the kernel), the producer position only grows, and a record
  * that would take it past max_entries - 1 fails (NULL / -EAGAIN).
  */
+#define RB_ALLOC_BYTES 256 /* budget charge of an allocation: 16 instructions */
+
 static bool rb_account(struct pk_bpf_run *run, uint32_t mi, uint64_t size)
 {
 	const struct pk_bpf_map *m = run->vm->prog->maps[mi];
@@ -129,12 +140,17 @@ static int h_rb_reserve(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 	int64_t mi = map_arg(run, a[0]);
 	uint8_t *rec;
 	uint64_t g;
+	int r;
 
 	if (mi < 0 || run->vm->prog->maps[mi]->type != BPF_MAP_TYPE_RINGBUF)
 		return bad_arg(run, "ringbuf map");
 	*r0 = 0;
 	if (a[2] || !rb_account(run, (uint32_t)mi, a[1]))
 		return 0;
+	/* the record is allocated and zeroed: its bytes + RB_ALLOC_BYTES */
+	r = pk_bpf_run_charge(run, "zeroed record", a[1] + RB_ALLOC_BYTES);
+	if (r)
+		return r;
 	rec = calloc(1, a[1] ? a[1] : 1);
 	if (!rec)
 		return pk_err(run->ctx, -ENOMEM, "ring-buffer record of %" PRIu64

@@ -126,6 +126,29 @@ static uint64_t atomic_op(uint8_t *p, unsigned int size, int32_t imm,
 		break;                                                       \
 	}
 
+int pk_bpf_run_charge(struct pk_bpf_run *run, const char *what, uint64_t bytes)
+{
+	uint64_t cost = bytes / PK_BPF_CHARGE_BYTES + !!(bytes % PK_BPF_CHARGE_BYTES);
+
+	/* run->count <= run->budget: the interpreter checks before each insn */
+	if (cost > run->budget - run->count) {
+		uint64_t left = run->budget - run->count;
+
+		run->vm->last_count = run->count - run->charged;
+		/* sticky: the next instruction stops the run even if the
+		 * helper turns this into an error for the program */
+		run->count = run->budget;
+		run->charged += left;
+		return pk_err(run->ctx, -ETIME,
+			      "instruction budget of %" PRIu64 " exhausted: %s of %" PRIu64
+			      " bytes costs %" PRIu64 " instructions, %" PRIu64 " left",
+			      run->budget, what, bytes, cost, left);
+	}
+	run->count += cost;
+	run->charged += cost;
+	return 0;
+}
+
 int pk_bpf_interp(struct pk_bpf_run *run, uint64_t r1, uint64_t r2,
 		  uint64_t *ret_r0)
 {
@@ -133,8 +156,7 @@ int pk_bpf_interp(struct pk_bpf_run *run, uint64_t r1, uint64_t r2,
 	const struct bpf_insn *insns = vm->prog->insns;
 	const struct pk_insn_aux *aux = vm->aux;
 	const uint32_t cnt = vm->prog->insn_cnt;
-	uint64_t budget = vm->env->insn_budget ? vm->env->insn_budget
-					       : PK_BPF_DEFAULT_BUDGET;
+	const uint64_t budget = run->budget;
 	uint64_t count = 0, reg[11] = { 0 };
 	struct pk_frame frames[PK_BPF_MAX_FRAMES];
 	uint32_t nframe = 0, pc = 0, depth = aux[0].stack_depth;
@@ -155,7 +177,7 @@ int pk_bpf_interp(struct pk_bpf_run *run, uint64_t r1, uint64_t r2,
 			return pk_err(run->ctx, -EFAULT,
 				      "run: pc %u outside the program", pc);
 		if (count++ >= budget) {
-			vm->last_count = count - 1;
+			vm->last_count = count - 1 - run->charged;
 			return pk_err(run->ctx, -ETIME,
 				      "run: instruction budget of %" PRIu64
 				      " exhausted at insn %u", budget, pc);
@@ -244,14 +266,17 @@ int pk_bpf_interp(struct pk_bpf_run *run, uint64_t r1, uint64_t r2,
 			}
 			__attribute__((fallthrough)); /* helper or kfunc */
 		case BPF_JMP | BPF_CALL | BPF_X:
+			/* helpers pay for their bytes (pk_bpf_run_charge) */
+			run->count = count;
 			err = aux[pc].fn->fn(run, &reg[1], &reg[0]);
+			count = run->count;
 			if (err)
 				return pk_err_prefix(run->ctx, err, "run: insn %u (%s)",
 						     pc, aux[pc].fn->name);
 			break;
 		case BPF_JMP | BPF_EXIT:
 			if (!nframe) {
-				vm->last_count = count;
+				vm->last_count = count - run->charged;
 				*ret_r0 = reg[0];
 				return 0;
 			}

@@ -67,6 +67,10 @@ static int k_buffer_parser(struct pk_bpf_run *run, const uint64_t a[5],
 		return pk_err(run->ctx, -EFAULT,
 			      "bpf_buffer_parser: buf/buf_sz %d outside the program's memory",
 			      sz);
+	/* the dispatcher reads the record (hashes, copies, decompresses it) */
+	r = pk_bpf_run_charge(run, "record", (uint32_t)sz);
+	if (r)
+		return r;
 	if (sz >= 8) {
 		cmd = pk_get_le16(buf);
 		sub = pk_get_le16(buf + 2);

@@ -34,6 +34,7 @@
 #define R_BPF_64_64 1
 #define R_BPF_64_32 10
 #define NO_TARGET UINT32_MAX
+#define MAX_MOD_DEPTH 32 /* const/volatile/restrict chain of a map definition */
 
 struct code_sec {
 	const struct pk_elf_sec *sec;
@@ -212,13 +213,15 @@ static int parse_map_def(struct elf_loader *L, const char *name, uint32_t def_id
 {
 	const struct btf_type *def = btf__type_by_id(L->btf, def_id);
 	const struct btf_member *mb;
-	uint16_t i;
+	uint16_t i, depth = 0;
 
-	while (def && btf_is_mod(def))
+	/* libbpf checks type ids, not cycles: a modifier may be its own target */
+	while (def && btf_is_mod(def) && depth++ < MAX_MOD_DEPTH)
 		def = btf__type_by_id(L->btf, def->type);
 	if (!def || !btf_is_struct(def))
-		return pk_err(L->ctx, -EBADMSG, "%s: map %s: definition (BTF type %u) is not a struct",
-			      L->file, name, def_id);
+		return pk_err(L->ctx, -EBADMSG, "%s: map %s: definition (BTF type %u) is not a struct%s",
+			      L->file, name, def_id,
+			      depth > MAX_MOD_DEPTH ? " (a loop of modifiers)" : "");
 	mb = btf_members(def);
 	for (i = 0; i < btf_vlen(def); i++, mb++) {
 		const char *mn = btf__name_by_offset(L->btf, mb->name_off);
@@ -254,12 +257,38 @@ static int parse_map_def(struct elf_loader *L, const char *name, uint32_t def_id
 	return 0;
 }
 
+/*
+ * The symbol of map @name in .maps (@shndx).  Its st_value is where the
+ * map's definition is: clang (14, 16) writes 0 as the DATASEC offset of
+ * every variable, and libbpf (btf_fixup_datasec) takes the offsets from
+ * the symbol table too.
+ */
+static const struct pk_elf_sym *maps_sym(struct elf_loader *L, uint32_t shndx,
+					 const char *name)
+{
+	const struct pk_elf_sym *found = NULL;
+	uint32_t i;
+
+	for (i = 0; i < L->e->sym_cnt; i++) {
+		const struct pk_elf_sym *s = &L->e->syms[i];
+
+		if (s->shndx != shndx || s->type != STT_OBJECT || !s->name ||
+		    strcmp(s->name, name))
+			continue;
+		if (found)
+			return NULL; /* ambiguous; the caller reports it */
+		found = s;
+	}
+	return found;
+}
+
 static int load_btf_maps(struct elf_loader *L)
 {
 	const struct pk_elf_sec *ms = pk_elf_sec_by_name(L->e, ".maps");
 	const struct btf_var_secinfo *vi;
 	const struct btf_type *ds;
 	int ds_id, r;
+	uint32_t j;
 	uint16_t i;
 
 	if (!ms)
@@ -277,17 +306,29 @@ static int load_btf_maps(struct elf_loader *L)
 		const char *name = var ? btf__name_by_offset(L->btf, var->name_off) : NULL;
 		struct pk_bpf_map *m;
 
+		const struct pk_elf_sym *sym;
+
 		if (!var || !btf_is_var(var) || !name || !*name)
 			return pk_err(L->ctx, -EBADMSG, "%s: DATASEC .maps entry %u is not a named VAR",
 				      L->file, i);
-		if (!pk_range_ok(ms->size, vi->offset, vi->size))
-			return pk_err(L->ctx, -EBADMSG, "%s: map %s: offset 0x%x size 0x%x beyond .maps (0x%llx bytes)",
-				      L->file, name, vi->offset, vi->size, (unsigned long long)ms->size);
+		sym = maps_sym(L, ms->idx, name);
+		if (!sym)
+			return pk_err(L->ctx, -EBADMSG, "%s: map %s: no single object symbol of that name in .maps (section %u)",
+				      L->file, name, ms->idx);
+		if (!pk_range_ok(ms->size, sym->value, vi->size))
+			return pk_err(L->ctx, -EBADMSG, "%s: map %s: symbol value 0x%llx size 0x%x beyond .maps (0x%llx bytes)",
+				      L->file, name, (unsigned long long)sym->value, vi->size,
+				      (unsigned long long)ms->size);
+		for (j = 0; j < L->obj->map_cnt; j++)
+			if (L->map_src[j].shndx == ms->idx && L->map_src[j].sym_off == sym->value)
+				return pk_err(L->ctx, -EBADMSG, "%s: map %s: at .maps offset 0x%llx, as map %s",
+					      L->file, name, (unsigned long long)sym->value,
+					      L->obj->maps[j]->name);
 		r = add_map(L, &m);
 		if (r)
 			return r;
 		snprintf(m->name, sizeof(m->name), "%s", name);
-		L->map_src[L->obj->map_cnt - 1] = (struct map_src){ ms->idx, vi->offset };
+		L->map_src[L->obj->map_cnt - 1] = (struct map_src){ ms->idx, sym->value };
 		r = parse_map_def(L, name, var->type, m);
 		if (!r)
 			r = pk_bpf_map_alloc(L->ctx, L->file, m);

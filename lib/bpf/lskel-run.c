@@ -39,6 +39,7 @@
 #define LSKEL_MAX_FDS 256
 #define LSKEL_FD_BASE 3
 #define LSKEL_MAX_BTF (16u << 20)
+#define LSKEL_MAX_BTFS 16 /* BTF_LOADs per skeleton (libbpf's loader makes one) */
 /*
  * The loader's context (libbpf's skel_internal.h): struct bpf_loader_ctx
  * (24 bytes: sz, flags, log_level, log_size, log_buf), then one
@@ -104,7 +105,11 @@ static const struct lskel_fd *fd_get(struct lskel_state *S, int64_t fd, enum fd_
 	return &S->fds[fd - LSKEL_FD_BASE];
 }
 
-/* Copy @size bytes of guest memory at @gaddr (readable region) to @dst. */
+/*
+ * Copy @size bytes of guest memory at @gaddr (readable region) to @dst.
+ * @dst may be guest memory too, overlapping the source
+ * (bpf_copy_from_user(ctx, 64, ctx + 8)): memmove.
+ */
 static int guest_read(struct pk_bpf_run *run, uint64_t gaddr, void *dst, uint64_t size)
 {
 	void *src;
@@ -113,7 +118,9 @@ static int guest_read(struct pk_bpf_run *run, uint64_t gaddr, void *dst, uint64_
 		return 0;
 	if (pk_bpf_run_mem(run, gaddr, size, PK_BPF_MEM_READ, &src))
 		return -EFAULT;
-	memcpy(dst, src, size);
+	if (pk_bpf_run_charge(run, "copy", size))
+		return -ETIME;
+	memmove(dst, src, size);
 	return 0;
 }
 
@@ -204,6 +211,8 @@ static int cmd_btf_load(struct lskel_state *S, struct pk_bpf_run *run, const uni
 
 	if (!a->btf_size || a->btf_size > LSKEL_MAX_BTF)
 		return fail(S, -E2BIG, "BTF_LOAD: btf_size %u", a->btf_size);
+	if (S->btf_cnt >= LSKEL_MAX_BTFS)
+		return fail(S, -E2BIG, "BTF_LOAD: more than %d BTF objects", LSKEL_MAX_BTFS);
 	raw = malloc(a->btf_size);
 	if (!raw)
 		return fail(S, -ENOMEM, "out of memory");

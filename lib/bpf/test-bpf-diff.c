@@ -7,12 +7,20 @@
  * width incl. sign-extending loads and store-immediate on the stack, every
  * atomic on the stack, bpf-to-bpf calls into up to two subprograms (one
  * calling the other) - run as BPF_PROG_TYPE_SYSCALL with BPF_PROG_TEST_RUN
- * in the kernel and as PK_BPF_PROG_LSKEL_LOADER (r1 = a context) in the
- * sandbox.  Every register and the stack are stored into the context at
- * the end, so full 64-bit results are compared, not the 32-bit retval only.
- * A mismatch fails the test and prints the program reduced to the
+ * in the kernel and as PK_BPF_PROG_RAW (r1 = a context; the RFC 9669
+ * instruction set with cpu v4, which the host kernel has) in the sandbox.
+ * Every register and the stack are stored into the context at the end, so
+ * full 64-bit results are compared, not the 32-bit retval only.  A
+ * mismatch fails the test and prints the program reduced to the
  * instructions the disagreement needs.  Skips (77) when the kernel refuses
  * BPF.
+ *
+ * probe_verdicts(): small programs on the rules of Linux 6.1's
+ * check_alu_op() and check_ptr_alignment() that the host kernel still
+ * applies (invalid shift, division by an immediate 0, reserved fields,
+ * misaligned stack and atomic accesses, callx): the kernel's load verdict
+ * and the sandbox's, for the kind the kernel runs
+ * (PK_BPF_PROG_LSKEL_LOADER, as a syscall program in 6.1 too), must agree.
  *
  * Host kernel defect accounted for (docs/sandbox.md, "The kernel as an
  * oracle"): the kernel verifier zero-extends r0 after a 32-bit cmpxchg
@@ -465,7 +473,7 @@ static int run_both(struct pk_ctx *ctx, const struct bpf_insn *insns, uint32_t n
 	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .prog_flags = BPF_F_SLEEPABLE,
 		    .log_buf = klog, .log_size = sizeof(klog), .log_level = 0);
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = kout, .ctx_size_in = CTX_SIZE);
-	struct pk_bpf_prog prog = { .kind = PK_BPF_PROG_LSKEL_LOADER,
+	struct pk_bpf_prog prog = { .kind = PK_BPF_PROG_RAW,
 				    .insns = (struct bpf_insn *)insns, .insn_cnt = n };
 	struct pk_bpf_env env = { .ctx_size = CTX_SIZE, .insn_budget = 10000 };
 	struct pk_bpf_input input = { .mem = uout, .mem_len = CTX_SIZE };
@@ -699,6 +707,132 @@ static void probe_kernel_defects(struct pk_ctx *ctx)
 	}
 }
 
+#define I(c, d, s, o, i) { .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) }
+#define R0_EXIT I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0), I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define ST8(off) I(BPF_ST | BPF_MEM | BPF_DW, 10, 0, off, 0)
+
+/*
+ * Verdicts: each program loaded by the host kernel (BPF_PROG_TYPE_SYSCALL)
+ * and verified by the sandbox as a kernel-run kind; they must agree.  The
+ * rules are 6.1's (kernel/bpf/verifier.c 6.1.192 lines in the comments)
+ * and unchanged in the host kernel.  cpu v4 instructions are not here:
+ * the host kernel has them, 6.1 does not (tests/bpf-hostile/ covers them,
+ * citing the 6.1 source).
+ */
+static void probe_verdicts(struct pk_ctx *ctx)
+{
+	static const struct {
+		const char *what;
+		struct bpf_insn in[10];
+	} t[] = {
+		/* check_alu_op, line 9639 */
+		{ "r2 = 7; r2 <<= 64", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+					 I(BPF_ALU64 | BPF_LSH | BPF_K, 2, 0, 0, 64), R0_EXIT } },
+		{ "r2 = 7; r2 >>= -1", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+					 I(BPF_ALU64 | BPF_RSH | BPF_K, 2, 0, 0, -1), R0_EXIT } },
+		{ "r2 = 7; r2 s>>= 63", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+					  I(BPF_ALU64 | BPF_ARSH | BPF_K, 2, 0, 0, 63), R0_EXIT } },
+		{ "w2 = 1; w2 <<= 32", { I(BPF_ALU | BPF_MOV | BPF_K, 2, 0, 0, 1),
+					 I(BPF_ALU | BPF_LSH | BPF_K, 2, 0, 0, 32), R0_EXIT } },
+		{ "w2 = 1; w2 s>>= 31", { I(BPF_ALU | BPF_MOV | BPF_K, 2, 0, 0, 1),
+					  I(BPF_ALU | BPF_ARSH | BPF_K, 2, 0, 0, 31), R0_EXIT } },
+		/* line 9630 */
+		{ "r2 = 7; r2 /= 0", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+				       I(BPF_ALU64 | BPF_DIV | BPF_K, 2, 0, 0, 0), R0_EXIT } },
+		{ "w2 = 7; w2 %= 0", { I(BPF_ALU | BPF_MOV | BPF_K, 2, 0, 0, 7),
+				       I(BPF_ALU | BPF_MOD | BPF_K, 2, 0, 0, 0), R0_EXIT } },
+		{ "r2 = 7; r2 %= 3", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+				       I(BPF_ALU64 | BPF_MOD | BPF_K, 2, 0, 0, 3), R0_EXIT } },
+		/* reserved fields: lines 9492, 9500, 9535, 9618 */
+		{ "r2 = -r2 with imm 1", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+					   I(BPF_ALU64 | BPF_NEG, 2, 0, 0, 1), R0_EXIT } },
+		{ "w2 = be8 w2", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+				   I(BPF_ALU | BPF_END | BPF_TO_BE, 2, 0, 0, 8), R0_EXIT } },
+		{ "r2 = 7 with src_reg 1", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 1, 0, 7), R0_EXIT } },
+		{ "r2 += 1 with off 3", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 7),
+					  I(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 3, 1), R0_EXIT } },
+		/* check_ptr_alignment, stack always strict: line 4403 */
+		{ "*(u64 *)(r10 - 12) = 0", { I(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -12, 0), R0_EXIT } },
+		{ "*(u16 *)(r10 - 3) = 0", { I(BPF_ST | BPF_MEM | BPF_H, 10, 0, -3, 0), R0_EXIT } },
+		{ "*(u32 *)(r10 - 4) = 0", { I(BPF_ST | BPF_MEM | BPF_W, 10, 0, -4, 0), R0_EXIT } },
+		{ "*(u8 *)(r10 - 3) = 0", { I(BPF_ST | BPF_MEM | BPF_B, 10, 0, -3, 0), R0_EXIT } },
+		{ "r0 = *(u32 *)(r10 - 6)", { ST8(-8), I(BPF_LDX | BPF_MEM | BPF_W, 0, 10, -6, 0),
+					      I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) } },
+		{ "r2 = r10; r2 += -9; *(u32 *)(r2 + 1) = 0",
+		  { I(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0), I(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -9),
+		    I(BPF_ST | BPF_MEM | BPF_W, 2, 0, 1, 0), R0_EXIT } },
+		/* a variable offset: tnum_is_aligned(var_off + off), line 4365 */
+		{ "r3 = r10 - 32 + (ctx[0] & 0x18); *(u64 *)(r3 + 0) = 0",
+		  { I(BPF_LDX | BPF_MEM | BPF_DW, 2, 1, 0, 0), I(BPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 0x18),
+		    I(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0), I(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -32),
+		    I(BPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0), I(BPF_ST | BPF_MEM | BPF_DW, 3, 0, 0, 0),
+		    R0_EXIT } },
+		{ "r3 = r10 - 32 + (ctx[0] & 0x1c); *(u64 *)(r3 + 0) = 0",
+		  { I(BPF_LDX | BPF_MEM | BPF_DW, 2, 1, 0, 0), I(BPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 0x1c),
+		    I(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0), I(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -32),
+		    I(BPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0), I(BPF_ST | BPF_MEM | BPF_DW, 3, 0, 0, 0),
+		    R0_EXIT } },
+		/* atomics: strict_alignment_once, lines 5269-5280 */
+		{ "lock *(u32 *)(r10 - 6) += r1", { ST8(-8), I(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1),
+						    I(BPF_STX | BPF_ATOMIC | BPF_W, 10, 1, -6, BPF_ADD), R0_EXIT } },
+		{ "lock *(u32 *)(r10 - 4) += r1", { ST8(-8), I(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1),
+						    I(BPF_STX | BPF_ATOMIC | BPF_W, 10, 1, -4, BPF_ADD), R0_EXIT } },
+		/* a syscall program's context: syscall_prog_is_valid_access(),
+		 * syscall.c line 5208, and check_ptr_off_reg(), line 3883 */
+		{ "r0 = *(u64 *)(r1 + 4)", { I(BPF_LDX | BPF_MEM | BPF_DW, 0, 1, 4, 0),
+					     I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) } },
+		{ "r0 = *(u32 *)(r1 + 4)", { I(BPF_LDX | BPF_MEM | BPF_W, 0, 1, 4, 0),
+					     I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) } },
+		{ "r1 += 8; r0 = *(u64 *)(r1 + 0)", { I(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, 8),
+						      I(BPF_LDX | BPF_MEM | BPF_DW, 0, 1, 0, 0),
+						      I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) } },
+		/* callx: line 12695 (no kernel has it) */
+		{ "callx r2", { I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 6),
+				I(BPF_JMP | BPF_CALL | BPF_X, 2, 0, 0, 0), R0_EXIT } },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .prog_flags = BPF_F_SLEEPABLE,
+		    .log_buf = klog, .log_size = sizeof(klog), .log_level = 1);
+	struct pk_bpf_env env = { .ctx_size = CTX_SIZE };
+	uint32_t i, n, agree = 0, rejected = 0;
+
+	for (i = 0; i < PK_ARRAY_SIZE(t); i++) {
+		struct pk_bpf_prog prog = { .kind = PK_BPF_PROG_LSKEL_LOADER,
+					    .insns = (struct bpf_insn *)t[i].in };
+		bool kok, uok;
+		int fd;
+
+		for (n = 0; n < PK_ARRAY_SIZE(t[i].in) && t[i].in[n].code; n++)
+			;
+		prog.insn_cnt = n;
+		klog[0] = 0;
+		fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "pk_verdict", "GPL", t[i].in, n, &lopts);
+		if (fd < 0 && (errno == EPERM || errno == ENOSYS))
+			SKIP("the kernel refuses BPF programs (%s)", strerror(errno));
+		kok = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		uok = pk_bpf_verify(ctx, &env, &prog) == 0;
+		if (kok != uok) {
+			/* the kernel's reason: the line before "processed N insns" */
+			char *why = strstr(klog, "\nprocessed "), *b;
+
+			if (why) {
+				*why = 0;
+				b = strrchr(klog, '\n');
+				why = b ? b + 1 : klog;
+			}
+			printf("verdict %u (%s): kernel %s (%s), sandbox %s (%s)\n", i, t[i].what,
+			       kok ? "accepts" : "rejects", kok || !why ? "" : why,
+			       uok ? "accepts" : "rejects", uok ? "" : pk_ctx_errmsg(ctx));
+			check_failures++;
+		} else {
+			agree++;
+			rejected += !kok;
+		}
+	}
+	printf("%u verdict probes agree with the host kernel (%u rejected by both)\n", agree, rejected);
+}
+
 int main(void)
 {
 	const char *e = getenv("PK_DIFF_PROGS");
@@ -709,6 +843,7 @@ int main(void)
 
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
 	probe_kernel_defects(ctx);
+	probe_verdicts(ctx);
 	rng = getenv("PK_DIFF_SEED") ? strtoull(getenv("PK_DIFF_SEED"), NULL, 0)
 				     : 0x9e3779b97f4a7c15ULL;
 	for (p = 0; p < nprog; p++) {

@@ -14,10 +14,17 @@
  *         2 ".rodata" ARRAY 16 x 1 RDONLY_PROG; 3 ".data" ARRAY 16 x 1
  *   raw: 16 bytes of memory (byte i = i); parser: 64-byte kernel (byte
  *   i = i), no initrd, cmdline "console=ttyS0", parser_id 7
- *   budget 100000 instructions; bpf_buffer_parser's callback returns 42
- *   for COPY/CMDLINE "abcd", -EINVAL for the malformed COPY/CMDLINE
- *   record of ok-buffer-parser-bad-len, and fails the test for anything
- *   else.
+ *   lskel: the program is a light skeleton's loader program, run by
+ *   pk_lskel_load() with the 16 fixture bytes as its data blob (its map
+ *   0, "__loader.map") and the loader's context (r1)
+ *   budget 100000 instructions; a file may set "-- budget" (0: the
+ *   default budget) and "-- array-value-size" (then map 1 has two
+ *   elements of that size; element 0 is 'x' but its last byte, 0)
+ *   bpf_buffer_parser's callback returns 42 for COPY/CMDLINE "abcd",
+ *   -EINVAL for the malformed COPY/CMDLINE record of
+ *   ok-buffer-parser-bad-len, 0 for the 64 MiB records of
+ *   budget-buffer-parser-64mib (counting their bytes), and fails the
+ *   test for anything else.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -25,15 +32,18 @@
 #include "bpf/vm.h"
 #include "check.h"
 #include "internal.h"
+#include "loader.h"
 
 
 struct tcase {
 	char kind[512];
-	struct bpf_insn insns[256];
+	struct bpf_insn insns[8192];
 	uint32_t cnt;
 	char error[512];
 	bool has_result;
 	uint64_t result;
+	uint64_t budget;
+	uint32_t array_value_size;
 };
 
 static int parse(const char *text, struct tcase *tc)
@@ -42,6 +52,7 @@ static int parse(const char *text, struct tcase *tc)
 	const char *line = text;
 
 	memset(tc, 0, sizeof(*tc));
+	tc->budget = 100000;
 	while (*line) {
 		const char *end = strchr(line, '\n');
 		size_t n = end ? (size_t)(end - line) : strlen(line);
@@ -74,6 +85,10 @@ static int parse(const char *text, struct tcase *tc)
 			in->imm = (int32_t)(w >> 32);
 		} else if (!strcmp(sect, "error")) {
 			snprintf(tc->error, sizeof(tc->error), "%s", buf);
+		} else if (!strcmp(sect, "budget")) {
+			tc->budget = strtoull(buf, NULL, 0);
+		} else if (!strcmp(sect, "array-value-size")) {
+			tc->array_value_size = (uint32_t)strtoul(buf, NULL, 0);
 		} else if (!strcmp(sect, "result")) {
 			tc->has_result = true;
 			tc->result = strtoull(buf, NULL, 16);
@@ -83,6 +98,9 @@ static int parse(const char *text, struct tcase *tc)
 }
 
 static int cmd_calls;
+static uint64_t cmd_big_bytes; /* payload bytes of budget-buffer-parser-64mib */
+
+#define BIG_PAYLOAD ((64u << 20) - 8)
 
 static int on_cmd(void *user, uint16_t cmd, uint16_t subcmd,
 		  const uint8_t *payload, uint32_t len)
@@ -91,6 +109,10 @@ static int on_cmd(void *user, uint16_t cmd, uint16_t subcmd,
 	cmd_calls++;
 	CHECK_EQ_INT(cmd, 2);
 	CHECK_EQ_INT(subcmd, 3);
+	if (payload && len == BIG_PAYLOAD) {
+		cmd_big_bytes += len;
+		return 0;
+	}
 	if (!payload) { /* the malformed record of ok-buffer-parser-bad-len */
 		CHECK_EQ_INT(len, 60);
 		return -EINVAL;
@@ -117,11 +139,40 @@ static struct pk_bpf_map *new_map(const char *name, uint32_t type, uint32_t ksz,
 	return m;
 }
 
+/* Little-endian encoding, as in an ELF object or a light skeleton. */
+static void encode(const struct bpf_insn *in, uint32_t cnt, uint8_t *out)
+{
+	uint32_t i;
+
+	for (i = 0; i < cnt; i++, out += 8) {
+		out[0] = in[i].code;
+		out[1] = (uint8_t)(in[i].dst_reg | in[i].src_reg << 4);
+		pk_put_le16(out + 2, (uint16_t)in[i].off);
+		pk_put_le32(out + 4, (uint32_t)in[i].imm);
+	}
+}
+
+/* A light skeleton's loader program: run through pk_lskel_load(). */
+static int run_lskel(struct pk_ctx *ctx, const char *name, const struct tcase *tc)
+{
+	static const uint8_t fix[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	uint8_t raw[sizeof(tc->insns)];
+	struct pk_lskel_blobs b = { fix, sizeof(fix), raw, (size_t)tc->cnt * 8 };
+	struct pk_bpf_object *obj = NULL;
+	int err;
+
+	encode(tc->insns, tc->cnt, raw);
+	err = pk_lskel_load(ctx, name, &b, false, &obj);
+	pk_bpf_object_free(obj);
+	return err;
+}
+
 static void run_case(const char *name, const struct tcase *tc)
 {
+	uint32_t avs = tc->array_value_size ? tc->array_value_size : 16;
 	struct pk_bpf_map *maps[4] = {
 		new_map("ringbuf", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0),
-		new_map("array", BPF_MAP_TYPE_ARRAY, 4, 16, 4, 0),
+		new_map("array", BPF_MAP_TYPE_ARRAY, 4, avs, tc->array_value_size ? 2 : 4, 0),
 		new_map(".rodata", BPF_MAP_TYPE_ARRAY, 4, 16, 1, BPF_F_RDONLY_PROG),
 		new_map(".data", BPF_MAP_TYPE_ARRAY, 4, 16, 1, 0),
 	};
@@ -130,7 +181,7 @@ static void run_case(const char *name, const struct tcase *tc)
 		.maps = maps, .map_cnt = 4,
 	};
 	uint8_t mem[16], kernel[64];
-	struct pk_bpf_env env = { .label = name, .insn_budget = 100000,
+	struct pk_bpf_env env = { .label = name, .insn_budget = tc->budget,
 				  .buffer_parser = on_cmd };
 	struct pk_bpf_input in = { 0 };
 	struct pk_ctx *ctx = pk_ctx_new();
@@ -139,6 +190,10 @@ static void run_case(const char *name, const struct tcase *tc)
 	int err, i;
 
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
+	if (tc->array_value_size) { /* a string as long as the value */
+		memset(maps[1]->data, 'x', avs - 1);
+		maps[1]->data[avs - 1] = 0;
+	}
 	for (i = 0; i < 64; i++)
 		kernel[i] = (uint8_t)i;
 	for (i = 0; i < 16; i++)
@@ -157,9 +212,14 @@ static void run_case(const char *name, const struct tcase *tc)
 		in.parser_id = 7;
 	}
 	cmd_calls = 0;
-	err = pk_bpf_vm_new(ctx, &env, &prog, &vm);
-	if (!err)
-		err = pk_bpf_vm_run(vm, &in, &r0);
+	cmd_big_bytes = 0;
+	if (!strcmp(tc->kind, "lskel")) {
+		err = run_lskel(ctx, name, tc);
+	} else {
+		err = pk_bpf_vm_new(ctx, &env, &prog, &vm);
+		if (!err)
+			err = pk_bpf_vm_run(vm, &in, &r0);
+	}
 	if (tc->has_result) {
 		uint64_t got = r0;
 
@@ -180,6 +240,16 @@ static void run_case(const char *name, const struct tcase *tc)
 		check_failures++;
 	} else {
 		printf("ok %s: %s\n", name, pk_ctx_errmsg(ctx));
+	}
+	/*
+	 * The dispatcher's work is the records it is handed: the run must
+	 * have paid for them (one instruction per PK_BPF_CHARGE_BYTES), so
+	 * the default budget bounds the bytes a program pushes through it.
+	 */
+	if (cmd_big_bytes > PK_BPF_DEFAULT_BUDGET * PK_BPF_CHARGE_BYTES) {
+		printf("%s: %" PRIu64 " payload bytes dispatched, more than the budget pays for\n",
+		       name, cmd_big_bytes);
+		check_failures++;
 	}
 	pk_bpf_vm_free(vm);
 	pk_ctx_free(ctx);

@@ -24,7 +24,8 @@
 #include "kexec_bpf/kexec_bpf.h"
 #include "pekexec/bpf.h"
 
-static const char *const progs[] = { "zboot_parser", "zboot_parser-shuffled", "sections" };
+static const char *const progs[] = { "zboot_parser", "zboot_parser-shuffled", "sections",
+				     "multimap" };
 
 /* libbpf names internal maps "<obj prefix>.rodata": compare the section part */
 static const char *map_key(const char *name)

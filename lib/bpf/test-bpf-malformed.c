@@ -13,6 +13,7 @@
  */
 #include <elf.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -169,6 +170,46 @@ static uint32_t btf_str_off(const struct obj *o, const char *s)
 	return 0;
 }
 
+/* BTF type @id (1-based) in .BTF, by walking the type section. */
+static uint8_t *btf_type(const struct obj *o, uint32_t id)
+{
+	uint8_t *b = sec_data(o, sec_by_name(o, ".BTF"));
+	uint8_t *t = b + pk_get_le32(b + 4) + pk_get_le32(b + 8);
+	uint8_t *end = t + pk_get_le32(b + 12);
+	uint32_t i;
+
+	for (i = 1; t < end; i++) {
+		uint32_t info = pk_get_le32(t + 4), vlen = info & 0xffff;
+		size_t extra;
+
+		if (i == id)
+			return t;
+		switch ((info >> 24) & 0x1f) {
+		case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: extra = 4; break;
+		case BTF_KIND_ARRAY: extra = 12; break;
+		case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_DATASEC:
+		case BTF_KIND_ENUM64: extra = 12 * (size_t)vlen; break;
+		case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: extra = 8 * (size_t)vlen; break;
+		default: extra = 0;
+		}
+		t += 12 + extra;
+	}
+	return NULL;
+}
+
+/* id of the first BTF type of @kind named @name (NULL: any name), or 0 */
+static uint32_t btf_find(const struct obj *o, uint32_t kind, const char *name)
+{
+	uint32_t id, noff = name ? btf_str_off(o, name) : 0;
+	uint8_t *t;
+
+	for (id = 1; (t = btf_type(o, id)); id++)
+		if (((pk_get_le32(t + 4) >> 24) & 0x1f) == kind &&
+		    (!name || pk_get_le32(t) == noff))
+			return id;
+	return 0;
+}
+
 /* ---- the mutations ---- */
 
 enum base { ELF_OBJ, LSKEL_OBJ };
@@ -280,6 +321,58 @@ static void m_core_access(struct obj *o, const struct obj *e)
 {
 	(void)e;
 	pk_put_le32(core_rec(o) + 8, btf_str_off(o, "kexec_context"));
+}
+/* a modifier that is its own target, as the type of map ringbuf_2 */
+static void m_btf_mod_loop(struct obj *o, const struct obj *e)
+{
+	uint32_t var = btf_find(o, BTF_KIND_VAR, "ringbuf_2"), mod = btf_find(o, BTF_KIND_CONST, NULL);
+
+	(void)e;
+	if (!mod)
+		mod = btf_find(o, BTF_KIND_VOLATILE, NULL);
+	CHECK(var && mod);
+	if (!var || !mod)
+		return;
+	pk_put_le32(btf_type(o, mod) + 8, mod);
+	pk_put_le32(btf_type(o, var) + 8, mod);
+}
+/* DATASEC .maps with 65535 entries: the type section cannot hold them */
+static void m_btf_vlen(struct obj *o, const struct obj *e)
+{
+	uint32_t ds = btf_find(o, BTF_KIND_DATASEC, ".maps");
+	uint8_t *t = ds ? btf_type(o, ds) : NULL;
+
+	(void)e;
+	CHECK(t != NULL);
+	if (t)
+		pk_put_le32(t + 4, (BTF_KIND_DATASEC << 24) | 0xffff);
+}
+/* map ringbuf_2's symbol far beyond .maps; then at ringbuf_1's offset */
+static void m_maps_sym_beyond(struct obj *o, const struct obj *e)
+{
+	(void)e;
+	pk_put_le64(sym(o, "ringbuf_2") + 8, 0x100000);
+}
+static void m_maps_sym_dup(struct obj *o, const struct obj *e)
+{
+	(void)e;
+	pk_put_le64(sym(o, "ringbuf_2") + 8, 0);
+}
+static void m_maps_sym_other(struct obj *o, const struct obj *e)
+{
+	(void)e;
+	pk_put_le16(sym(o, "ringbuf_2") + 6, (uint16_t)sec_by_name(o, ".BTF"));
+}
+/* the first CO-RE record's access string "0:N" becomes "0:9": struct
+ * kexec_context has 7 members */
+static void m_core_past(struct obj *o, const struct obj *e)
+{
+	uint8_t *b = sec_data(o, sec_by_name(o, ".BTF"));
+	char *s = (char *)b + pk_get_le32(b + 4) + pk_get_le32(b + 16) + pk_get_le32(core_rec(o) + 8);
+
+	(void)e;
+	CHECK(s[0] == '0' && s[1] == ':' && s[2] && !s[3]);
+	s[2] = '9';
 }
 static void m_code_odd(struct obj *o, const struct obj *e)
 {
@@ -426,6 +519,12 @@ static const struct mcase cases[] = {
 	{ "core-kind", ELF_OBJ, m_core_kind, -EBADMSG, "unknown relocation kind" },
 	{ "core-type-id", ELF_OBJ, m_core_type, -EBADMSG, "local type id" },
 	{ "core-access-string", ELF_OBJ, m_core_access, -EBADMSG, "access string" },
+	{ "core-access-past-type", ELF_OBJ, m_core_past, -EBADMSG, "member index 9 beyond" },
+	{ "btf-modifier-loop", ELF_OBJ, m_btf_mod_loop, -EBADMSG, "ringbuf_2" },
+	{ "btf-datasec-vlen-huge", ELF_OBJ, m_btf_vlen, -EBADMSG, "rejected by libbpf" },
+	{ "maps-symbol-beyond", ELF_OBJ, m_maps_sym_beyond, -EBADMSG, "beyond .maps" },
+	{ "maps-symbol-same-offset", ELF_OBJ, m_maps_sym_dup, -EBADMSG, "as map ringbuf_1" },
+	{ "maps-symbol-other-section", ELF_OBJ, m_maps_sym_other, -EBADMSG, "no single object symbol" },
 	{ "kfunc-unknown", ELF_OBJ, m_kfunc, -ENOENT, "not a kfunc" },
 	{ "prog-type-kprobe", ELF_OBJ, m_sec_kprobe, -EOPNOTSUPP, "not a supported program type" },
 	{ "prog-attach-other", ELF_OBJ, m_attach_other, -EOPNOTSUPP, "attaches to" },

@@ -66,13 +66,55 @@ static bool atomic_op_ok(int32_t imm)
 	return false;
 }
 
-static int check_alu(struct pk_verifier *v, uint32_t i, const struct bpf_insn *in)
+/*
+ * Programs the kernel runs - a parser program, a light skeleton's loader -
+ * must get Linux 6.1's verdict: its instruction set (no cpu v4: sdiv/smod,
+ * movsx, 64-bit bswap, sign-extending loads, gotol; no callx) and the
+ * immediates check_alu_op() refuses.  PK_BPF_PROG_RAW programs (the
+ * conformance suite, tests) follow RFC 9669 instead, where a shift count
+ * is masked and a division by zero gives 0.  Line numbers: 6.1.192's
+ * kernel/bpf/verifier.c.
+ */
+static bool kernel_isa(const struct pk_verifier *v)
+{
+	return v->prog->kind != PK_BPF_PROG_RAW;
+}
+
+static int check_alu_61(struct pk_verifier *v, uint32_t i, const struct bpf_insn *in)
 {
 	uint8_t op = PK_BPF_OP(in->code);
 	bool is64 = PK_BPF_CLASS(in->code) == BPF_ALU64, x = PK_BPF_SRC(in->code);
 
+	/* check_alu_op(), line 9500: no 64-bit bswap */
+	if (op == BPF_END && is64)
+		return pk_verr(v, i, "BPF_END uses reserved fields (64-bit byte swap: cpu v4, not in Linux 6.1)");
+	/* lines 9525, 9535, 9609, 9618: off is reserved (no movsx, sdiv, smod) */
+	if (in->off && op != BPF_END && op != BPF_NEG)
+		return pk_verr(v, i, "%s uses reserved fields (off %d: cpu v4, not in Linux 6.1)",
+			       op == BPF_MOV ? "BPF_MOV" : "BPF_ALU", in->off);
+	/* line 9630 */
+	if ((op == BPF_DIV || op == BPF_MOD) && !x && in->imm == 0)
+		return pk_verr(v, i, "div by zero");
+	/* line 9639 */
+	if ((op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) && !x &&
+	    (in->imm < 0 || in->imm >= (is64 ? 64 : 32)))
+		return pk_verr(v, i, "invalid shift %d", in->imm);
+	return 0;
+}
+
+static int check_alu(struct pk_verifier *v, uint32_t i, const struct bpf_insn *in)
+{
+	uint8_t op = PK_BPF_OP(in->code);
+	bool is64 = PK_BPF_CLASS(in->code) == BPF_ALU64, x = PK_BPF_SRC(in->code);
+	int err;
+
 	if (!alu_op_ok(op))
 		return pk_verr(v, i, "unknown ALU opcode 0x%02x", in->code);
+	if (kernel_isa(v)) {
+		err = check_alu_61(v, i, in);
+		if (err)
+			return err;
+	}
 	if (op == BPF_END) {
 		if (in->src_reg || in->off || (is64 && x) ||
 		    (in->imm != 16 && in->imm != 32 && in->imm != 64))
@@ -118,6 +160,9 @@ static int check_insn(struct pk_verifier *v, uint32_t i)
 		     !(PK_BPF_MODE(in->code) == BPF_MEMSX &&
 		       PK_BPF_SIZE(in->code) != BPF_DW)) || in->imm)
 			return pk_verr(v, i, "invalid load opcode 0x%02x", in->code);
+		/* line 13082 */
+		if (PK_BPF_MODE(in->code) == BPF_MEMSX && kernel_isa(v))
+			return pk_verr(v, i, "BPF_LDX uses reserved fields (sign-extending load: cpu v4, not in Linux 6.1)");
 		return 0;
 	case BPF_ST:
 		if (PK_BPF_MODE(in->code) != BPF_MEM || in->src_reg)
@@ -163,6 +208,9 @@ static int check_insn(struct pk_verifier *v, uint32_t i)
 			if (PK_BPF_SRC(in->code) || in->src_reg || in->dst_reg ||
 			    (cls == BPF_JMP ? in->imm != 0 : in->off != 0))
 				return pk_verr(v, i, "BPF_JA uses reserved fields");
+			/* line 12719 */
+			if (cls == BPF_JMP32 && kernel_isa(v))
+				return pk_verr(v, i, "BPF_JA uses reserved fields (gotol: cpu v4, not in Linux 6.1)");
 			return 0;
 		}
 		if (cls == BPF_JMP && op == BPF_EXIT) {
@@ -175,6 +223,9 @@ static int check_insn(struct pk_verifier *v, uint32_t i)
 			if (PK_BPF_SRC(in->code)) { /* callx */
 				if (in->src_reg || in->off || in->imm)
 					return pk_verr(v, i, "callx uses reserved fields");
+				/* line 12695 */
+				if (kernel_isa(v))
+					return pk_verr(v, i, "BPF_CALL uses reserved fields (callx: not in Linux 6.1)");
 				return 0;
 			}
 			if (in->dst_reg || in->off ||

@@ -124,6 +124,31 @@ static void state_free(struct pk_vstate *s)
 	free(s);
 }
 
+/* What a kept state costs: the verifier's memory cap counts these. */
+static uint64_t state_bytes(const struct pk_vstate *s)
+{
+	return sizeof(*s) + (uint64_t)s->nframe * sizeof(struct vframe);
+}
+
+/*
+ * Keep @bytes more of states (a pending branch or a stored state), or fail
+ * with -E2BIG at PK_BPF_VERIFIER_MAX_MEM: the states of a program built to
+ * explode (every path a new constant, eight frames deep) would take
+ * gigabytes otherwise.
+ */
+static int mem_charge(struct pk_verifier *v, uint32_t pc, uint64_t bytes)
+{
+	v->mem += bytes;
+	if (v->mem > v->mem_peak)
+		v->mem_peak = v->mem;
+	if (v->mem > PK_BPF_VERIFIER_MAX_MEM)
+		return pk_err(v->ctx, -E2BIG,
+			      "program too complex: verifier state memory above %llu MiB at insn %u (%" PRIu64
+			      " instructions explored, %" PRIu64 " branch states)",
+			      PK_BPF_VERIFIER_MAX_MEM >> 20, pc, v->processed, v->states);
+	return 0;
+}
+
 static struct pk_vstate *state_copy(const struct pk_vstate *s)
 {
 	struct pk_vstate *c = malloc(sizeof(*c));
@@ -789,6 +814,53 @@ static int region_check(struct pk_verifier *v, uint32_t pc, const struct vreg *r
 }
 
 /*
+ * The known bits of a pointer's variable offset (the kernel's var_off):
+ * kept in @t by pointer arithmetic with a variable scalar (check_alu);
+ * a fixed offset is the constant smin.
+ */
+static struct tnum ptr_var(const struct vreg *r)
+{
+	return r->smin == r->smax ? tnum_const((uint64_t)r->smin) : r->t;
+}
+
+/*
+ * check_align - Linux 6.1's check_ptr_alignment() (kernel/bpf/verifier.c
+ * 6.1.192 line 4378) for programs the kernel runs (not PK_BPF_PROG_RAW):
+ * stack accesses are always strict (line 4403: the spill tracking relies
+ * on it), atomics on every pointer (check_atomic() asks for
+ * strict_alignment_once, lines 5269-5280); other accesses are not strict
+ * on x86-64 and arm64 (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS).  A byte is
+ * always aligned.  A variable offset is aligned when its known low bits
+ * say so (tnum_is_aligned(var_off + off), line 4365).
+ */
+static int check_align(struct pk_verifier *v, uint32_t pc, const struct vreg *r,
+		       int regno, int32_t off, unsigned int size, bool atomic)
+{
+	static const char *const desc[] = { [T_STACK] = "stack ", [T_MAP_VALUE] = "value ",
+					    [T_CTX] = "context " };
+	const char *d = r->type < PK_ARRAY_SIZE(desc) && desc[r->type] ? desc[r->type] : "";
+	int64_t at;
+
+	if (v->prog->kind == PK_BPF_PROG_RAW || size == 1 || !is_ptr(r) ||
+	    (!atomic && r->type != T_STACK))
+		return 0;
+	if (r->smin != r->smax) {
+		struct tnum t = tnum_add(r->t, tnum_const((uint64_t)((int64_t)r->off + off)));
+
+		if ((t.v | t.m) & (size - 1))
+			return pk_verr(v, pc, "misaligned %saccess R%d: variable offset (known bits 0x%" PRIx64
+				       " mask 0x%" PRIx64 ") + %d + %d, size %u",
+				       d, regno, r->t.v, r->t.m, r->off, off, size);
+		return 0;
+	}
+	at = (int64_t)r->off + r->smin + off;
+	if (at % (int64_t)size)
+		return pk_verr(v, pc, "misaligned %saccess R%d off %" PRId64 " size %u",
+			       d, regno, at, size);
+	return 0;
+}
+
+/*
  * check_mem - may the program access @size bytes at @r + @off?  For loads,
  * *@dst (if not NULL) receives the loaded value's abstract state.
  */
@@ -855,6 +927,20 @@ static int check_mem(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s,
 				}
 			}
 			return 0;
+		}
+		if (prog->kind == PK_BPF_PROG_LSKEL_LOADER && size) {
+			/*
+			 * A BPF_PROG_TYPE_SYSCALL context in 6.1: check_ptr_off_reg()
+			 * (verifier.c 6.1.192 line 3883) wants the context pointer
+			 * itself, syscall_prog_is_valid_access() (syscall.c line
+			 * 5208) an offset aligned to the size.
+			 */
+			if (r->off || r->smin || r->smax)
+				return pk_verr(v, pc, "dereference of modified ctx ptr R%d off=%d disallowed",
+					       regno, r->off);
+			if (off % (int64_t)size)
+				return pk_verr(v, pc, "invalid bpf_context access off=%d size=%" PRIu64,
+					       off, size);
 		}
 		err = region_check(v, pc, r, regno, off, size, write, v->env->ctx_size,
 				   "context");
@@ -998,9 +1084,11 @@ static int check_alu(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s)
 		return pk_verr(v, pc, "R%d pointer arithmetic with an unbounded scalar (R%d range [%" PRId64 ", %" PRId64 "]): bound it first",
 			       in->dst_reg, in->src_reg, src.smin, src.smax);
 	if (op == BPF_ADD) {
+		d->t = tnum_add(ptr_var(d), src.t);
 		d->smin += src.smin;
 		d->smax += src.smax;
 	} else {
+		d->t = tnum_sub(ptr_var(d), src.t);
 		d->smin -= src.smax;
 		d->smax -= src.smin;
 	}
@@ -1189,11 +1277,18 @@ static uint8_t swap_op(uint8_t op)
 
 static int push(struct vctx *c, struct pk_vstate *s)
 {
+	int err;
+
 	if (++c->v->states > PK_BPF_MAX_STATES) {
 		state_free(s);
 		return pk_err(c->v->ctx, -E2BIG,
 			      "program too complex: more than %d verifier states",
 			      PK_BPF_MAX_STATES);
+	}
+	err = mem_charge(c->v, s->pc, state_bytes(s));
+	if (err) {
+		state_free(s);
+		return err;
 	}
 	s->next = c->work;
 	c->work = s;
@@ -1680,7 +1775,8 @@ static bool reg_within(const struct vreg *old, const struct vreg *cur)
 	return old->off == cur->off && old->frame == cur->frame &&
 	       old->flags == cur->flags && old->size == cur->size &&
 	       old->map == cur->map && old->id == cur->id && old->ref == cur->ref &&
-	       cur->smin >= old->smin && cur->smax <= old->smax;
+	       cur->smin >= old->smin && cur->smax <= old->smax &&
+	       tnum_in(ptr_var(old), ptr_var(cur)); /* the known bits decide alignment */
 }
 
 /*
@@ -1914,11 +2010,19 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 	uint32_t n = 0, mine = 0, all;
 
 	*ret_pruned = false;
-	for (it = *head; it; it = it->next)
+	for (it = *head; it; it = it->next) {
+		/* each comparison walks up to every frame: bounded in total */
+		v->cmp += it->nframe;
+		if (v->cmp > PK_BPF_VERIFIER_MAX_CMP)
+			return pk_err(v->ctx, -E2BIG,
+				      "program too complex: more than %d frame comparisons while pruning at insn %u (%" PRIu64
+				      " instructions explored, %" PRIu64 " branch states)",
+				      PK_BPF_VERIFIER_MAX_CMP, s->pc, v->processed, v->states);
 		if (state_within(v, it, s)) {
 			*ret_pruned = true;
 			return 0;
 		}
+	}
 	all = ++v->visits[s->pc];
 	if (v->flags[s->pc] & PK_VF_LOOP)
 		mine = path_visits(s, s->pc);
@@ -1953,12 +2057,13 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 			while (it) {
 				struct pk_vstate *nx = it->next;
 
+				v->mem -= state_bytes(it);
 				state_free(it);
 				it = nx;
 			}
 			break;
 		}
-	return 0;
+	return mem_charge(v, s->pc, state_bytes(copy));
 }
 
 /* ---- one instruction ---- */
@@ -1986,6 +2091,9 @@ static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 		if (in->dst_reg == BPF_REG_10)
 			return pk_verr(v, pc, "frame pointer R10 is read only");
 		err = check_read(v, pc, base, in->src_reg);
+		if (!err)
+			err = check_align(v, pc, base, in->src_reg, in->off,
+					  pk_bpf_size_bytes(in->code), false);
 		if (!err)
 			err = check_mem(v, pc, s, base, in->src_reg, in->off,
 					pk_bpf_size_bytes(in->code), false, &val,
@@ -2025,7 +2133,9 @@ static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 					return pk_verr(v, pc, "cmpxchg with a pointer in R0");
 			}
 			/* read-modify-write: both checks; the slot becomes data */
-			err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, false,
+			err = check_align(v, pc, base, in->dst_reg, in->off, n, true);
+			if (!err)
+				err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, false,
 					&val, false, NULL);
 			if (!err)
 				err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true,
@@ -2039,8 +2149,10 @@ static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 			s->pc++;
 			return 0;
 		}
-		err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true, NULL,
-				false, n == 8 ? &val : NULL);
+		err = check_align(v, pc, base, in->dst_reg, in->off, n, false);
+		if (!err)
+			err = check_mem(v, pc, s, base, in->dst_reg, in->off, n, true, NULL,
+					false, n == 8 ? &val : NULL);
 		if (err)
 			return err;
 		s->pc++;
@@ -2141,12 +2253,14 @@ int pk_verify_paths(struct pk_verifier *v)
 	if (!s)
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
 	c.work = s;
+	v->mem = state_bytes(s);
 	while (!err && c.work) {
 		bool done = false;
 
 		s = c.work;
 		c.work = s->next;
 		s->next = NULL;
+		v->mem -= state_bytes(s); /* charged by push() or below */
 		while (!done) {
 			if (++v->processed > PK_BPF_MAX_INSNS) {
 				err = pk_err(v->ctx, -E2BIG,
@@ -2205,8 +2319,9 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		err = pk_verify_stack_depth(&v);
 	if (!err)
 		pk_debug(ctx, "verifier: %u instructions, %u functions: %" PRIu64
-			 " instructions explored, %" PRIu64 " branch states",
-			 cnt, v.sub_cnt, v.processed, v.states);
+			 " instructions explored, %" PRIu64 " branch states, %" PRIu64
+			 " KiB of states at most, %" PRIu64 " frame comparisons",
+			 cnt, v.sub_cnt, v.processed, v.states, v.mem_peak >> 10, v.cmp);
 out:
 	if (v.stored)
 		for (i = 0; i < cnt; i++)

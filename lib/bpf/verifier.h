@@ -37,6 +37,9 @@ struct pk_verifier {
 	uint32_t *visits;          /* per insn */
 	uint64_t processed;
 	uint64_t states;
+	uint64_t mem;      /* bytes of stored and pending states */
+	uint64_t mem_peak;
+	uint64_t cmp;      /* frames compared while pruning */
 	uint32_t next_id;
 	/* widening thresholds: the program's compare constants c - 1, c,
 	 * c + 1, sorted as unsigned and as signed values */

@@ -78,6 +78,9 @@ struct pk_bpf_run {
 	uint64_t parser_id;
 	uint64_t parser_ctx; /* guest handle of the parser context */
 	uint32_t parser_refs; /* acquisitions not yet released */
+	uint64_t count;       /* instructions charged so far (synced around calls) */
+	uint64_t budget;      /* the run's instruction budget */
+	uint64_t charged;     /* the part of count helpers paid for */
 	uint8_t stack[PK_BPF_STACK_SIZE];
 	uint8_t kctx[56];    /* struct kexec_context, 64-bit guest layout */
 	uint8_t args[16];    /* the anchor's u64 args[2] */

@@ -207,6 +207,7 @@ int pk_bpf_vm_run(struct pk_bpf_vm *vm, const struct pk_bpf_input *in,
 	}
 	run->vm = vm;
 	run->ctx = vm->ctx;
+	run->budget = vm->env->insn_budget ? vm->env->insn_budget : PK_BPF_DEFAULT_BUDGET;
 	vm->last_count = 0;
 	pk_run_regions_init(run);
 	err = setup_maps(run);

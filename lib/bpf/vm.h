@@ -28,10 +28,12 @@
  * Errors (negative errno; the context's message names the instruction index,
  * the rule and, with line info, the source line):
  *   -EINVAL   the program was rejected by the verifier ("insn 12: ...")
- *   -E2BIG    verification exceeded its state/instruction limits
+ *   -E2BIG    verification exceeded its caps (instructions, states, state
+ *             memory, pruning comparisons)
  *   -EFAULT   run time: a memory access outside the program's regions
  *             (cannot happen for verified programs; defence in depth)
- *   -ETIME    run time: the instruction budget ran out
+ *   -ETIME    run time: the instruction budget ran out (instructions and
+ *             the bytes helpers touch, pk_bpf_run_charge())
  *   -ENOSPC   run time: stack overflow across bpf-to-bpf calls
  *   -ENOMEM   allocation failed
  *   other     returned by an environment helper or callback (fatal)
@@ -51,7 +53,10 @@
 #define PK_BPF_STACK_SIZE 512           /* MAX_BPF_STACK, across the call chain */
 #define PK_BPF_MAX_FRAMES 8             /* MAX_CALL_FRAMES */
 #define PK_BPF_DEFAULT_BUDGET 100000000ULL /* instructions per run */
+#define PK_BPF_CHARGE_BYTES 16          /* helper work: bytes per budget instruction */
 #define PK_BPF_MAX_STATES 200000        /* verifier: explored states per program */
+#define PK_BPF_VERIFIER_MAX_MEM (256ULL << 20) /* verifier: bytes of kept states */
+#define PK_BPF_VERIFIER_MAX_CMP 4000000 /* verifier: frames compared while pruning */
 #define PK_BPF_MAX_REGIONS 64           /* live guest memory regions per run */
 
 struct pk_bpf_vm;  /* a verified program bound to its environment */
@@ -229,6 +234,18 @@ int pk_bpf_run_add_region(struct pk_bpf_run *run, void *host, size_t size,
 			  unsigned int perm, uint64_t *ret_gaddr);
 /* Forgets the region starting at @gaddr; -ENOENT if there is none. */
 int pk_bpf_run_del_region(struct pk_bpf_run *run, uint64_t gaddr);
+
+/*
+ * pk_bpf_run_charge - pay for helper work out of the run's instruction
+ * budget before doing it: one instruction per PK_BPF_CHARGE_BYTES of the
+ * @bytes the helper will read, write or scan (rounded up).  0, or -ETIME
+ * (recorded, naming @what) when the budget cannot pay: the helper should
+ * stop the run by returning it; the budget is then spent, so the run
+ * stops at the next instruction anyway.  Every helper that touches guest
+ * memory in proportion to an argument calls this, so that a run's time is
+ * bounded by the budget whatever the program does (docs/sandbox.md).
+ */
+int pk_bpf_run_charge(struct pk_bpf_run *run, const char *what, uint64_t bytes);
 
 /* The library context / env->user / the program / the env of a run. */
 struct pk_ctx *pk_bpf_run_ctx(struct pk_bpf_run *run);

@@ -9,7 +9,13 @@ Fixture (the same for every file, see the test):
         2 ".rodata" ARRAY value 16 x 1 BPF_F_RDONLY_PROG; 3 ".data" ARRAY 16 x 1
   raw:    r1 = 16 bytes of memory, r2 = 16
   parser: kexec_context with a 64-byte kernel, parser_id 7
-  run budget: 100000 instructions
+  lskel:  a light skeleton's loader program, run by pk_lskel_load() with
+          the 16 fixture bytes as data blob (map 0 "__loader.map") and the
+          loader context as r1 (1176 bytes: u32 sz = 1176, then zeros);
+          its r0 shows in the error "light-skeleton loader returned N"
+  run budget: 100000 instructions, or the file's "-- budget" (0 = default)
+  "-- array-value-size N": map 1 is two elements of N bytes; element 0
+          is all 'x' but its last byte, 0 (a string as long as the value)
   result of a parser control: the u64 at .data offset 0 (see pex())
 """
 import os
@@ -97,9 +103,11 @@ def reserve(p, size=64, null_label=None):
     return p
 
 T = {}
-def t(name, kind, err, desc):
+EXTRA = {}  # name -> {"budget": n, "array-value-size": n}
+def t(name, kind, err, desc, **extra):
     def deco(fn):
         T[name] = (kind, err, desc, fn)
+        EXTRA[name] = extra
         return fn
     return deco
 
@@ -337,6 +345,261 @@ def _(p): ldx(p, 2, 1, 8, 8); jif(p, 2, "==", 7, "ok"); mov(p, 0, -22); ex(p); p
 @t("parser-return-pointer", "parser", "R0 must be a scalar at program exit", "r0 = the kexec_context pointer at exit")
 def _(p): ldx(p, 0, 1, 0, 8); ex(p)
 
+# --- overlapping copies inside one guest region (memmove, never memcpy:
+# ASan's memcpy-param-overlap).  bpf_copy_from_user (148) only reads guest
+# memory in the sandbox.  The loader's r0 = the first u32 after the copy. ---
+@t("lskel-copy-from-user-ctx-overlap", "lskel", "light-skeleton loader returned 4660",
+   "bpf_copy_from_user(ctx, 64, ctx + 8) after ctx[8] = 0x1234: overlapping ranges of the context, ctx[0] = 0x1234")
+def _(p):
+    movr(p, 6, 1); st(p, 6, 8, 0x1234, 8); movr(p, 1, 6); mov(p, 2, 64); movr(p, 3, 6); alu(p, 3, "+", 8)
+    call(p, 148); ldx(p, 0, 6, 0, 4); ex(p)
+@t("lskel-copy-from-user-stack-overlap", "lskel", "light-skeleton loader returned 4660",
+   "bpf_copy_from_user(fp - 64, 60, fp - 60) after *(fp - 60) = 0x1234: overlapping stack ranges")
+def _(p):
+    for off in range(-64, 0, 8):
+        st(p, 10, off, 0, 8)
+    st(p, 10, -60, 0x1234, 4); movr(p, 1, 10); alu(p, 1, "+", -64); mov(p, 2, 60)
+    movr(p, 3, 10); alu(p, 3, "+", -60); call(p, 148); ldx(p, 0, 10, -64, 4); ex(p)
+@t("lskel-copy-from-user-map-overlap", "lskel", "light-skeleton loader returned 117835012",
+   "bpf_copy_from_user(map + 0, 12, map + 4) inside the 16-byte loader map (fixture byte i = i): 0x07060504")
+def _(p):
+    ld64(p, 1, 0, 6, 0); movr(p, 6, 1); mov(p, 2, 12); movr(p, 3, 6); alu(p, 3, "+", 4)
+    call(p, 148); ldx(p, 0, 6, 0, 4); ex(p)
+@t("ok-map-update-self", "parser", None, "bpf_map_update_elem(array, 0, value of element 0 itself): source = destination, result 0")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); st(p, 0, 0, 0x55, 8); movr(p, 3, 0)
+    ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); mov(p, 4, 0); call(p, 2)
+    movr(p, 6, 0)
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); ldx(p, 0, 0, 0, 8); alur(p, 0, "+", 6); pex(p)
+    p.label("out"); mov(p, 0, -1); pex(p)
+
+# --- helper work against the budget: bytes moved are charged (one
+# instruction per 16 bytes), so endless loops of big copies stop with the
+# default budget (10^8) as fast as plain loops do ---
+BIG = 64 << 20
+@t("budget-map-update-64mib", "parser", "instruction budget",
+   "endless bpf_map_update_elem of element 1 from element 0, 64 MiB values (default budget)", budget=0, array_value_size=BIG)
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0); st(p, 10, -8, 1, 4)
+    p.label("l"); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -8); movr(p, 3, 6); mov(p, 4, 0); call(p, 2)
+    ja(p, "l"); p.label("out"); ret0(p)
+@t("budget-probe-read-64mib", "parser", "instruction budget",
+   "endless bpf_probe_read_kernel of 64 MiB from the 64-byte kernel into a 64 MiB value (fails, zeroes 64 MiB each time; default budget)",
+   budget=0, array_value_size=BIG)
+def _(p):
+    ldx(p, 7, 1, 0, 8); ldx(p, 7, 7, 8, 8)
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0)
+    p.label("l"); movr(p, 1, 6); mov(p, 2, BIG); movr(p, 3, 7); call(p, 113); ja(p, "l")
+    p.label("out"); ret0(p)
+@t("budget-printk-64mib-format", "parser", "instruction budget",
+   "endless bpf_trace_printk with a 64 MiB format (the fixture's 'xxx...x\\0'): parsed byte by byte each time (default budget)",
+   budget=0, array_value_size=BIG)
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0)
+    p.label("l"); movr(p, 1, 6); mov(p, 2, BIG); call(p, 6); ja(p, "l")
+    p.label("out"); ret0(p)
+@t("budget-buffer-parser-64mib", "parser", "instruction budget",
+   "endless bpf_buffer_parser of one 64 MiB record, COPY/CMDLINE with payload_len 64 MiB - 8 (the test's dispatcher counts the bytes it is handed; default budget)",
+   budget=0, array_value_size=BIG)
+def _(p):
+    get_pctx(p)
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "put"); movr(p, 6, 0)
+    st(p, 6, 0, 2, 2); st(p, 6, 2, 3, 2); st(p, 6, 4, BIG - 8, 4)
+    p.label("l"); movr(p, 1, 6); mov(p, 2, BIG); movr(p, 3, 7); kcall(p, 3); ja(p, "l")
+    p.label("put"); movr(p, 1, 7); kcall(p, 2); p.label("out"); ret0(p)
+
+@t("budget-lskel-copy-from-user", "lskel", "instruction budget", "a loader copying 1168 bytes of its context 8 bytes down with bpf_copy_from_user, endlessly (the loader's default budget): each copy is charged (73 instructions)")
+def _(p):
+    movr(p, 6, 1); p.label("l"); movr(p, 1, 6); mov(p, 2, 1168); movr(p, 3, 6); alu(p, 3, "+", 8); call(p, 148); ja(p, "l")
+@t("budget-endless-loop-default", "raw", "instruction budget",
+   "goto -1 with the default budget (10^8 instructions): the time bound of docs/sandbox.md", budget=0)
+def _(p): mov(p, 0, 0); p.label("l"); alu(p, 0, "+", 1); ja(p, "l")
+@t("budget-printk-three-strings", "parser", "instruction budget",
+   "endless bpf_trace_printk(\"%s%s%s\") of three 255-byte strings, the most work per call (default budget)",
+   budget=0, array_value_size=4096)
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); movr(p, 6, 0); alu(p, 6, "+", 4096 - 256)
+    ld64(p, 1, 0x0000732573257325); stx(p, 10, -16, 1, 8)
+    p.label("l"); movr(p, 1, 10); alu(p, 1, "+", -16); mov(p, 2, 8); movr(p, 3, 6); movr(p, 4, 6); movr(p, 5, 6)
+    call(p, 6); ja(p, "l")
+    p.label("out"); ret0(p)
+
+# --- Linux 6.1's verdicts for the programs the kernel runs (parser and
+# light-skeleton loader; raw programs follow RFC 9669 and cpu v4, see the
+# conformance suite).  Lines: 6.1.192's kernel/bpf/verifier.c. ---
+L61 = "6.1 kernel/bpf/verifier.c"
+@t("k61-shift-imm-64", "parser", "invalid shift 64", f"r2 <<= 64: check_alu_op, {L61}:9639 (imm >= 64 for ALU64)")
+def _(p): mov(p, 2, 7); alu(p, 2, "<<", 64); ret0(p)
+@t("k61-shift32-imm-32", "parser", "invalid shift 32", f"w2 >>= 32: check_alu_op, {L61}:9639 (imm >= 32 for ALU32)")
+def _(p): mov(p, 2, 7); alu(p, 2, ">>", 32, True); ret0(p)
+@t("k61-shift-imm-negative", "parser", "invalid shift -1", f"r2 <<= -1: check_alu_op, {L61}:9639 (imm < 0)")
+def _(p): mov(p, 2, 7); alu(p, 2, "<<", -1); ret0(p)
+@t("k61-arsh-imm-64", "parser", "invalid shift 64", f"r2 s>>= 64: check_alu_op, {L61}:9639")
+def _(p): mov(p, 2, 7); raw(p, "r2 s>>= 64", w(0xc7, 2, 0, 0, 64)); ret0(p)
+@t("k61-div-imm-zero", "parser", "div by zero", f"r2 /= 0: check_alu_op, {L61}:9630")
+def _(p): mov(p, 2, 7); alu(p, 2, "/", 0); ret0(p)
+@t("k61-mod32-imm-zero", "parser", "div by zero", f"w2 %= 0: check_alu_op, {L61}:9630")
+def _(p): mov(p, 2, 7); raw(p, "w2 %= 0", w(0x94, 2, 0, 0, 0)); ret0(p)
+@t("k61-sdiv", "parser", "BPF_ALU uses reserved fields", f"r2 s/= 3 (cpu v4, off 1): check_alu_op, {L61}:9618")
+def _(p): mov(p, 2, 7); raw(p, "r2 s/= 3", w(0x37, 2, 0, 1, 3)); ret0(p)
+@t("k61-smod-reg", "parser", "BPF_ALU uses reserved fields", f"r2 s%= r3 (cpu v4, off 1): check_alu_op, {L61}:9609")
+def _(p): mov(p, 2, 7); mov(p, 3, 3); raw(p, "r2 s%= r3", w(0x9f, 2, 3, 1, 0)); ret0(p)
+@t("k61-movsx", "parser", "BPF_MOV uses reserved fields", f"r2 = (s8)r3 (cpu v4, off 8): check_alu_op, {L61}:9525")
+def _(p): mov(p, 3, 0x80); raw(p, "r2 = (s8)r3", w(0xbf, 2, 3, 8, 0)); ret0(p)
+@t("k61-bswap64", "parser", "BPF_END uses reserved fields", f"r2 = bswap16 r2 (ALU64 | END, cpu v4): check_alu_op, {L61}:9500")
+def _(p): mov(p, 2, 7); raw(p, "r2 = bswap16 r2", w(0xd7, 2, 0, 0, 16)); ret0(p)
+@t("k61-ldx-memsx", "parser", "BPF_LDX uses reserved fields", f"r0 = *(s8 *)(r10 - 8) (cpu v4): do_check, {L61}:13082")
+def _(p): st(p, 10, -8, 0, 8); raw(p, "r0 = *(s8 *)(r10 - 8)", w(0x91, 0, 10, -8)); ret0(p)
+@t("k61-gotol", "parser", "BPF_JA uses reserved fields", f"gotol +0 (JMP32 | JA, cpu v4): do_check, {L61}:12719")
+def _(p): raw(p, "gotol +0", w(0x06, 0, 0, 0, 0)); ret0(p)
+@t("k61-callx", "parser", "BPF_CALL uses reserved fields", f"callx r2 with r2 = 6 (trace_printk): do_check, {L61}:12695")
+def _(p): mov(p, 2, 6); callx(p, 2); ret0(p)
+@t("k61-stack-misaligned-store", "parser", "misaligned stack access", f"*(u64 *)(r10 - 12) = 0: check_ptr_alignment, {L61}:4403 (the stack is always strict)")
+def _(p): st(p, 10, -12, 0, 8); ret0(p)
+@t("k61-stack-misaligned-load", "parser", "misaligned stack access", f"r0 = *(u32 *)(r10 - 6) after an 8-byte store: check_ptr_alignment, {L61}:4403")
+def _(p): st(p, 10, -8, 0, 8); ldx(p, 0, 10, -6, 4); ret0(p)
+@t("k61-stack-misaligned-half", "parser", "misaligned stack access", f"*(u16 *)(r10 - 3) = 0: check_ptr_alignment, {L61}:4403")
+def _(p): st(p, 10, -3, 0, 2); ret0(p)
+@t("k61-stack-misaligned-atomic", "parser", "misaligned stack access", f"lock *(u32 *)(r10 - 6) += r1: check_atomic, {L61}:5269")
+def _(p):
+    st(p, 10, -8, 0, 8); mov(p, 1, 1); raw(p, "lock *(u32 *)(r10 - 6) += r1", w(0xc3, 10, 1, -6, 0)); ret0(p)
+@t("k61-stack-modified-ptr-misaligned", "parser", "misaligned stack access", f"r2 = r10 - 9; *(u32 *)(r2 + 2) = 0 (fp - 7): check_ptr_alignment adds reg->off, {L61}:4365")
+def _(p): movr(p, 2, 10); alu(p, 2, "+", -9); st(p, 2, 2, 0, 4); ret0(p)
+@t("k61-stack-variable-misaligned", "parser", "misaligned stack access R3: variable offset", f"r3 = r10 - 32 + (parser_id & 0x1c); *(u64 *)(r3 + 0) = 0: the offset's known bits allow 4 (tnum_is_aligned, {L61}:4365)")
+def _(p):
+    ldx(p, 2, 1, 8, 8); alu(p, 2, "&", 0x1c); movr(p, 3, 10); alu(p, 3, "+", -32); alur(p, 3, "+", 2)
+    st(p, 3, 0, 0, 8); ret0(p)
+@t("ok-k61-stack-variable-aligned", "parser", None, f"r3 = r10 - 32 + (parser_id & 0x18); *(u64 *)(r3 + 0) = 0: known bits prove 8-byte alignment ({L61}:4365); result 7")
+def _(p):
+    ldx(p, 2, 1, 8, 8); alu(p, 2, "&", 0x18); movr(p, 3, 10); alu(p, 3, "+", -32); alur(p, 3, "+", 2)
+    st(p, 3, 0, 0, 8); mov(p, 0, 7); pex(p)
+@t("k61-map-value-misaligned-atomic", "parser", "misaligned value access", f"lock *(u64 *)(map value + 4) += r1: atomics are strict on every pointer (strict_alignment_once), {L61}:5269-5280")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); mov(p, 1, 1); raw(p, "lock *(u64 *)(r0 + 4) += r1", w(0xdb, 0, 1, 4, 0))
+    p.label("out"); ret0(p)
+@t("ok-k61-map-value-unaligned-load", "parser", None, f"r0 = *(u64 *)(map value + 4): not strict on x86-64/arm64 (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS, {L61}:15588), loads 0")
+def _(p):
+    st(p, 10, -4, 0, 4); ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1)
+    jif(p, 0, "==", 0, "out"); ldx(p, 0, 0, 4, 8); pex(p)
+    p.label("out"); mov(p, 0, -1); pex(p)
+@t("ok-k61-stack-modified-ptr-aligned", "parser", None, f"r2 = r10 - 9; *(u32 *)(r2 + 1) = 5; r0 = *(u32 *)(fp - 8): fp - 8 is aligned ({L61}:4365)")
+def _(p): movr(p, 2, 10); alu(p, 2, "+", -9); st(p, 2, 1, 5, 4); ldx(p, 0, 10, -8, 4); pex(p)
+@t("k61-lskel-ctx-misaligned", "lskel", "invalid bpf_context access off=4 size=8", "r0 = *(u64 *)(ctx + 4) in a loader (syscall program): syscall_prog_is_valid_access, 6.1 kernel/bpf/syscall.c:5208")
+def _(p): ldx(p, 0, 1, 4, 8); ex(p)
+@t("k61-lskel-ctx-modified", "lskel", "dereference of modified ctx ptr", f"r1 += 8; r0 = *(u64 *)(r1 + 0) in a loader: check_ptr_off_reg, {L61}:3883")
+def _(p): alu(p, 1, "+", 8); ldx(p, 0, 1, 0, 8); ex(p)
+
+# --- ld_imm64 pseudo forms with huge immediates and offsets (the loaders
+# translate fds and BTF ids; anything left must be an in-range map) ---
+@t("ldimm64-map-value-offset-huge", "parser", "direct value offset 2147483647 outside map '.data'", "&map[3] + 0x7fffffff")
+def _(p): ld64(p, 1, 3, 6, 0x7fffffff); ret0(p)
+@t("ldimm64-map-value-offset-negative", "parser", "outside map '.data'", "&map[3] + 0xffffffff (-1)")
+def _(p): ld64(p, 1, 3, 6, 0xffffffff); ret0(p)
+@t("ldimm64-map-index-huge", "parser", "refers to map 2147483647 of 4", "map[0x7fffffff]")
+def _(p): ld64(p, 1, 0x7fffffff, 5); ret0(p)
+@t("ldimm64-map-index-negative", "parser", "refers to map 4294967295 of 4", "map[-1]")
+def _(p): ld64(p, 1, 0xffffffff, 5); ret0(p)
+@t("ldimm64-map-with-offset", "parser", "map reference with an offset", "map[1] with a second-half offset 0x7fffffff")
+def _(p): ld64(p, 1, 1, 5, 0x7fffffff); ret0(p)
+@t("ldimm64-btf-id-huge", "parser", "pseudo source 3 not resolved", "BPF_PSEUDO_BTF_ID 0x7fffffff")
+def _(p): ld64(p, 1, 0x7fffffff, 3); ret0(p)
+@t("ldimm64-func-huge", "parser", "pseudo source 4 not resolved", "BPF_PSEUDO_FUNC +0x7fffffff")
+def _(p): ld64(p, 1, 0x7fffffff, 4); ret0(p)
+@t("ldimm64-map-fd-huge", "parser", "pseudo source 1 not resolved", "BPF_PSEUDO_MAP_FD 0x7fffffff")
+def _(p): ld64(p, 1, 0x7fffffff, 1); ret0(p)
+@t("ldimm64-map-value-fd", "parser", "pseudo source 2 not resolved", "BPF_PSEUDO_MAP_VALUE fd 3 + 0x7fffffff")
+def _(p): ld64(p, 1, 3, 2, 0x7fffffff); ret0(p)
+@t("ldimm64-src-unknown", "parser", "pseudo source 7 not resolved", "ld_imm64 with src_reg 7 (no such pseudo form)")
+def _(p): ld64(p, 1, 0, 7); ret0(p)
+
+# --- tail calls and callx abuse ---
+@t("tail-call", "parser", "unknown helper 12 (bpf_tail_call)", "bpf_tail_call(ctx, map 0, 0)")
+def _(p): ld64(p, 2, 0, 5); mov(p, 3, 0); call(p, 12); ret0(p)
+@t("callx-tail-call", "raw", "unknown helper 12 (bpf_tail_call)", "callx r2 with r2 = 12 (bpf_tail_call)")
+def _(p): mov(p, 2, 12); callx(p, 2); ret0(p)
+@t("callx-two-targets", "raw", "different helpers on different paths", "callx r4, r4 = 6 (trace_printk) or 4 (probe_read) depending on the input, both called correctly")
+def _(p):
+    ldx(p, 3, 1, 0, 1); mov(p, 4, 6); jif(p, 3, "==", 0, "c"); mov(p, 4, 4); p.label("c")
+    st(p, 10, -8, 0, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 8); mov(p, 3, 0); callx(p, 4); ret0(p)
+@t("callx-pointer", "raw", "target is not a known constant", "callx r10 (the frame pointer)")
+def _(p): callx(p, 10); ret0(p)
+@t("callx-huge", "raw", "target is not a known constant helper id", "callx r2 with r2 = 0x100000006 (a helper id plus bit 32)")
+def _(p): ld64(p, 2, 0x100000006); callx(p, 2); ret0(p)
+@t("callx-map-helper-no-map", "raw", "must be a map pointer", "callx r2 with r2 = 1 (bpf_map_lookup_elem) and r1 the input: its arguments are checked as for call 1")
+def _(p): mov(p, 2, 1); callx(p, 2); ret0(p)
+
+# --- verifier state explosion: as many distinct states as possible, as
+# big as possible (eight frames), at as many join points as possible ---
+def explosion(p, joins, depth=8):
+    lcall(p, "f1"); ex(p)
+    for d in range(1, depth):
+        p.label(f"f{d}")
+        if d < depth - 1:
+            lcall(p, f"f{d+1}")
+        else:
+            ldx(p, 2, 1, 0, 8); mov(p, 3, 0); mov(p, 4, 0)
+            for i in range(joins):
+                p.op(f"if r2 & {1 << (i % 31)} goto +1", 1, lambda l, pc, i=i: [w(0x45, 2, 0, 1, 1 << (i % 31))])
+                alu(p, 3 + (i & 1), "+", i + 1)
+            mov(p, 0, 0)
+        ex(p)
+@t("state-explosion", "raw", "verifier state memory above 256 MiB", "a chain of 3000 if/else diamonds on input bits in the 8th frame: every path a new constant; stopped by the verifier's memory cap")
+def _(p): explosion(p, 3000)
+@t("state-explosion-pointers", "raw", "frame comparisons while pruning", "200 diamonds that each may move a stack pointer by one byte: pointers with other offsets never prune, widening does not apply to them; stopped by the comparison cap")
+def _(p):
+    ldx(p, 2, 1, 0, 8); movr(p, 3, 10)
+    for i in range(200):
+        p.op(f"if r2 & {1 << (i % 31)} goto +1", 1, lambda l, pc, i=i: [w(0x45, 2, 0, 1, 1 << (i % 31))])
+        alu(p, 3, "+", -1)
+    mov(p, 0, 0); ex(p)
+@t("state-explosion-one-frame", "raw", "program too complex", "the same chain of 3000 diamonds in one frame: smaller states, more of them; stopped by a cap")
+def _(p): explosion(p, 3000, depth=2)
+
+# --- bpf_trace_printk format abuse: r0 is the helper's result (the line's
+# length, or -EINVAL as 6.1's bpf_bprintf_prepare() refuses the format) ---
+def fmt_on_stack(p, data, size=None):
+    """the bytes of @data at r10 - 8k (zero padded); r1 = it, r2 = @size"""
+    n = (len(data) + 7) // 8 * 8
+    data = data + bytes(n - len(data))
+    for k in range(0, n, 8):
+        ld64(p, 1, int.from_bytes(data[k:k + 8], "little")); stx(p, 10, -n + k, 1, 8)
+    movr(p, 1, 10); alu(p, 1, "+", -n); mov(p, 2, size if size is not None else n)
+EINVAL = (-22) % 2**64
+PRINTK = {}
+def printk_case(name, desc, data, result, size=None, setup=None):
+    @t(name, "raw", None, desc)
+    def _(p):
+        if setup:
+            setup(p)
+        fmt_on_stack(p, data, size); call(p, 6); ex(p)
+    PRINTK[name] = result
+printk_case("ok-printk-percent-n", "bpf_trace_printk(\"%n\"): -EINVAL", b"%n\0", EINVAL)
+printk_case("ok-printk-four-args", "bpf_trace_printk(\"%d%d%d%d\"): more than three arguments, -EINVAL", b"%d%d%d%d\0", EINVAL)
+printk_case("ok-printk-s-scalar", "bpf_trace_printk(\"%s\", 0x1234): not an address, an empty string as the kernel's failed copy; length 0",
+            b"%s\0", 0, setup=lambda p: mov(p, 3, 0x1234))
+printk_case("ok-printk-s-map-handle", "bpf_trace_printk(\"<%s>\", map 0 handle): a map handle is no memory: \"<>\", length 2",
+            b"<%s>\0", 2, setup=lambda p: ld64(p, 3, 0, 5))
+printk_case("ok-printk-s-stack", "bpf_trace_printk(\"%s\", the format itself): a string on the stack, \"%s\", length 2",
+            b"%s\0", 2, setup=lambda p: (movr(p, 3, 10), alu(p, 3, "+", -8)))
+printk_case("ok-printk-s-letter", "bpf_trace_printk(\"%sx\"): %s followed by a letter, -EINVAL (6.1)", b"%sx\0", EINVAL)
+printk_case("ok-printk-no-nul", "bpf_trace_printk(\"abcdefgh\", 8): no NUL within the size, -EINVAL", b"abcdefgh", EINVAL, size=8)
+printk_case("ok-printk-nul-inside", "bpf_trace_printk(\"ab\\0cdefg\", 8): the line ends at the first NUL, length 2", b"ab\0cdefg", 2, size=8)
+printk_case("ok-printk-control-char", "bpf_trace_printk(\"a\\x01\"): an ASCII control character, -EINVAL (6.1)", b"a\x01\0", EINVAL)
+printk_case("ok-printk-trailing-percent", "bpf_trace_printk(\"x%\"): a conversion without its letter, -EINVAL", b"x%\0", EINVAL)
+@t("ok-printk-s-kernel-image", "parser", None, "bpf_trace_printk(\"%s\", ctx->kernel + 1): the image is probe-readable; 63 bytes 1..63, no NUL before its end: length 63")
+def _(p):
+    ldx(p, 3, 1, 0, 8); ldx(p, 3, 3, 8, 8); alu(p, 3, "+", 1)
+    fmt_on_stack(p, b"%s\0"); call(p, 6); pex(p)
+PRINTK["ok-printk-s-kernel-image"] = 63
+
 # --- positive controls: accepted, run, result checked against the fixture
 # (raw: r0; parser: the u64 pex() stored at .data offset 0, r0 being 0) ---
 @t("ok-probe-read", "parser", None, "probe_read the first 8 bytes of the kernel (fixture byte i = i)")
@@ -426,6 +689,11 @@ RESULTS_NEW = {
     "ok-alu32-and-shift": FIX[(le(FIX[8:16]) & 3) << 2],
     "ok-alu32-or-and-index": FIX[(((le(FIX[8:16]) | 0x10) & 0x1c) - 16) & 0xffffffff],
 }
+RESULTS_NEW["ok-map-update-self"] = 0x55
+RESULTS_NEW.update(PRINTK)
+RESULTS_NEW["ok-k61-map-value-unaligned-load"] = 0
+RESULTS_NEW["ok-k61-stack-modified-ptr-aligned"] = 5
+RESULTS_NEW["ok-k61-stack-variable-aligned"] = 7
 RESULTS = {"ok-probe-read": 0x0706050403020100, "ok-probe-read-past-end": (-14) & (2**64 - 1),
            "ok-buffer-parser": 42, "ok-buffer-parser-bad-len": (-22) & (2**64 - 1),
            "ok-wrong-parser-id": 0, "ok-ringbuf-capacity": 2, "ok-bounded-loop": sum(range(16)), **RESULTS_NEW}
@@ -438,7 +706,10 @@ for name, (kind, err, desc, fn) in T.items():
         f.write(f"# {desc}\n# Generated by mkdata.py from:\n")
         for line in text:
             f.write(f"#   {line}\n")
-        f.write(f"-- kind\n{kind}\n-- raw\n")
+        f.write(f"-- kind\n{kind}\n")
+        for k, v in EXTRA[name].items():
+            f.write(f"-- {k.replace('_', '-')}\n{v}\n")
+        f.write("-- raw\n")
         for x in words:
             f.write(f"0x{x:016x}\n")
         if err:
