@@ -21,7 +21,8 @@
 #       level's .linux is the previous image, from unsigned); the hostile
 #       ones: probe-stack (signed; its program reads the kernel stack),
 #       probe-cmdline (reads the user's command line), zstd-1g (signed; a
-#       zstd stream of 1 GiB of zeros that declares its size).
+#       zstd stream of 1 GiB of zeros that declares its size), xz-slow (an
+#       xz stream of 480 MiB of zeros: seconds to decompress under TCG).
 #   vm_real_images IMG KERNEL KEYS STUB PEKEXEC UCODE
 #       What the project's own tools make with the built-in parsers, signed
 #       with KEYS/test: real-uki (UCODE, IMG/initrd, IMG/cmdline),
@@ -98,6 +99,10 @@ vm_images() { # top img kernel bpf keys stub
 	rm -f "$tmp/zeros"
 	mk -k "$keys/test.key" -c "$keys/test.crt" "$img/zstd-1g.efi" \
 		.linux="$tmp/linux.1g" .bpf="$bpf"
+	truncate -s 480M "$tmp/zeros"
+	xz -0 -T1 --check=crc32 -q -c "$tmp/zeros" >"$tmp/linux.slow"
+	rm -f "$tmp/zeros"
+	mk "$img/xz-slow.efi" .linux="$tmp/linux.slow" .bpf="$bpf"
 	rm -rf "$tmp"
 }
 

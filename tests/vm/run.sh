@@ -197,6 +197,8 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "t nested-2 0 /img/nest2.efi"
 	echo "r nested-2-stage2 '$(rep "stage2 kernel" "$kernel")'"
 	echo "t nested-5 ELOOP /img/nest5.efi"
+	# a fatal signal ends a long decompression (issue 11, hole 7)
+	echo "k killed-decompression /img/xz-slow.efi"
 	echo "t user-cmdline-wins 0 /img/unsigned.efi - '$(cat "$work/user.cmdline")'"
 	echo "r user-cmdline-wins-report '$(rep "loaded cmdline" "$work/user.cmdline")'"
 	echo "m user-cmdline-wins-ima '$(imacmdline "$work/user.cmdline")'"
@@ -253,7 +255,7 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "r lockdown-user-cmdline-same-report '$(rep "loaded cmdline" "$img/cmdline")'"
 	echo "exec"
 } >"$work/root/tests"
-nchecks=$(grep -cE '^(ta|[trdmnwe]) ' "$work/root/tests")
+nchecks=$(grep -cE '^(ta|[trdmnwek]) ' "$work/root/tests")
 
 add_busybox "$work/root"
 cp "$work/pk-kexec-file" "$work/pk-bpf-check" \
@@ -319,6 +321,24 @@ e() { # name object text: loading OBJECT must fail with TEXT in the log
 	else
 		echo "PKTEST FAIL $1: '$3' not in the log of pk-bpf-check $2:"
 		tail -n 20 /tmp/e.log
+	fi
+}
+k() { # name image: SIGKILL a load of IMAGE after 3 s (while it
+	# decompresses); the load must end at once, with -EINTR
+	dmesg -c >/dev/null
+	pk-kexec-file load "$2" >/dev/null &
+	pid=$!
+	sleep 3
+	start=$(date +%s)
+	kill -9 $pid
+	wait $pid
+	took=$(($(date +%s) - start))
+	dmesg >/tmp/load.log
+	if grep -qF 'failed (-4)' /tmp/load.log && [ "$took" -le 2 ]; then
+		echo "PKTEST PASS $1 (ended ${took}s after SIGKILL)"
+	else
+		echo "PKTEST FAIL $1: ended ${took}s after SIGKILL, the log:"
+		tail -n 5 /tmp/load.log
 	fi
 }
 r() { # name line-expected-in-the-report
