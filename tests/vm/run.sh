@@ -242,6 +242,7 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "w lockdown-inject-cmdline-ran 'pk-bpf-check: results: 1 '"
 	echo "r lockdown-inject-cmdline-report '$(rep "loaded cmdline" "$img/cmdline")'"
 	echo "e lockdown-kfunc-atomic /vm_attack_atomic.bpf.o 'is sleepable but the program is not'"
+	echo "e lockdown-helper-unbounded /vm_attack_helper.bpf.o 'unknown func bpf_probe_read_kernel_str'"
 	echo "t lockdown-probe-outside EINVAL /img/probe-stack.efi"
 	echo "d lockdown-probe-outside-refused 'kexec_bpf: unknown command 0/14'"
 	echo "t lockdown-declared-1g EFBIG /img/zstd-1g.efi"
@@ -261,7 +262,8 @@ add_busybox "$work/root"
 cp "$work/pk-kexec-file" "$work/pk-bpf-check" \
 	"$work/root/bin/"
 cp "$work/vm_pe_parser.bpf.o" "$work/vm_attack_inject.bpf.o" \
-	"$work/vm_attack_atomic.bpf.o" "$work/root/"
+	"$work/vm_attack_atomic.bpf.o" "$work/vm_attack_helper.bpf.o" \
+	"$work/root/"
 cp -r "$img" "$work/root/img"
 cat >"$work/root/init" <<'EOF'
 #!/bin/sh
