@@ -8,7 +8,8 @@
 #   vm_tools TOP BUILD WORK
 #       WORK/parser.lskel.o: the VM test parser (tests/vm/progs) as the light
 #       skeleton a .bpf section holds; WORK/vm_pe_parser.bpf.o, its ELF;
-#       WORK/pk-kexec-file: the static loader the guests run.
+#       WORK/pk-kexec-file: the static loader the guests run;
+#       WORK/vm_attack_*.bpf.o: root's own programs of the attack tests.
 #   vm_images TOP IMG KERNEL BPF KEYS STUB
 #       IMG must hold `cmdline` and `initrd`.  With systemd's UKI stub STUB
 #       and the program BPF around the bzImage KERNEL (tests/vm/mkimage.sh):
@@ -17,7 +18,11 @@
 #       malformed ones: corrupt-gzip (bytes flipped mid-stream),
 #       truncated-zstd, noprogress (no .linux), badcmd (an unknown section
 #       the program turns into an unknown command), nest2 and nest5 (each
-#       level's .linux is the previous image, from unsigned).
+#       level's .linux is the previous image, from unsigned); the hostile
+#       ones: probe-stack (signed; its program reads the kernel stack),
+#       probe-cmdline (reads the user's command line), zstd-1g (signed; a
+#       zstd stream of 1 GiB of zeros that declares its size), xz-slow (an
+#       xz stream of 480 MiB of zeros: seconds to decompress under TCG).
 #   vm_real_images IMG KERNEL KEYS STUB PEKEXEC UCODE
 #       What the project's own tools make with the built-in parsers, signed
 #       with KEYS/test: real-uki (UCODE, IMG/initrd, IMG/cmdline),
@@ -26,7 +31,7 @@
 #       zstd stream disagrees with it: the program gives up).
 
 vm_tools() { # top build work
-	local top=$1 build=$2 work=$3
+	local top=$1 build=$2 work=$3 p
 
 	make -s -C "$top" BUILD="$build" "$build/pk-lskel-gen"
 	clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
@@ -34,6 +39,12 @@ vm_tools() { # top build work
 		-c -o "$work/vm_pe_parser.bpf.o" \
 		"$top/tests/vm/progs/vm_pe_parser.bpf.c"
 	"$build/pk-lskel-gen" "$work/vm_pe_parser.bpf.o" "$work/parser.lskel.o"
+	for p in inject atomic helper; do
+		clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
+			-I/usr/include/"$(gcc -print-multiarch)" \
+			-c -o "$work/vm_attack_$p.bpf.o" \
+			"$top/tests/vm/progs/vm_attack_$p.bpf.c"
+	done
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-kexec-file" \
 		"$top/tests/vm/pk-kexec-file.c"
 }
@@ -77,6 +88,21 @@ vm_images() { # top img kernel bpf keys stub
 		prev=$tmp/nest$n.efi
 	done
 	mv "$tmp/nest5.efi" "$img/nest5.efi"
+	printf s >"$tmp/probe-s"
+	mk -k "$keys/test.key" -c "$keys/test.crt" "$img/probe-stack.efi" \
+		.probe="$tmp/probe-s" .linux="$kernel" .bpf="$bpf"
+	printf u >"$tmp/probe-u"
+	mk "$img/probe-cmdline.efi" .probe="$tmp/probe-u" .linux="$kernel" \
+		.bpf="$bpf"
+	truncate -s 1G "$tmp/zeros"	# sparse: no disk, fast to compress
+	zstd -1 -q -c "$tmp/zeros" >"$tmp/linux.1g"
+	rm -f "$tmp/zeros"
+	mk -k "$keys/test.key" -c "$keys/test.crt" "$img/zstd-1g.efi" \
+		.linux="$tmp/linux.1g" .bpf="$bpf"
+	truncate -s 480M "$tmp/zeros"
+	xz -0 -T1 --check=crc32 -q -c "$tmp/zeros" >"$tmp/linux.slow"
+	rm -f "$tmp/zeros"
+	mk "$img/xz-slow.efi" .linux="$tmp/linux.slow" .bpf="$bpf"
 	rm -rf "$tmp"
 }
 

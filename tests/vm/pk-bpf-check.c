@@ -1,56 +1,125 @@
 // SPDX-License-Identifier: MIT
 /*
- * pk-bpf-check.c - VM test diagnostics: load (and attach) a BPF object with
- * libbpf, printing the verifier log.  When a parser program fails to load
- * inside kexec_file_load(), the kernel only returns an errno; this shows why.
+ * pk-bpf-check.c - load (and attach) a BPF object with libbpf in the VM.
  *
- *   pk-bpf-check OBJECT.bpf.o      exit 0 if every program loads and attaches
+ *   pk-bpf-check OBJECT.bpf.o
+ *       diagnostics: print the verifier log of every program (when a
+ *       parser program fails to load inside kexec_file_load(), the kernel
+ *       only returns an errno; this shows why), attach and detach them;
+ *       exit 0 if every program loads and attaches
+ *   pk-bpf-check OBJECT.bpf.o CMD [ARG...]
+ *       attacks: load and attach every program, run CMD while they are
+ *       attached, detach; then print element 0 of the object's map
+ *       "results" as 32-bit words ("pk-bpf-check: results: 1 0 0") on
+ *       stderr.  Exit status: CMD's, or
+ *       1 if loading or attaching failed
  */
 #include <bpf/libbpf.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int verbose = 1;
 
 static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	(void)level;
-	return vfprintf(stdout, fmt, ap);
+	if (!verbose && level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(verbose ? stdout : stderr, fmt, ap);
+}
+
+static int run(char **argv)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (!pid) {
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("waitpid");
+		return 1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static void print_results(struct bpf_object *obj)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, "results");
+	uint32_t key = 0, *val;
+	size_t i, sz;
+
+	if (!map)
+		return;
+	sz = bpf_map__value_size(map);
+	val = calloc(1, sz);
+	if (!val || bpf_map__lookup_elem(map, &key, sizeof(key), val, sz, 0)) {
+		fprintf(stderr, "pk-bpf-check: cannot read the map results\n");
+		free(val);
+		return;
+	}
+	fprintf(stderr, "pk-bpf-check: results:");
+	for (i = 0; i < sz / 4; i++)
+		fprintf(stderr, " %d", (int32_t)val[i]);
+	fprintf(stderr, "\n");
+	free(val);
 }
 
 int main(int argc, char **argv)
 {
+	struct bpf_link *links[16];
 	struct bpf_program *prog;
 	struct bpf_object *obj;
-	int err, ret = 0;
+	int err, ret = 0, n = 0, i;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: pk-bpf-check OBJECT.bpf.o\n");
+	if (argc < 2) {
+		fprintf(stderr, "usage: pk-bpf-check OBJECT.bpf.o [CMD ARG...]\n");
 		return 2;
 	}
+	verbose = argc == 2;
 	libbpf_set_print(print);
 	obj = bpf_object__open_file(argv[1], NULL);
 	if (!obj) {
-		printf("pk-bpf-check: cannot open %s\n", argv[1]);
+		fprintf(stderr, "pk-bpf-check: cannot open %s\n", argv[1]);
 		return 1;
 	}
-	bpf_object__for_each_program(prog, obj)
-		bpf_program__set_log_level(prog, 1);
+	if (verbose)
+		bpf_object__for_each_program(prog, obj)
+			bpf_program__set_log_level(prog, 1);
 	err = bpf_object__load(obj);
-	printf("pk-bpf-check: load: %d\n", err);
-	if (!err) {
-		bpf_object__for_each_program(prog, obj) {
-			struct bpf_link *link = bpf_program__attach(prog);
-
-			err = (int)libbpf_get_error(link);
-			printf("pk-bpf-check: attach %s: %d\n",
-			       bpf_program__name(prog), err);
-			if (err)
-				ret = 1;
-			else
-				bpf_link__destroy(link);
-		}
-	} else {
-		ret = 1;
+	fprintf(verbose ? stdout : stderr, "pk-bpf-check: load: %d\n", err);
+	if (err) {
+		bpf_object__close(obj);
+		return 1;
 	}
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_link *link = bpf_program__attach(prog);
+
+		err = (int)libbpf_get_error(link);
+		fprintf(verbose ? stdout : stderr, "pk-bpf-check: attach %s: %d\n",
+			bpf_program__name(prog), err);
+		if (err)
+			ret = 1;
+		else if (n < 16)
+			links[n++] = link;
+		else
+			bpf_link__destroy(link);
+	}
+	if (!ret && argc > 2)
+		ret = run(argv + 2);
+	for (i = 0; i < n; i++)
+		bpf_link__destroy(links[i]);
+	if (argc > 2)
+		print_results(obj);
 	bpf_object__close(obj);
 	return ret;
 }

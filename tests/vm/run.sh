@@ -166,6 +166,7 @@ pad4 "$work/user.cpio" "$work/user.padded"
 cat "$work/user.padded" "$img/initrd" >"$work/initrd.both"
 printf 'console=ttyS0 panic=-1 pktest.user=1' >"$work/user.cmdline"
 rep() { echo "$1 sha256=$(sha "$2") size=$(sz "$2")"; }
+printf 'pktest.p' >"$work/probe8"	# 8 bytes of the user's command line
 # what IMA's list says of a file read by kexec_file_load() (template ima-ng)
 # and of a command line it measured (ima-buf: digest, name, hex of the bytes)
 imafile() { echo " ima-ng sha256:$(sha "$1") $2"; }
@@ -196,12 +197,17 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "t nested-2 0 /img/nest2.efi"
 	echo "r nested-2-stage2 '$(rep "stage2 kernel" "$kernel")'"
 	echo "t nested-5 ELOOP /img/nest5.efi"
+	# a fatal signal ends a long decompression (issue 11, hole 7)
+	echo "k killed-decompression /img/xz-slow.efi"
 	echo "t user-cmdline-wins 0 /img/unsigned.efi - '$(cat "$work/user.cmdline")'"
 	echo "r user-cmdline-wins-report '$(rep "loaded cmdline" "$work/user.cmdline")'"
 	echo "m user-cmdline-wins-ima '$(imacmdline "$work/user.cmdline")'"
 	echo "t user-initrd-first 0 /img/unsigned.efi /user.cpio"
 	echo "r user-initrd-first-report '$(rep "loaded initrd" "$work/initrd.both")'"
 	echo "m user-initrd-first-ima '$(imafile "$work/user.cpio" /user.cpio)'"
+	# the program may read the user's command line (issue 11, hole 6)
+	echo "t probe-user-cmdline 0 /img/probe-cmdline.efi - 'pktest.probe=1'"
+	echo "r probe-user-cmdline-read '$(rep "loaded initrd" "$work/probe8")'"
 	echo "t real-uki 0 /img/real-uki.efi"
 	ident real-uki real-uki.efi
 	echo "t real-uki-user-initrd 0 /img/real-uki.efi /user.cpio"
@@ -225,18 +231,39 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "t lockdown-tampered EPERM /img/tampered.efi"
 	echo "t lockdown-untrusted EPERM /img/untrusted.efi"
 	echo "t lockdown-user-cmdline EPERM /img/signed.efi - 'console=ttyS0 evil=1'"
+	echo "t lockdown-user-cmdline-more EPERM /img/signed.efi - '$(cat "$img/cmdline") x'"
 	echo "t lockdown-user-initrd EPERM /img/signed.efi /user.cpio"
+	# issue 11: root's sleepable program on the anchor asks for the
+	# parser context and appends to the command line (hole 1); a
+	# program in atomic context calls the kfuncs (hole 4); the signed
+	# program reads the kernel stack (hole 6); a stream declares 1 GiB
+	# (hole 7)
+	echo "ta /vm_attack_inject.bpf.o lockdown-inject-cmdline 0 /img/signed.efi"
+	echo "w lockdown-inject-cmdline-ran 'pk-bpf-check: results: 1 '"
+	echo "r lockdown-inject-cmdline-report '$(rep "loaded cmdline" "$img/cmdline")'"
+	echo "e lockdown-kfunc-atomic /vm_attack_atomic.bpf.o 'is sleepable but the program is not'"
+	echo "e lockdown-helper-unbounded /vm_attack_helper.bpf.o 'unknown func bpf_probe_read_kernel_str'"
+	echo "t lockdown-probe-outside EINVAL /img/probe-stack.efi"
+	echo "d lockdown-probe-outside-refused 'kexec_bpf: unknown command 0/14'"
+	echo "t lockdown-declared-1g EFBIG /img/zstd-1g.efi"
+	echo "d lockdown-declared-1g-early 'zstd stream declares 1073741824 bytes'"
 	echo "t lockdown-signed 0 /img/signed.efi"
 	echo "r lockdown-signed-kernel '$K'"
 	echo "r lockdown-signed-cmdline '$(rep "loaded cmdline" "$img/cmdline")'"
+	# issue 12: the image's own command line, white space aside, is
+	# not an override; this load is the one kexec'ed below
+	echo "t lockdown-user-cmdline-same 0 /img/signed.efi - \"\$(printf '  console=ttyS0 \\t panic=-1\\n\\npktest.second=1 \\r\\n')\""
+	echo "r lockdown-user-cmdline-same-report '$(rep "loaded cmdline" "$img/cmdline")'"
 	echo "exec"
 } >"$work/root/tests"
-nchecks=$(grep -c '^[trdmn] ' "$work/root/tests")
+nchecks=$(grep -cE '^(ta|[trdmnwek]) ' "$work/root/tests")
 
 add_busybox "$work/root"
 cp "$work/pk-kexec-file" "$work/pk-bpf-check" \
 	"$work/root/bin/"
-cp "$work/vm_pe_parser.bpf.o" "$work/root/"
+cp "$work/vm_pe_parser.bpf.o" "$work/vm_attack_inject.bpf.o" \
+	"$work/vm_attack_atomic.bpf.o" "$work/vm_attack_helper.bpf.o" \
+	"$work/root/"
 cp -r "$img" "$work/root/img"
 cat >"$work/root/init" <<'EOF'
 #!/bin/sh
@@ -249,18 +276,20 @@ mount -t securityfs securityfs /sys/kernel/security
 report=/sys/kernel/debug/kexec_bpf
 ima=/sys/kernel/security/ima
 diagnosed=
+wrap=
 t() { # name expected-errno image [initrd|-] [cmdline]
 	name=$1 want=$2
 	shift 2
 	start=$(date +%s)
 	dmesg -c >/dev/null
-	got=$(timeout 300 pk-kexec-file load "$@")
+	got=$(timeout 300 $wrap pk-kexec-file load "$@" 2>/tmp/wrap.log)
 	got=${got#errno=}
 	dmesg >/tmp/load.log
 	if [ "$got" = "$want" ]; then
 		echo "PKTEST PASS $name (errno=$got, $(($(date +%s) - start))s)"
 	else
 		echo "PKTEST FAIL $name: expected errno=$want, got '$got'"
+		cat /tmp/wrap.log
 		tail -n 15 /tmp/load.log
 		if [ -z "$diagnosed" ]; then
 			diagnosed=1
@@ -270,6 +299,49 @@ t() { # name expected-errno image [initrd|-] [cmdline]
 	fi
 	[ "$want" = 0 ] || return 0
 	[ "$1" = /img/signed.efi ] || pk-kexec-file unload >/dev/null
+}
+ta() { # object name expected-errno image...: t while OBJECT's programs
+	# are attached (pk-bpf-check OBJECT pk-kexec-file load ...)
+	wrap="pk-bpf-check $1"
+	shift
+	t "$@"
+	wrap=
+}
+w() { # name text-expected-in-the-output-of-pk-bpf-check-of-the-last-ta
+	if grep -qF "$2" /tmp/wrap.log; then
+		echo "PKTEST PASS $1"
+	else
+		echo "PKTEST FAIL $1: '$2' not in the output of pk-bpf-check:"
+		cat /tmp/wrap.log
+	fi
+}
+e() { # name object text: loading OBJECT must fail with TEXT in the log
+	if pk-bpf-check "$2" >/tmp/e.log 2>&1; then
+		echo "PKTEST FAIL $1: $2 loaded and attached"
+	elif grep -qF "$3" /tmp/e.log; then
+		echo "PKTEST PASS $1"
+	else
+		echo "PKTEST FAIL $1: '$3' not in the log of pk-bpf-check $2:"
+		tail -n 20 /tmp/e.log
+	fi
+}
+k() { # name image: SIGKILL a load of IMAGE after 3 s (while it
+	# decompresses); the load must end at once, with -EINTR
+	dmesg -c >/dev/null
+	pk-kexec-file load "$2" >/dev/null &
+	pid=$!
+	sleep 3
+	start=$(date +%s)
+	kill -9 $pid
+	wait $pid
+	took=$(($(date +%s) - start))
+	dmesg >/tmp/load.log
+	if grep -qF 'failed (-4)' /tmp/load.log && [ "$took" -le 2 ]; then
+		echo "PKTEST PASS $1 (ended ${took}s after SIGKILL)"
+	else
+		echo "PKTEST FAIL $1: ended ${took}s after SIGKILL, the log:"
+		tail -n 5 /tmp/load.log
+	fi
 }
 r() { # name line-expected-in-the-report
 	if grep -qxF "$2" $report; then

@@ -8,6 +8,12 @@
  *   .cmdline  COPY/CMDLINE
  *   .initrd   COPY/INITRD
  *   .badcmd   an unknown command (0x7f/0x1): the load must fail with -EINVAL
+ *   .probe    (after the loop) 8 bytes read with bpf_probe_read_kernel()
+ *             from where its first byte says: 's', the kernel stack next
+ *             to the struct kexec_context (outside everything a parser may
+ *             read); 'u', the user's command line.  They become an initrd
+ *             piece; a failed read aborts the stage (command 0, the errno
+ *             as subcommand: "unknown command 0/14" for EFAULT)
  * and last, for .linux, COPY/KERNEL if it starts with "MZ", else
  * DECOMPRESS/KERNEL.  An image without .linux produces no kernel (the
  * "no progress" test).  Section sizes are min(VirtualSize, SizeOfRawData).
@@ -103,11 +109,38 @@ static __always_inline int send(void *ring, __u64 payload_max,
 	return ret;
 }
 
+/* .probe: what a parser may read (docs/kernel.md, "Confinement") */
+static __always_inline void probe(struct kexec_context *kctx,
+				  struct bpf_parser_context *pctx,
+				  const char *sel)
+{
+	unsigned long src;
+	struct cmd_hdr *hdr;
+	char what = 0, *rec;
+	long ret;
+
+	if (bpf_probe_read_kernel(&what, 1, sel))
+		return;
+	src = what == 's' ? (unsigned long)kctx + 64 :
+			    (unsigned long)kctx->cmdline;
+	rec = bpf_ringbuf_reserve(&ringbuf_3, SMALL_PAYLOAD + sizeof(*hdr), 0);
+	if (!rec)
+		return;
+	hdr = (struct cmd_hdr *)rec;
+	ret = bpf_probe_read_kernel(rec + sizeof(*hdr), 8, (void *)src);
+	hdr->cmd = ret ? 0 : KEXEC_BPF_CMD_COPY;
+	hdr->subcmd = ret ? -ret : KEXEC_BPF_SUBCMD_INITRD;
+	hdr->payload_len = ret ? 0 : 8;
+	bpf_buffer_parser(rec, sizeof(*hdr) + 8, pctx);
+	bpf_ringbuf_discard(rec, 0);
+}
+
 SEC("fentry.s/kexec_image_parser_anchor")
 int BPF_PROG(vm_pe_parser, struct kexec_context *kctx, unsigned long parser_id)
 {
 	struct bpf_parser_context *pctx;
 	__u64 img_sz = kctx->kernel_sz, table, linux_off = 0, linux_sz = 0;
+	__u64 probe_off = 0;
 	char *img = kctx->kernel;
 	__u32 pe = 0;
 	__u16 nsec = 0, opt = 0, magic = 0;
@@ -142,12 +175,17 @@ int BPF_PROG(vm_pe_parser, struct kexec_context *kctx, unsigned long parser_id)
 		else if (sh.name == NAME8('.', 'b', 'a', 'd', 'c', 'm', 'd', 0))
 			send(&ringbuf_3, SMALL_PAYLOAD, pctx, 0x7f,
 			     KEXEC_BPF_SUBCMD_KERNEL, img + sh.rawptr, size);
+		else if (sh.name == NAME8('.', 'p', 'r', 'o', 'b', 'e', 0, 0) &&
+			 size)
+			probe_off = sh.rawptr;
 		else if (sh.name == NAME8('.', 'l', 'i', 'n', 'u', 'x', 0, 0)) {
 			linux_off = sh.rawptr;
 			linux_sz = size;
 		}
 	}
 
+	if (probe_off)
+		probe(kctx, pctx, img + probe_off);
 	if (linux_sz >= 2 &&
 	    !bpf_probe_read_kernel(&magic, 2, img + linux_off))
 		send(&ringbuf_1, KERNEL_PAYLOAD, pctx,
