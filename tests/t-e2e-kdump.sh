@@ -29,6 +29,7 @@ mkdir -p root/img
 vm_add_binary root "$pk" /bin/pekexec
 ln -s pekexec root/bin/kexec
 cp "$TOP/tests/e2e/kdump-init.sh" root/init
+mkdir -p root/lib && cp "$TOP/tests/e2e/expect.sh" root/lib/pkvm-expect.sh
 cp signed.efi unsigned-vmlinuz root/img/
 cp e2e.crt root/img/
 vm_cpio root run.cpio

@@ -41,6 +41,7 @@ mkdir -p root/img
 vm_add_binary root "$pk" /bin/pekexec
 ln -s pekexec root/bin/kexec
 cp "$TOP/tests/e2e/first-init.sh" root/init
+mkdir -p root/lib && cp "$TOP/tests/e2e/expect.sh" root/lib/pkvm-expect.sh
 cp "$kernel" root/img/vmlinuz
 cp signed.efi tampered.efi second.cpio root/img/
 cp e2e.crt root/img/

@@ -103,6 +103,7 @@ for lib in $(ldd "$pk" | grep -o '/[^ ]*' | grep -v '/ld-linux'); do
 	cp -L "$lib" "run/payload-libs$lib"
 done
 install -m 755 "$TOP/tests/e2e/sb-guest.sh" run/payload/usr/local/sbin/pksb-guest
+install -D -m 644 "$TOP/tests/e2e/expect.sh" run/payload/usr/local/lib/pkvm-expect.sh
 cp "$TOP/tests/e2e/sb-guest.service" run/payload/etc/systemd/system/pksb.service
 ln -s ../pksb.service run/payload/etc/systemd/system/multi-user.target.wants/pksb.service
 # the serial console is the test's: no login prompts on it

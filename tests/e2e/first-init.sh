@@ -14,22 +14,7 @@ mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 echo "PKVM INFO lockdown=$(cat /sys/kernel/security/lockdown 2>&1)"
 echo "PKVM INFO kexec_loaded=$(cat /sys/kernel/kexec_loaded)"
 
-# expect NAME RC REGEX CMD...: CMD exits RC and its output matches REGEX
-expect() {
-	name=$1 want=$2 re=$3
-	shift 3
-	t0=$(date +%s)
-	"$@" >/tmp/out 2>&1
-	rc=$?
-	sed 's/^/  | /' /tmp/out
-	if [ "$rc" -ne "$want" ]; then
-		echo "PKVM FAIL $name: exit $rc, want $want"
-	elif [ -n "$re" ] && ! grep -Eq -- "$re" /tmp/out; then
-		echo "PKVM FAIL $name: output lacks /$re/"
-	else
-		echo "PKVM PASS $name ($(($(date +%s) - t0)) s)"
-	fi
-}
+. /lib/pkvm-expect.sh
 
 # a plain bzImage, no .bpf: passed through with the user's initrd and cmdline
 expect passthrough-load 0 "" pekexec load --initrd /img/second.cpio --append "console=ttyS0" /img/vmlinuz

@@ -12,20 +12,7 @@ mount -t sysfs sys /sys
 mkdir -p /etc/pekexec/trust.d && cp /img/e2e.crt /etc/pekexec/trust.d/
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 
-expect() { # NAME RC REGEX CMD...
-	name=$1 want=$2 re=$3
-	shift 3
-	"$@" >/tmp/out 2>&1
-	rc=$?
-	sed 's/^/  | /' /tmp/out
-	if [ "$rc" -ne "$want" ]; then
-		echo "PKVM FAIL $name: exit $rc, want $want"
-	elif [ -n "$re" ] && ! grep -Eq -- "$re" /tmp/out; then
-		echo "PKVM FAIL $name: output lacks /$re/"
-	else
-		echo "PKVM PASS $name"
-	fi
-}
+. /lib/pkvm-expect.sh
 
 expect crash-load 0 "" pekexec load -p --verify require /img/signed.efi
 expect crash-status 0 "" kexec -S -p

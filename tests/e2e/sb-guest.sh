@@ -25,21 +25,7 @@ next() {
 	sync
 }
 
-# expect NAME RC REGEX CMD...: CMD exits RC and its output matches REGEX
-expect() {
-	name=$1 want=$2 re=$3
-	shift 3
-	"$@" >/tmp/out 2>&1
-	rc=$?
-	sed 's/^/  | /' /tmp/out
-	if [ "$rc" -ne "$want" ]; then
-		echo "PKVM FAIL $name: exit $rc, want $want"
-	elif [ -n "$re" ] && ! grep -Eq -- "$re" /tmp/out; then
-		echo "PKVM FAIL $name: output lacks /$re/"
-	else
-		echo "PKVM PASS $name"
-	fi
-}
+. /usr/local/lib/pkvm-expect.sh
 
 # nothing is loaded: the kernel's own word
 unloaded() {
