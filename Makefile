@@ -98,6 +98,9 @@ $(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/asan/$(basename $(1)).o $(AS
 	$(Q)$(CC) $(SAN_FLAGS) -o $$@ $$(filter %.o,$$^) $(BUILD)/asan/libpekexec.a $(PKG_LIBS)
 endef
 $(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
+# The tool's objects are not in libpekexec: a unit test of one links it.
+$(BUILD)/tests/test-json: $(BUILD)/asan/tool/json.o
+$(BUILD)/tests/test-load-args: $(BUILD)/asan/tool/load-args.o
 
 # Fuzz targets: clang + libFuzzer, library rebuilt with coverage.
 $(BUILD)/fuzzobj/%.o: %.c

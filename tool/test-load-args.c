@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "check.h"
-#include "load-args.c" /* the tool's objects are not in libpekexec */
+#include "load-args.h" /* load-args.o: linked in by the Makefile */
 
 #define ARGC(v) ((int)(sizeof(v) / sizeof((v)[0])) - 1)
 
