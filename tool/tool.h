@@ -45,7 +45,7 @@ int tool_exit_code_kernel(int err);
 /* A verb: argv[0] is the verb's name; returns an exit code. */
 typedef int (*tool_verb_fn)(struct tool *t, int argc, char **argv);
 
-/* Prints "pekexec: VERB: FILE: <ctx message>" to stderr. */
+/* error.c: prints "pekexec: VERB: FILE: <ctx message>" to stderr. */
 void tool_error(struct tool *t, const char *verb, const char *file);
 /* Prints "pekexec: VERB: <message>" to stderr. */
 void tool_errorf(const char *verb, const char *fmt, ...)
