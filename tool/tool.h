@@ -51,6 +51,21 @@ void tool_error(struct tool *t, const char *verb, const char *file);
 void tool_errorf(const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The system's trust anchors (needs "pekexec-config.h" for PK_SYSCONFDIR). */
+#define TOOL_TRUST_DIR PK_SYSCONFDIR "/pekexec/trust.d"
+
+struct pk_trust;
+
+/*
+ * trust.c: tool_trust_add - the one way a verb loads trust anchors.  Creates
+ * *@trust on first use, then adds the anchors of @path (a --trust argument,
+ * PEM/DER file or directory), or with @path NULL those of TOOL_TRUST_DIR when
+ * it is a directory (an empty one adds nothing).  Returns 0, or -1 after
+ * printing "pekexec: VERB: out of memory" or "pekexec: VERB: --trust: ...".
+ */
+int tool_trust_add(struct tool *t, const char *verb, struct pk_trust **trust,
+		   const char *path);
+
 int verb_inspect(struct tool *t, int argc, char **argv);
 int verb_verify(struct tool *t, int argc, char **argv);
 int verb_sign(struct tool *t, int argc, char **argv);

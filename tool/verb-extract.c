@@ -24,7 +24,6 @@
 
 #define EXTRACT_MAX_IMAGE (4ull << 30)
 #define EXTRACT_MAX_ADDONS 64
-#define EXTRACT_TRUST_DIR PK_SYSCONFDIR "/pekexec/trust.d"
 #define EXTRACT_LOCKDOWN "/sys/kernel/security/lockdown"
 
 static const char *const out_names[] = { "kernel", "initrd", "cmdline", "manifest.json" };
@@ -42,7 +41,7 @@ static void usage(FILE *out)
 		"\n"
 		"  -o, --output DIR        where to write (created if missing)\n"
 		"  -t, --trust PATH        trust anchors (PEM/DER file or directory),\n"
-		"                          repeatable; " EXTRACT_TRUST_DIR " is added\n"
+		"                          repeatable; " TOOL_TRUST_DIR " is added\n"
 		"                          when it exists\n"
 		"      --verify MODE       require: a trusted signature is required;\n"
 		"                          auto (default): require if the running kernel is\n"
@@ -348,15 +347,9 @@ int verb_extract(struct tool *t, int argc, char **argv)
 		{ 0 }
 	};
 	struct extract_args a = { .verify = PK_VERIFY_AUTO };
-	struct pk_trust *trust;
-	struct stat st;
+	struct pk_trust *trust = NULL;
 	int c, ret = PK_EXIT_USAGE;
 
-	trust = pk_trust_new();
-	if (!trust) {
-		tool_errorf("extract", "out of memory");
-		return PK_EXIT_FAILURE;
-	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:t:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -364,8 +357,7 @@ int verb_extract(struct tool *t, int argc, char **argv)
 			a.dir = optarg;
 			break;
 		case 't':
-			if (pk_trust_add_path(t->ctx, trust, optarg) < 0) {
-				tool_error(t, "extract", NULL);
+			if (tool_trust_add(t, "extract", &trust, optarg) < 0) {
 				ret = PK_EXIT_FAILURE;
 				goto out;
 			}
@@ -407,9 +399,10 @@ int verb_extract(struct tool *t, int argc, char **argv)
 		usage(stderr);
 		goto out;
 	}
-	if (stat(EXTRACT_TRUST_DIR, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    pk_trust_add_path(t->ctx, trust, EXTRACT_TRUST_DIR) < 0)
-		pk_ctx_clear_error(t->ctx); /* an empty directory adds nothing */
+	if (tool_trust_add(t, "extract", &trust, NULL) < 0) {
+		ret = PK_EXIT_FAILURE;
+		goto out;
+	}
 	ret = run_extract(t, &a, trust, argv[optind]);
 out:
 	pk_trust_free(trust);

@@ -457,16 +457,7 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 			json = true;
 			break;
 		case 't':
-			if (!trust)
-				trust = pk_trust_new();
-			if (!trust) {
-				tool_errorf("inspect", "out of memory");
-				return PK_EXIT_FAILURE;
-			}
-			r = pk_trust_add_path(t->ctx, trust, optarg);
-			if (r < 0) {
-				/* The message names the path. */
-				tool_errorf("inspect", "--trust: %s", pk_ctx_errmsg(t->ctx));
+			if (tool_trust_add(t, "inspect", &trust, optarg) < 0) {
 				pk_trust_free(trust);
 				return PK_EXIT_FAILURE;
 			}
