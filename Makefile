@@ -100,7 +100,7 @@ endef
 $(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
 # The tool's objects are not in libpekexec: a unit test of one links it.
 $(BUILD)/tests/test-json: $(BUILD)/asan/tool/json.o
-$(BUILD)/tests/test-load-args: $(BUILD)/asan/tool/load-args.o
+$(BUILD)/tests/test-load-args: $(BUILD)/asan/tool/load-args.o $(BUILD)/asan/tool/pipeline-args.o
 
 # Fuzz targets: clang + libFuzzer, library rebuilt with coverage.
 $(BUILD)/fuzzobj/%.o: %.c

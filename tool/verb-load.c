@@ -202,22 +202,22 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 			return PK_EXIT_FAILURE;
 	if (tool_trust_add(t, "load", &s->trust, NULL) < 0)
 		return PK_EXIT_FAILURE;
-	for (i = 0; i < a->naddons; i++) {
-		if (pk_file_open(t->ctx, a->addons[i], LOAD_MAX_IMAGE, &s->addon_files[i]) < 0) {
+	for (i = 0; i < a->pipe.naddons; i++) {
+		if (pk_file_open(t->ctx, a->pipe.addons[i], LOAD_MAX_IMAGE, &s->addon_files[i]) < 0) {
 			tool_error(t, "load", NULL);
 			return PK_EXIT_FAILURE;
 		}
-		s->addons[i] = (struct pk_pipeline_image){ a->addons[i], s->addon_files[i].data,
+		s->addons[i] = (struct pk_pipeline_image){ a->pipe.addons[i], s->addon_files[i].data,
 							   s->addon_files[i].len };
 	}
-	o.verify = a->verify;
+	o.verify = a->pipe.verify;
 	o.lockdown = lockdown && strcmp(lockdown, "none");
 	o.trust = s->trust;
-	o.initrd = a->initrd ? s->initrd.data : NULL;
+	o.initrd = a->pipe.initrd ? s->initrd.data : NULL;
 	o.initrd_len = s->initrd.len;
 	o.cmdline = user_none ? NULL : s->cmdline;
 	o.addons = s->addons;
-	o.naddons = a->naddons;
+	o.naddons = a->pipe.naddons;
 	o.kdump = a->crash;
 	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);
 	if (r < 0) {
@@ -253,13 +253,14 @@ static int do_load(struct tool *t, const struct load_args *a)
 		goto out;
 	}
 	if (pk_file_open(t->ctx, a->image, LOAD_MAX_IMAGE, &s.img) < 0 ||
-	    (a->initrd && pk_file_open(t->ctx, a->initrd, PK_PIPELINE_MAX_INITRD, &s.initrd) < 0)) {
+	    (a->pipe.initrd &&
+	     pk_file_open(t->ctx, a->pipe.initrd, PK_PIPELINE_MAX_INITRD, &s.initrd) < 0)) {
 		tool_error(t, "load", NULL);
 		goto out;
 	}
 	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
 	ro.kernel_bpf = a->kernel_bpf;
-	ro.naddons = a->naddons;
+	ro.naddons = a->pipe.naddons;
 	ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
 	r = pk_pipeline_route(t->ctx, &in, &ro, &route);
 	if (r < 0) {
@@ -297,7 +298,7 @@ static int do_load(struct tool *t, const struct load_args *a)
 			k.initrd_len, k.cmdline ? k.cmdline : "");
 	ret = PK_EXIT_OK;
 out:
-	load_state_free(&s, a->naddons);
+	load_state_free(&s, a->pipe.naddons);
 	return ret;
 }
 
