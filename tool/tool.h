@@ -78,12 +78,11 @@ int verb_load(struct tool *t, int argc, char **argv);
 int verb_exec(struct tool *t, int argc, char **argv);
 int verb_unload(struct tool *t, int argc, char **argv);
 
-/*
- * cmd-name.c: "DECOMPRESS", "COPY"; "KERNEL", "INITRD", "CMDLINE";
- * @unknown for a number the ABI does not define.
- */
-const char *tool_cmd_name(uint16_t cmd, const char *unknown);
-const char *tool_subcmd_name(uint16_t subcmd, const char *unknown);
+/* @name, or @unknown when it is NULL (pk_cmd_name(), pk_subcmd_name()). */
+static inline const char *tool_name_or(const char *name, const char *unknown)
+{
+	return name ? name : unknown;
+}
 
 /* kexec-compat.c: pekexec run as "kexec" takes kexec-tools' command line. */
 bool kexec_compat_wanted(const char *argv0);

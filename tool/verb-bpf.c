@@ -23,6 +23,7 @@
 #include "pekexec/file.h"
 #include "pekexec/hash.h"
 #include "pekexec/pe.h"
+#include "pekexec/pipeline.h"
 #include "tool.h"
 
 #define BPF_MAX_PROGRAM (64u << 20)
@@ -204,7 +205,7 @@ static int on_command(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *
 		      uint32_t len)
 {
 	struct run_state *st = user;
-	const char *cname = tool_cmd_name(cmd, NULL), *sname = tool_subcmd_name(subcmd, NULL);
+	const char *cname = pk_cmd_name(cmd), *sname = pk_subcmd_name(subcmd);
 	int r = 0;
 
 	printf("command %u: %s/%s", ++st->n, cname ? cname : "?", sname ? sname : "?");

@@ -126,8 +126,8 @@ static void json_stage(struct json *j, const struct pk_stage_record *s)
 		const struct pk_stage_cmd *c = &s->cmds[i];
 
 		json_object_begin(j, NULL);
-		json_string(j, "cmd", tool_cmd_name(c->cmd, "UNKNOWN"));
-		json_string(j, "subcmd", tool_subcmd_name(c->subcmd, "UNKNOWN"));
+		json_string(j, "cmd", tool_name_or(pk_cmd_name(c->cmd), "UNKNOWN"));
+		json_string(j, "subcmd", tool_name_or(pk_subcmd_name(c->subcmd), "UNKNOWN"));
 		json_uint(j, "size", c->len);
 		json_sha256(j, "sha256", c->sha256);
 		json_int(j, "result", c->result);
