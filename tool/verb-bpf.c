@@ -90,24 +90,24 @@ static int program_bytes(struct tool *t, const struct pk_file *f, const char *pa
 		*ret_len = f->len;
 		return 0;
 	}
-	pe = malloc(sizeof(*pe));
+	pe = pk_pe_new();
 	if (!pe)
 		return -ENOMEM;
 	r = pk_pe_parse(t->ctx, f->data, f->len, pe);
 	if (r) {
 		tool_error(t, "bpf", path);
-		free(pe);
+		pk_pe_free(pe);
 		return r;
 	}
 	s = pk_pe_find_section(pe, KEXEC_BPF_SECTION);
 	if (!s || !s->data_size) {
 		tool_errorf("bpf", "%s: PE image without a %s section", path, KEXEC_BPF_SECTION);
-		free(pe);
+		pk_pe_free(pe);
 		return -ENOENT;
 	}
 	*ret = f->data + s->data_offset;
 	*ret_len = s->data_size;
-	free(pe);
+	pk_pe_free(pe);
 	return 0;
 }
 

@@ -205,10 +205,10 @@ static int load_stub(struct tool *t, const struct uki_args *a,
 		*ret = (struct pk_blob){ in->stub.data, in->stub.len };
 		return 0;
 	}
-	pe = calloc(1, sizeof(*pe));
+	pe = pk_pe_new();
 	if (pe && pk_pe_parse(NULL, in->linux_img.data, in->linux_img.len, pe) == 0)
 		machine = pe->machine;
-	free(pe);
+	pk_pe_free(pe);
 	path = stub_file_for(machine);
 	if (!a->stub && path && access(path, R_OK) == 0) {
 		if (open_input(t, path, &in->stub) < 0)

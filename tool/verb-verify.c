@@ -113,7 +113,7 @@ int verb_verify(struct tool *t, int argc, char **argv)
 		tool_error(t, "verify", NULL);
 		goto out;
 	}
-	pe = calloc(1, sizeof(*pe));
+	pe = pk_pe_new();
 	if (!pe) {
 		tool_errorf("verify", "out of memory");
 		goto out;
@@ -137,7 +137,7 @@ int verb_verify(struct tool *t, int argc, char **argv)
 	       signer.issuer);
 	ret = PK_EXIT_OK;
 out:
-	free(pe);
+	pk_pe_free(pe);
 	pk_file_close(&img);
 	pk_trust_free(trust);
 	return ret;
