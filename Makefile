@@ -37,10 +37,12 @@ CHECK_FUZZ_SECONDS ?= 10
 
 # The pipeline shows in the layout: lib/common (shared), lib/image (PE and
 # zboot readers), lib/verify (Authenticode), lib/decompress, lib/bpf (the
-# sandbox), lib/stages (the stage pipeline), lib/kexec (the backend).
-TEST_SRCS := $(sort $(wildcard lib/*/test-*.c tool/test-*.c))
-FUZZ_SRCS := $(sort $(wildcard lib/*/fuzz-*.c))
-LIB_SRCS  := $(sort $(filter-out $(TEST_SRCS) $(FUZZ_SRCS), $(wildcard lib/*/*.c)))
+# sandbox: lib/bpf/load parses untrusted containers, lib/bpf/vm enforces
+# safety), lib/stages (the stage pipeline), lib/kexec (the backend).
+TEST_SRCS := $(sort $(wildcard lib/*/test-*.c lib/*/*/test-*.c tool/test-*.c))
+FUZZ_SRCS := $(sort $(wildcard lib/*/fuzz-*.c lib/*/*/fuzz-*.c))
+LIB_SRCS  := $(sort $(filter-out $(TEST_SRCS) $(FUZZ_SRCS), \
+                     $(wildcard lib/*/*.c lib/*/*/*.c)))
 TOOL_SRCS := $(sort $(filter-out $(TEST_SRCS), $(wildcard tool/*.c)))
 TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 
