@@ -37,10 +37,12 @@ CHECK_FUZZ_SECONDS ?= 10
 
 # The pipeline shows in the layout: lib/common (shared), lib/image (PE and
 # zboot readers), lib/verify (Authenticode), lib/decompress, lib/bpf (the
-# sandbox), lib/stages (the stage pipeline), lib/kexec (the backend).
-TEST_SRCS := $(sort $(wildcard lib/*/test-*.c tool/test-*.c))
-FUZZ_SRCS := $(sort $(wildcard lib/*/fuzz-*.c))
-LIB_SRCS  := $(sort $(filter-out $(TEST_SRCS) $(FUZZ_SRCS), $(wildcard lib/*/*.c)))
+# sandbox: lib/bpf/load parses untrusted containers, lib/bpf/vm enforces
+# safety), lib/stages (the stage pipeline), lib/kexec (the backend).
+TEST_SRCS := $(sort $(wildcard lib/*/test-*.c lib/*/*/test-*.c tool/test-*.c))
+FUZZ_SRCS := $(sort $(wildcard lib/*/fuzz-*.c lib/*/*/fuzz-*.c))
+LIB_SRCS  := $(sort $(filter-out $(TEST_SRCS) $(FUZZ_SRCS), \
+                     $(wildcard lib/*/*.c lib/*/*/*.c)))
 TOOL_SRCS := $(sort $(filter-out $(TEST_SRCS), $(wildcard tool/*.c)))
 TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 
@@ -98,6 +100,9 @@ $(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/asan/$(basename $(1)).o $(AS
 	$(Q)$(CC) $(SAN_FLAGS) -o $$@ $$(filter %.o,$$^) $(BUILD)/asan/libpekexec.a $(PKG_LIBS)
 endef
 $(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
+# The tool's objects are not in libpekexec: a unit test of one links it.
+$(BUILD)/tests/test-json: $(BUILD)/asan/tool/json.o
+$(BUILD)/tests/test-load-args: $(BUILD)/asan/tool/load-args.o $(BUILD)/asan/tool/pipeline-args.o
 
 # Fuzz targets: clang + libFuzzer, library rebuilt with coverage.
 $(BUILD)/fuzzobj/%.o: %.c

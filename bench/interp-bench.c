@@ -35,8 +35,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "bpf/insn.h"
-#include "bpf/vm.h"
+#include "bpf/vm/insn.h"
+#include "bpf/vm/vm.h"
 
 #define DATA_LEN 65536
 #define COLLATZ_LIMIT 1600

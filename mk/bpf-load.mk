@@ -27,11 +27,11 @@ $(BUILD)/pk-lskel-gen: tools/lskel-gen.c
 	@echo "  LD      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
-$(BUILD)/pk-btf-dump: tools/btf-dump.c lib/bpf/btf-exec.c lib/bpf/loader.h
+$(BUILD)/pk-btf-dump: tools/btf-dump.c lib/bpf/load/btf-exec.c lib/bpf/load/loader.h
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ tools/btf-dump.c \
-		lib/bpf/btf-exec.c $(PKG_LIBS)
+		lib/bpf/load/btf-exec.c $(PKG_LIBS)
 
 $(BUILD)/bpf-progs/exec.btf: $(BUILD)/pk-btf-dump
 	@mkdir -p $(dir $@)

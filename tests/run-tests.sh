@@ -4,7 +4,7 @@
 # run-tests.sh - run every test of `make check` and print one line each, then
 # "N passed, N failed, N skipped".
 #
-#   unit tests     $BUILD/tests/test-*   (ASan+UBSan builds of lib/*/test-*.c)
+#   unit tests     $BUILD/tests/test-*   (ASan+UBSan builds of lib/**/test-*.c)
 #   script tests   tests/t-*.sh          (drive build/asan/pekexec and oracles)
 #   fuzz targets   $BUILD/fuzz/fuzz-*    (FUZZ_SECONDS each, seeds from
 #                                         fuzz/corpus/NAME and $BUILD/fuzz-seeds/NAME)

@@ -118,6 +118,13 @@ expect_exit 5 "$PEKEXEC" extract --verify auto -o o5a tampered.efi
 "$PEKEXEC" extract --verify auto -o oauto b.efi
 "$PEKEXEC" extract --verify off -o ooff tampered.efi
 for d in o4 o6 o5 o5a; do [ ! -e "$d" ] || fail "failed extract left $d"; done
+# An unreadable --trust: one message for every verb (tool/trust.c).
+for v in "extract -o ot" "verify" "inspect"; do
+	expect_exit 1 "$PEKEXEC" $v --trust no-such.pem b.signed
+	grep -q "^pekexec: ${v%% *}: --trust: no-such.pem" err.txt || fail "$v: message: $(cat err.txt)"
+done
+expect_exit 1 "$PEKEXEC" load --dry-run --trust no-such.pem b.signed
+grep -q "^pekexec: load: --trust: no-such.pem" err.txt || fail "load: message: $(cat err.txt)"
 # with verification off the tampered byte reaches the output: the oracle
 # says which one differs (the kernel), proving nothing else was checked
 ! cmp -s ooff/kernel "$KERNEL" || fail "tampered .linux came out unchanged?"

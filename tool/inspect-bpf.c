@@ -109,8 +109,8 @@ static void json_stage(struct json *j, const struct pk_stage_record *s)
 		const struct pk_stage_cmd *c = &s->cmds[i];
 
 		json_object_begin(j, NULL);
-		json_string(j, "cmd", tool_cmd_name(c->cmd, "?"));
-		json_string(j, "subcmd", tool_subcmd_name(c->subcmd, "?"));
+		json_string(j, "cmd", tool_name_or(pk_cmd_name(c->cmd), "?"));
+		json_string(j, "subcmd", tool_name_or(pk_subcmd_name(c->subcmd), "?"));
 		json_uint(j, "payload_size", c->len);
 		pk_hex(c->sha256, PK_SHA256_LEN, hex);
 		json_string(j, "payload_sha256", hex);
@@ -188,8 +188,8 @@ void inspect_bpf_text(const struct inspect_bpf *b)
 		       s->prog_name, s->insn_count);
 		for (k = 0; k < s->ncmds; k++)
 			printf("      %s/%s %" PRIu32 " bytes -> %" PRId32 "\n",
-			       tool_cmd_name(s->cmds[k].cmd, "?"),
-			       tool_subcmd_name(s->cmds[k].subcmd, "?"),
+			       tool_name_or(pk_cmd_name(s->cmds[k].cmd), "?"),
+			       tool_name_or(pk_subcmd_name(s->cmds[k].subcmd), "?"),
 			       s->cmds[k].len, s->cmds[k].result);
 		if (s->kernel_out)
 			printf("      new kernel: %zu bytes\n", s->kernel_out);

@@ -20,13 +20,8 @@
 #include "load-args.h"
 
 enum {
-	O_INITRD = 256,
-	O_TRUST,
-	O_TYPE,
-	O_APPEND,
+	O_TYPE = PIPE_O_END,
 	O_REUSE,
-	O_ADDON,
-	O_VERIFY,
 	O_DRY_RUN,
 	O_KERNEL_BPF,
 	O_NO_KERNEL_BPF,
@@ -41,14 +36,9 @@ static const struct option load_opts[] = {
 	{ "kexec-file-syscall", no_argument, NULL, 's' },
 	{ "kexec-syscall-auto", no_argument, NULL, 'a' },
 	{ "kexec-syscall", no_argument, NULL, 'c' },
-	{ "initrd", required_argument, NULL, O_INITRD },
-	{ "ramdisk", required_argument, NULL, O_INITRD },
-	{ "append", required_argument, NULL, O_APPEND },
-	{ "command-line", required_argument, NULL, O_APPEND },
+	PIPELINE_OPTIONS, /* --command-line is --append here (kexec-tools) */
+	{ "ramdisk", required_argument, NULL, PIPE_O_INITRD },
 	{ "reuse-cmdline", no_argument, NULL, O_REUSE },
-	{ "addon", required_argument, NULL, O_ADDON },
-	{ "trust", required_argument, NULL, O_TRUST },
-	{ "verify", required_argument, NULL, O_VERIFY },
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "kernel-bpf", no_argument, NULL, O_KERNEL_BPF },
 	{ "no-kernel-bpf", no_argument, NULL, O_NO_KERNEL_BPF },
@@ -107,11 +97,17 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 
 	memset(a, 0, sizeof(*a));
 	a->op = op;
-	a->verify = PK_VERIFY_AUTO;
+	a->pipe.verify = PK_VERIFY_AUTO;
 	err[0] = '\0';
 	optind = 0; /* glibc: full re-initialisation (tests parse repeatedly) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "lpeuSsacxiydt:hv", load_opts, NULL)) != -1) {
+		r = pipeline_args_take(&a->pipe, c, optarg, err, errlen);
+		if (r <= 0) {
+			if (r < 0)
+				return r;
+			continue;
+		}
 		r = 0;
 		switch (c) {
 		case 'l':
@@ -148,33 +144,19 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		case 'c':
 			r = fail(err, errlen, "-c/--kexec-syscall: only kexec_file_load is supported");
 			break;
-		case O_INITRD:
-			a->initrd = optarg;
-			break;
-		case O_APPEND:
-			a->append = optarg;
+		case PIPE_O_CMDLINE:
+			a->pipe.append = optarg;
 			break;
 		case O_REUSE:
 			a->reuse_cmdline = true;
-			break;
-		case O_ADDON:
-			if (a->naddons == LOAD_MAX_ADDONS)
-				r = fail(err, errlen, "at most %d --addon", LOAD_MAX_ADDONS);
-			else
-				a->addons[a->naddons++] = optarg;
 			break;
 		case 't':
 			if (compat)
 				break; /* kexec-tools' -t is --type: its meaning wins */
 			r = add_trust(a, optarg, err, errlen); /* pekexec's -t */
 			break;
-		case O_TRUST:
+		case PIPE_O_TRUST:
 			r = add_trust(a, optarg, err, errlen);
-			break;
-		case O_VERIFY:
-			if (pk_verify_mode_from_name(optarg, &a->verify) < 0)
-				r = fail(err, errlen, "--verify: '%s' is not require, auto or off",
-					 optarg);
 			break;
 		case O_DRY_RUN:
 			a->dry_run = true;
@@ -217,7 +199,7 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (a->crash && a->op != LOAD_OP_UNLOAD && a->op != LOAD_OP_STATUS)
 		return fail(err, errlen, "-p goes with load, unload or -S");
-	if (a->initrd || a->append || a->reuse_cmdline || a->naddons || a->dry_run)
+	if (a->pipe.initrd || a->pipe.append || a->reuse_cmdline || a->pipe.naddons || a->dry_run)
 		return fail(err, errlen, "image options only go with load");
 	return 0;
 }
@@ -265,7 +247,7 @@ char *load_user_cmdline(const struct load_args *a, const char *proc_cmdline,
 {
 	char *base = NULL, *s;
 
-	*ret_none = !a->reuse_cmdline && !a->append;
+	*ret_none = !a->reuse_cmdline && !a->pipe.append;
 	if (*ret_none)
 		return NULL;
 	if (a->reuse_cmdline) {
@@ -273,13 +255,13 @@ char *load_user_cmdline(const struct load_args *a, const char *proc_cmdline,
 		if (!base)
 			return NULL;
 	}
-	if (!a->append)
+	if (!a->pipe.append)
 		return base;
 	if (!base || !*base) {
 		free(base);
-		return strdup(a->append);
+		return strdup(a->pipe.append);
 	}
-	if (asprintf(&s, "%s %s", base, a->append) < 0)
+	if (asprintf(&s, "%s %s", base, a->pipe.append) < 0)
 		s = NULL;
 	free(base);
 	return s;

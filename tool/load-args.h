@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pekexec/pipeline.h"
+#include "pipeline-args.h"
 
-#define LOAD_MAX_ADDONS 64
+#define LOAD_MAX_ADDONS PIPELINE_MAX_ADDONS
 #define LOAD_MAX_TRUST 32
 
 enum load_op {
@@ -35,13 +35,10 @@ struct load_args {
 	bool version;
 	int verbose;
 	const char *image;
-	const char *initrd;
-	const char *append; /* --append / --command-line: the last one wins */
-	const char *addons[LOAD_MAX_ADDONS];
-	size_t naddons;
+	/* --initrd, --append (= --command-line), --addon, --verify */
+	struct pipeline_args pipe;
 	const char *trust[LOAD_MAX_TRUST];
 	size_t ntrust;
-	enum pk_verify_mode verify;
 };
 
 /*

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* main.c - the pekexec command: global options and verb dispatch. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,27 +51,6 @@ static void usage(FILE *out)
 		"  3 malformed image    4 unsigned           5 bad digest\n"
 		"  6 untrusted signer   7 BPF program rejected or failed\n"
 		"  8 refused by policy\n");
-}
-
-void tool_error(struct tool *t, const char *verb, const char *file)
-{
-	const char *msg = pk_ctx_errmsg(t->ctx);
-
-	if (file)
-		fprintf(stderr, "pekexec: %s: %s: %s\n", verb, file, msg);
-	else
-		fprintf(stderr, "pekexec: %s: %s\n", verb, msg);
-}
-
-void tool_errorf(const char *verb, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "pekexec: %s: ", verb);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int main(int argc, char **argv)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "check.h"
-#include "json.c" /* the tool's objects are not in libpekexec */
+#include "json.h" /* json.o: linked in by the Makefile */
 
 static const char *path_in_tmp(const char *name)
 {

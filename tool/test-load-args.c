@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "check.h"
-#include "load-args.c" /* the tool's objects are not in libpekexec */
+#include "load-args.h" /* load-args.o: linked in by the Makefile */
 
 #define ARGC(v) ((int)(sizeof(v) / sizeof((v)[0])) - 1)
 
@@ -35,13 +35,13 @@ static void test_systemd(void)
 	CHECK_EQ_INT(a.op, LOAD_OP_LOAD);
 	CHECK(!a.crash);
 	CHECK(a.image && !strcmp(a.image, "/boot/vmlinuz"));
-	CHECK(a.append && !strcmp(a.append, "root=/dev/vda ro"));
-	CHECK(a.initrd && !strcmp(a.initrd, "/boot/initrd.img"));
+	CHECK(a.pipe.append && !strcmp(a.pipe.append, "root=/dev/vda ro"));
+	CHECK(a.pipe.initrd && !strcmp(a.pipe.initrd, "/boot/initrd.img"));
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(w), w), 0);
 	CHECK_EQ_INT(a.op, LOAD_OP_LOAD);
-	CHECK(a.append && !strcmp(a.append, "quiet"));
-	CHECK(a.initrd && !strcmp(a.initrd, "/boot/i"));
+	CHECK(a.pipe.append && !strcmp(a.pipe.append, "quiet"));
+	CHECK(a.pipe.initrd && !strcmp(a.pipe.initrd, "/boot/i"));
 }
 
 static void test_compat_ops(void)
@@ -74,7 +74,7 @@ static void test_compat_ops(void)
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(p), p), 0);
 	CHECK_EQ_INT(a.op, LOAD_OP_LOAD);
 	CHECK(a.crash && a.reuse_cmdline);
-	CHECK(a.append && !strcmp(a.append, "x y"));
+	CHECK(a.pipe.append && !strcmp(a.pipe.append, "x y"));
 	/* -t is kexec-tools' --type here, not --trust */
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(s), s), 0);
 	CHECK_EQ_INT(a.op, LOAD_OP_LOAD);
@@ -84,7 +84,7 @@ static void test_compat_ops(void)
 	CHECK_EQ_INT(a.op, LOAD_OP_STATUS);
 	CHECK(a.crash);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(dd), dd), 0);
-	CHECK(a.image && !strcmp(a.image, "/k") && a.initrd && !strcmp(a.initrd, "/i"));
+	CHECK(a.image && !strcmp(a.image, "/k") && a.pipe.initrd && !strcmp(a.pipe.initrd, "/i"));
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(none), none), -EINVAL);
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(two), two), -EINVAL);
@@ -104,10 +104,10 @@ static void test_compat_pekexec_opts(void)
 
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(v), v), 0);
 	CHECK_EQ_INT(a.op, LOAD_OP_LOAD);
-	CHECK_EQ_INT(a.verify, PK_VERIFY_REQUIRE);
+	CHECK_EQ_INT(a.pipe.verify, PK_VERIFY_REQUIRE);
 	CHECK_EQ_INT(a.ntrust, 2);
 	CHECK(a.ntrust == 2 && !strcmp(a.trust[0], "/c.crt") && !strcmp(a.trust[1], "/d"));
-	CHECK(a.naddons == 1 && !strcmp(a.addons[0], "/a.efi"));
+	CHECK(a.pipe.naddons == 1 && !strcmp(a.pipe.addons[0], "/a.efi"));
 	CHECK(a.dry_run && a.kernel_bpf == PK_KERNEL_BPF_NO);
 	CHECK(a.image && !strcmp(a.image, "/uki.efi"));
 	/* -t bzImage is the type; --trust still counts */
@@ -115,7 +115,7 @@ static void test_compat_pekexec_opts(void)
 	CHECK(a.ntrust == 1 && !strcmp(a.trust[0], "/c.crt"));
 	CHECK(a.image && !strcmp(a.image, "/k"));
 	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(kb), kb), 0);
-	CHECK(a.kernel_bpf == PK_KERNEL_BPF_YES && a.append && !strcmp(a.append, "a b"));
+	CHECK(a.kernel_bpf == PK_KERNEL_BPF_YES && a.pipe.append && !strcmp(a.pipe.append, "a b"));
 }
 
 static void test_verbs(void)
@@ -139,8 +139,8 @@ static void test_verbs(void)
 	CHECK(a.crash && a.dry_run && a.kernel_bpf == PK_KERNEL_BPF_YES);
 	CHECK_EQ_INT(a.ntrust, 2);
 	CHECK(a.ntrust == 2 && !strcmp(a.trust[1], "d/"));
-	CHECK_EQ_INT(a.naddons, 1);
-	CHECK_EQ_INT(a.verify, PK_VERIFY_REQUIRE);
+	CHECK_EQ_INT(a.pipe.naddons, 1);
+	CHECK_EQ_INT(a.pipe.verify, PK_VERIFY_REQUIRE);
 	CHECK(a.image && !strcmp(a.image, "uki.efi"));
 	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(nokbpf), nokbpf), 0);
 	CHECK_EQ_INT(a.kernel_bpf, PK_KERNEL_BPF_NO);
@@ -181,12 +181,12 @@ static void test_cmdline(void)
 
 	CHECK(load_user_cmdline(&a, proc, &none) == NULL);
 	CHECK(none);
-	a.append = "x=1";
+	a.pipe.append = "x=1";
 	check_str(load_user_cmdline(&a, proc, &none), "x=1");
 	CHECK(!none);
 	a.reuse_cmdline = true;
 	check_str(load_user_cmdline(&a, "BOOT_IMAGE=/k a=b\n", &none), "a=b x=1");
-	a.append = NULL;
+	a.pipe.append = NULL;
 	check_str(load_user_cmdline(&a, "BOOT_IMAGE=/k a=b\n", &none), "a=b");
 	CHECK(!none);
 }

@@ -45,11 +45,26 @@ int tool_exit_code_kernel(int err);
 /* A verb: argv[0] is the verb's name; returns an exit code. */
 typedef int (*tool_verb_fn)(struct tool *t, int argc, char **argv);
 
-/* Prints "pekexec: VERB: FILE: <ctx message>" to stderr. */
+/* error.c: prints "pekexec: VERB: FILE: <ctx message>" to stderr. */
 void tool_error(struct tool *t, const char *verb, const char *file);
 /* Prints "pekexec: VERB: <message>" to stderr. */
 void tool_errorf(const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The system's trust anchors (needs "pekexec-config.h" for PK_SYSCONFDIR). */
+#define TOOL_TRUST_DIR PK_SYSCONFDIR "/pekexec/trust.d"
+
+struct pk_trust;
+
+/*
+ * trust.c: tool_trust_add - the one way a verb loads trust anchors.  Creates
+ * *@trust on first use, then adds the anchors of @path (a --trust argument,
+ * PEM/DER file or directory), or with @path NULL those of TOOL_TRUST_DIR when
+ * it is a directory (an empty one adds nothing).  Returns 0, or -1 after
+ * printing "pekexec: VERB: out of memory" or "pekexec: VERB: --trust: ...".
+ */
+int tool_trust_add(struct tool *t, const char *verb, struct pk_trust **trust,
+		   const char *path);
 
 int verb_inspect(struct tool *t, int argc, char **argv);
 int verb_verify(struct tool *t, int argc, char **argv);
@@ -63,12 +78,11 @@ int verb_load(struct tool *t, int argc, char **argv);
 int verb_exec(struct tool *t, int argc, char **argv);
 int verb_unload(struct tool *t, int argc, char **argv);
 
-/*
- * cmd-name.c: "DECOMPRESS", "COPY"; "KERNEL", "INITRD", "CMDLINE";
- * @unknown for a number the ABI does not define.
- */
-const char *tool_cmd_name(uint16_t cmd, const char *unknown);
-const char *tool_subcmd_name(uint16_t subcmd, const char *unknown);
+/* @name, or @unknown when it is NULL (pk_cmd_name(), pk_subcmd_name()). */
+static inline const char *tool_name_or(const char *name, const char *unknown)
+{
+	return name ? name : unknown;
+}
 
 /* kexec-compat.c: pekexec run as "kexec" takes kexec-tools' command line. */
 bool kexec_compat_wanted(const char *argv0);

@@ -23,6 +23,7 @@
 #include "pekexec/file.h"
 #include "pekexec/hash.h"
 #include "pekexec/pe.h"
+#include "pekexec/pipeline.h"
 #include "tool.h"
 
 #define BPF_MAX_PROGRAM (64u << 20)
@@ -89,24 +90,24 @@ static int program_bytes(struct tool *t, const struct pk_file *f, const char *pa
 		*ret_len = f->len;
 		return 0;
 	}
-	pe = malloc(sizeof(*pe));
+	pe = pk_pe_new();
 	if (!pe)
 		return -ENOMEM;
 	r = pk_pe_parse(t->ctx, f->data, f->len, pe);
 	if (r) {
 		tool_error(t, "bpf", path);
-		free(pe);
+		pk_pe_free(pe);
 		return r;
 	}
 	s = pk_pe_find_section(pe, KEXEC_BPF_SECTION);
 	if (!s || !s->data_size) {
 		tool_errorf("bpf", "%s: PE image without a %s section", path, KEXEC_BPF_SECTION);
-		free(pe);
+		pk_pe_free(pe);
 		return -ENOENT;
 	}
 	*ret = f->data + s->data_offset;
 	*ret_len = s->data_size;
-	free(pe);
+	pk_pe_free(pe);
 	return 0;
 }
 
@@ -204,7 +205,7 @@ static int on_command(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *
 		      uint32_t len)
 {
 	struct run_state *st = user;
-	const char *cname = tool_cmd_name(cmd, NULL), *sname = tool_subcmd_name(subcmd, NULL);
+	const char *cname = pk_cmd_name(cmd), *sname = pk_subcmd_name(subcmd);
 	int r = 0;
 
 	printf("command %u: %s/%s", ++st->n, cname ? cname : "?", sname ? sname : "?");

@@ -10,6 +10,7 @@
 #include "pekexec/build.h"
 #include "pekexec/file.h"
 #include "pekexec/pe.h"
+#include "build-out.h"
 #include "tool.h"
 
 #define UKI_MAX_INPUT (2048ul * 1024 * 1024)
@@ -43,7 +44,7 @@ static void usage(FILE *out)
 
 struct uki_args {
 	const char *linux_path, *ucode, *cmdline, *osrel, *uname, *stub;
-	const char *parser, *key, *cert, *output;
+	struct build_out out; /* --parser, --key, --cert, -o */
 	const char *initrds[UKI_MAX_FILES];
 	size_t ninitrds;
 	const char *profiles[UKI_MAX_PROFILES];
@@ -106,10 +107,7 @@ static int parse_args(int argc, char **argv, struct uki_args *a)
 		{ "uname", required_argument, NULL, 'n' },
 		{ "profile", required_argument, NULL, 'P' },
 		{ "stub", required_argument, NULL, 's' },
-		{ "parser", required_argument, NULL, 'p' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'C' },
-		{ "output", required_argument, NULL, 'o' },
+		BUILD_OUT_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -117,6 +115,8 @@ static int parse_args(int argc, char **argv, struct uki_args *a)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (!build_out_take(&a->out, c, optarg))
+			continue;
 		switch (c) {
 		case 'l': a->linux_path = optarg; break;
 		case 'u': a->ucode = optarg; break;
@@ -124,10 +124,6 @@ static int parse_args(int argc, char **argv, struct uki_args *a)
 		case 'r': a->osrel = optarg[0] == '@' ? optarg + 1 : optarg; break;
 		case 'n': a->uname = optarg; break;
 		case 's': a->stub = optarg; break;
-		case 'p': a->parser = optarg; break;
-		case 'k': a->key = optarg; break;
-		case 'C': a->cert = optarg; break;
-		case 'o': a->output = optarg; break;
 		case 'i':
 			if (a->ninitrds >= UKI_MAX_FILES) {
 				tool_errorf("build-uki", "more than %d --initrd", UKI_MAX_FILES);
@@ -150,14 +146,12 @@ static int parse_args(int argc, char **argv, struct uki_args *a)
 			return -1;
 		}
 	}
-	if (optind != argc || !a->linux_path || !a->output) {
+	if (optind != argc || !a->linux_path || !a->out.output) {
 		tool_errorf("build-uki", "--linux and -o are required");
 		return -1;
 	}
-	if (!a->key != !a->cert) {
-		tool_errorf("build-uki", "--key and --cert go together");
+	if (build_out_check("build-uki", &a->out) < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -211,10 +205,10 @@ static int load_stub(struct tool *t, const struct uki_args *a,
 		*ret = (struct pk_blob){ in->stub.data, in->stub.len };
 		return 0;
 	}
-	pe = calloc(1, sizeof(*pe));
+	pe = pk_pe_new();
 	if (pe && pk_pe_parse(NULL, in->linux_img.data, in->linux_img.len, pe) == 0)
 		machine = pe->machine;
-	free(pe);
+	pk_pe_free(pe);
 	path = stub_file_for(machine);
 	if (!a->stub && path && access(path, R_OK) == 0) {
 		if (open_input(t, path, &in->stub) < 0)
@@ -327,7 +321,7 @@ static int load_inputs(struct tool *t, const struct uki_args *a,
 	}
 	o->profiles = in->profiles;
 	o->nprofiles = a->nprofiles;
-	if (pk_parser_resolve(t->ctx, a->parser ? a->parser : "uki", &in->parser,
+	if (pk_parser_resolve(t->ctx, a->out.parser ? a->out.parser : "uki", &in->parser,
 			      &bpf, &bpf_len) < 0) {
 		tool_error(t, "build-uki", NULL);
 		return PK_EXIT_FAILURE;
@@ -365,11 +359,8 @@ int verb_build_uki(struct tool *t, int argc, char **argv)
 		      r == -EINVAL ? PK_EXIT_USAGE : PK_EXIT_FAILURE;
 		goto out;
 	}
-	r = pk_build_finish(t->ctx, out.data, out.len, a.key, a.cert, a.output);
-	if (r < 0) {
-		tool_error(t, "build-uki", NULL);
+	if (build_out_finish(t, "build-uki", &a.out, out.data, out.len) < 0)
 		goto out;
-	}
 	ret = PK_EXIT_OK;
 out:
 	pk_buf_free(&out);

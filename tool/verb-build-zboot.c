@@ -18,6 +18,7 @@
 
 #include "pekexec/build.h"
 #include "pekexec/file.h"
+#include "build-out.h"
 #include "tool.h"
 
 #define ZBOOT_MAX_IMAGE (1024ul * 1024 * 1024)
@@ -180,7 +181,8 @@ static uint16_t guess_machine(const uint8_t *img, size_t len)
 }
 
 struct zboot_args {
-	const char *image, *comp, *machine, *parser, *key, *cert, *output;
+	const char *image, *comp, *machine;
+	struct build_out out; /* --parser, --key, --cert, -o */
 };
 
 static int parse_args(int argc, char **argv, struct zboot_args *a)
@@ -189,10 +191,7 @@ static int parse_args(int argc, char **argv, struct zboot_args *a)
 		{ "image", required_argument, NULL, 'i' },
 		{ "compress", required_argument, NULL, 'c' },
 		{ "machine", required_argument, NULL, 'm' },
-		{ "parser", required_argument, NULL, 'p' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'C' },
-		{ "output", required_argument, NULL, 'o' },
+		BUILD_OUT_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -200,14 +199,12 @@ static int parse_args(int argc, char **argv, struct zboot_args *a)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (!build_out_take(&a->out, c, optarg))
+			continue;
 		switch (c) {
 		case 'i': a->image = optarg; break;
 		case 'c': a->comp = optarg; break;
 		case 'm': a->machine = optarg; break;
-		case 'p': a->parser = optarg; break;
-		case 'k': a->key = optarg; break;
-		case 'C': a->cert = optarg; break;
-		case 'o': a->output = optarg; break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -216,7 +213,7 @@ static int parse_args(int argc, char **argv, struct zboot_args *a)
 			return -1;
 		}
 	}
-	if (optind != argc || !a->image || !a->comp || !a->output) {
+	if (optind != argc || !a->image || !a->comp || !a->out.output) {
 		tool_errorf("build-zboot", "--image, --compress and -o are required");
 		return -1;
 	}
@@ -230,10 +227,8 @@ static int parse_args(int argc, char **argv, struct zboot_args *a)
 			    a->machine);
 		return -1;
 	}
-	if (!a->key != !a->cert) {
-		tool_errorf("build-zboot", "--key and --cert go together");
+	if (build_out_check("build-zboot", &a->out) < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -276,7 +271,7 @@ static int compress_image(struct tool *t, const struct zboot_args *a,
 
 int verb_build_zboot(struct tool *t, int argc, char **argv)
 {
-	struct zboot_args a = { .parser = "zboot" };
+	struct zboot_args a = { .out.parser = "zboot" };
 	struct pk_file img = { 0 }, parser_file = { 0 };
 	struct pk_buf payload = { 0 }, frame = { 0 }, out = { 0 };
 	struct pk_zboot_opts zo = { 0 };
@@ -293,7 +288,7 @@ int verb_build_zboot(struct tool *t, int argc, char **argv)
 		tool_error(t, "build-zboot", NULL);
 		return PK_EXIT_FAILURE;
 	}
-	r = pk_parser_resolve(t->ctx, a.parser, &parser_file, &bpf, &bpf_len);
+	r = pk_parser_resolve(t->ctx, a.out.parser, &parser_file, &bpf, &bpf_len);
 	if (r < 0) {
 		tool_error(t, "build-zboot", NULL);
 		goto out;
@@ -310,12 +305,12 @@ int verb_build_zboot(struct tool *t, int argc, char **argv)
 	r = pk_zboot_build(t->ctx, &zo, &frame);
 	if (r >= 0)
 		r = pk_add_bpf(t->ctx, frame.data, frame.len, bpf, bpf_len, &out, NULL);
-	if (r >= 0)
-		r = pk_build_finish(t->ctx, out.data, out.len, a.key, a.cert, a.output);
 	if (r < 0) {
 		tool_error(t, "build-zboot", NULL);
 		goto out;
 	}
+	if (build_out_finish(t, "build-zboot", &a.out, out.data, out.len) < 0)
+		goto out;
 	ret = PK_EXIT_OK;
 out:
 	pk_buf_free(&out);

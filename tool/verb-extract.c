@@ -20,11 +20,11 @@
 #include "pekexec/hash.h"
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
 #include "pekexec/pipeline.h"
+#include "pipeline-args.h"
 #include "tool.h"
 
 #define EXTRACT_MAX_IMAGE (4ull << 30)
-#define EXTRACT_MAX_ADDONS 64
-#define EXTRACT_TRUST_DIR PK_SYSCONFDIR "/pekexec/trust.d"
+#define EXTRACT_MAX_ADDONS PIPELINE_MAX_ADDONS
 #define EXTRACT_LOCKDOWN "/sys/kernel/security/lockdown"
 
 static const char *const out_names[] = { "kernel", "initrd", "cmdline", "manifest.json" };
@@ -42,7 +42,7 @@ static void usage(FILE *out)
 		"\n"
 		"  -o, --output DIR        where to write (created if missing)\n"
 		"  -t, --trust PATH        trust anchors (PEM/DER file or directory),\n"
-		"                          repeatable; " EXTRACT_TRUST_DIR " is added\n"
+		"                          repeatable; " TOOL_TRUST_DIR " is added\n"
 		"                          when it exists\n"
 		"      --verify MODE       require: a trusted signature is required;\n"
 		"                          auto (default): require if the running kernel is\n"
@@ -126,8 +126,8 @@ static void json_stage(struct json *j, const struct pk_stage_record *s)
 		const struct pk_stage_cmd *c = &s->cmds[i];
 
 		json_object_begin(j, NULL);
-		json_string(j, "cmd", tool_cmd_name(c->cmd, "UNKNOWN"));
-		json_string(j, "subcmd", tool_subcmd_name(c->subcmd, "UNKNOWN"));
+		json_string(j, "cmd", tool_name_or(pk_cmd_name(c->cmd), "UNKNOWN"));
+		json_string(j, "subcmd", tool_name_or(pk_subcmd_name(c->subcmd), "UNKNOWN"));
 		json_uint(j, "size", c->len);
 		json_sha256(j, "sha256", c->sha256);
 		json_int(j, "result", c->result);
@@ -254,12 +254,7 @@ static char *join_cmdline(const char *line, const char *append)
 
 struct extract_args {
 	const char *dir;
-	const char *initrd;
-	const char *cmdline;
-	const char *append;
-	const char *addons[EXTRACT_MAX_ADDONS];
-	size_t naddons;
-	enum pk_verify_mode verify;
+	struct pipeline_args pipe;
 };
 
 static int run_extract(struct tool *t, const struct extract_args *a,
@@ -277,32 +272,33 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 
 	memset(addon_files, 0, sizeof(addon_files));
 	if (pk_file_open(t->ctx, image, EXTRACT_MAX_IMAGE, &img) < 0 ||
-	    (a->initrd && pk_file_open(t->ctx, a->initrd, PK_PIPELINE_MAX_INITRD, &initrd) < 0)) {
+	    (a->pipe.initrd &&
+	     pk_file_open(t->ctx, a->pipe.initrd, PK_PIPELINE_MAX_INITRD, &initrd) < 0)) {
 		tool_error(t, "extract", NULL);
 		goto out;
 	}
-	for (i = 0; i < a->naddons; i++) {
-		if (pk_file_open(t->ctx, a->addons[i], EXTRACT_MAX_IMAGE, &addon_files[i]) < 0) {
+	for (i = 0; i < a->pipe.naddons; i++) {
+		if (pk_file_open(t->ctx, a->pipe.addons[i], EXTRACT_MAX_IMAGE, &addon_files[i]) < 0) {
 			tool_error(t, "extract", NULL);
 			goto out;
 		}
-		addons[i] = (struct pk_pipeline_image){ a->addons[i], addon_files[i].data,
+		addons[i] = (struct pk_pipeline_image){ a->pipe.addons[i], addon_files[i].data,
 							addon_files[i].len };
 	}
-	cmdline = join_cmdline(a->cmdline, a->append);
-	if ((a->cmdline || a->append) && !cmdline) {
+	cmdline = join_cmdline(a->pipe.cmdline, a->pipe.append);
+	if ((a->pipe.cmdline || a->pipe.append) && !cmdline) {
 		tool_errorf("extract", "out of memory");
 		goto out;
 	}
 	in = (struct pk_pipeline_image){ image, img.data, img.len };
-	o.verify = a->verify;
+	o.verify = a->pipe.verify;
 	o.lockdown = kernel_locked_down();
 	o.trust = trust;
-	o.initrd = a->initrd ? initrd.data : NULL;
+	o.initrd = a->pipe.initrd ? initrd.data : NULL;
 	o.initrd_len = initrd.len;
 	o.cmdline = cmdline;
 	o.addons = addons;
-	o.naddons = a->naddons;
+	o.naddons = a->pipe.naddons;
 
 	r = pk_pipeline_run(t->ctx, &in, &o, &res);
 	if (r < 0) {
@@ -326,7 +322,7 @@ out:
 	free(man);
 	free(cmdline);
 	pk_pipeline_result_free(&res);
-	for (i = 0; i < a->naddons; i++)
+	for (i = 0; i < a->pipe.naddons; i++)
 		pk_file_close(&addon_files[i]);
 	pk_file_close(&initrd);
 	pk_file_close(&img);
@@ -335,63 +331,39 @@ out:
 
 int verb_extract(struct tool *t, int argc, char **argv)
 {
-	enum { O_VERIFY = 256, O_ADDON, O_INITRD, O_APPEND, O_CMDLINE };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "trust", required_argument, NULL, 't' },
-		{ "verify", required_argument, NULL, O_VERIFY },
-		{ "addon", required_argument, NULL, O_ADDON },
-		{ "initrd", required_argument, NULL, O_INITRD },
-		{ "append", required_argument, NULL, O_APPEND },
-		{ "command-line", required_argument, NULL, O_CMDLINE },
+		PIPELINE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct extract_args a = { .verify = PK_VERIFY_AUTO };
-	struct pk_trust *trust;
-	struct stat st;
-	int c, ret = PK_EXIT_USAGE;
+	struct extract_args a = { .pipe.verify = PK_VERIFY_AUTO };
+	struct pk_trust *trust = NULL;
+	char err[256];
+	int c, r, ret = PK_EXIT_USAGE;
 
-	trust = pk_trust_new();
-	if (!trust) {
-		tool_errorf("extract", "out of memory");
-		return PK_EXIT_FAILURE;
-	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:t:h", opts, NULL)) != -1) {
+		r = pipeline_args_take(&a.pipe, c, optarg, err, sizeof(err));
+		if (r < 0) {
+			tool_errorf("extract", "%s", err);
+			goto out;
+		}
+		if (r == 0)
+			continue;
 		switch (c) {
 		case 'o':
 			a.dir = optarg;
 			break;
 		case 't':
-			if (pk_trust_add_path(t->ctx, trust, optarg) < 0) {
-				tool_error(t, "extract", NULL);
+		case PIPE_O_TRUST:
+			if (tool_trust_add(t, "extract", &trust, optarg) < 0) {
 				ret = PK_EXIT_FAILURE;
 				goto out;
 			}
 			break;
-		case O_VERIFY:
-			if (pk_verify_mode_from_name(optarg, &a.verify) < 0) {
-				tool_errorf("extract", "--verify: '%s' is not require, auto or off",
-					    optarg);
-				goto out;
-			}
-			break;
-		case O_ADDON:
-			if (a.naddons == EXTRACT_MAX_ADDONS) {
-				tool_errorf("extract", "at most %d --addon", EXTRACT_MAX_ADDONS);
-				goto out;
-			}
-			a.addons[a.naddons++] = optarg;
-			break;
-		case O_INITRD:
-			a.initrd = optarg;
-			break;
-		case O_APPEND:
-			a.append = optarg;
-			break;
-		case O_CMDLINE:
-			a.cmdline = optarg;
+		case PIPE_O_CMDLINE:
+			a.pipe.cmdline = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -407,9 +379,10 @@ int verb_extract(struct tool *t, int argc, char **argv)
 		usage(stderr);
 		goto out;
 	}
-	if (stat(EXTRACT_TRUST_DIR, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    pk_trust_add_path(t->ctx, trust, EXTRACT_TRUST_DIR) < 0)
-		pk_ctx_clear_error(t->ctx); /* an empty directory adds nothing */
+	if (tool_trust_add(t, "extract", &trust, NULL) < 0) {
+		ret = PK_EXIT_FAILURE;
+		goto out;
+	}
 	ret = run_extract(t, &a, trust, argv[optind]);
 out:
 	pk_trust_free(trust);

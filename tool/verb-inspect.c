@@ -442,7 +442,7 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	static struct pk_pe pe; /* large; the tool runs one verb */
+	struct pk_pe *pe = NULL;
 	struct pk_file file = { 0 };
 	struct pk_trust *trust = NULL;
 	struct facts f = { 0 };
@@ -457,16 +457,7 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 			json = true;
 			break;
 		case 't':
-			if (!trust)
-				trust = pk_trust_new();
-			if (!trust) {
-				tool_errorf("inspect", "out of memory");
-				return PK_EXIT_FAILURE;
-			}
-			r = pk_trust_add_path(t->ctx, trust, optarg);
-			if (r < 0) {
-				/* The message names the path. */
-				tool_errorf("inspect", "--trust: %s", pk_ctx_errmsg(t->ctx));
+			if (tool_trust_add(t, "inspect", &trust, optarg) < 0) {
 				pk_trust_free(trust);
 				return PK_EXIT_FAILURE;
 			}
@@ -499,23 +490,31 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 	}
 	f.buf = file.data;
 	f.len = file.len;
-	r = pk_pe_parse(t->ctx, file.data, file.len, &pe);
+	pe = pk_pe_new();
+	if (!pe) {
+		tool_errorf("inspect", "out of memory");
+		pk_file_close(&file);
+		pk_trust_free(trust);
+		return PK_EXIT_FAILURE;
+	}
+	r = pk_pe_parse(t->ctx, file.data, file.len, pe);
 	if (r < 0) {
 		tool_error(t, "inspect", f.path);
+		pk_pe_free(pe);
 		pk_file_close(&file);
 		pk_trust_free(trust);
 		return r == -ENOMEM ? PK_EXIT_FAILURE : PK_EXIT_MALFORMED;
 	}
-	f.pe = &pe;
+	f.pe = pe;
 
-	f.nsigs = pk_authenticode_list(t->ctx, &pe, trust, &f.sigs);
+	f.nsigs = pk_authenticode_list(t->ctx, pe, trust, &f.sigs);
 	if (f.nsigs < 0) {
 		f.sig_error = pk_ctx_errmsg(t->ctx);
 		ret = f.nsigs == -ENOMEM ? PK_EXIT_FAILURE : PK_EXIT_MALFORMED;
 	}
 
 	{
-		const struct pk_pe_section *bpf = pk_pe_find_section(&pe, ".bpf");
+		const struct pk_pe_section *bpf = pk_pe_find_section(pe, ".bpf");
 
 		if (bpf) {
 			r = inspect_bpf_collect(t->ctx, f.path, file.data, file.len,
@@ -540,6 +539,7 @@ int verb_inspect(struct tool *t, int argc, char **argv)
 out:
 	inspect_bpf_free(&f.bpfi);
 	free(f.sigs);
+	pk_pe_free(pe);
 	pk_file_close(&file);
 	pk_trust_free(trust);
 	return ret;

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "load-args.h"
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
@@ -32,7 +31,6 @@
 #include "tool.h"
 
 #define LOAD_MAX_IMAGE (4ull << 30)
-#define LOAD_TRUST_DIR PK_SYSCONFDIR "/pekexec/trust.d"
 #define LOAD_LOCKDOWN "/sys/kernel/security/lockdown"
 #define LOAD_PROC_CMDLINE "/proc/cmdline"
 
@@ -89,7 +87,7 @@ static void usage(FILE *out, enum load_op op)
 		"      --addon FILE        an add-on (PE with .cmdline/.initrd and .bpf),\n"
 		"                          repeatable, applied in the order given\n"
 		"  -t, --trust PATH        trust anchors (PEM/DER file or directory),\n"
-		"                          repeatable; " LOAD_TRUST_DIR " is added when\n"
+		"                          repeatable; " TOOL_TRUST_DIR " is added when\n"
 		"                          it exists\n"
 		"      --verify MODE       require, auto (default: require when the running\n"
 		"                          kernel is locked down) or off\n"
@@ -190,22 +188,6 @@ static void load_state_free(struct load_state *s, size_t naddons)
 	free(s->cmdline);
 }
 
-static int add_trust(struct tool *t, const struct load_args *a, struct pk_trust *trust)
-{
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < a->ntrust; i++)
-		if (pk_trust_add_path(t->ctx, trust, a->trust[i]) < 0) {
-			tool_error(t, "load", NULL);
-			return -EINVAL;
-		}
-	if (stat(LOAD_TRUST_DIR, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    pk_trust_add_path(t->ctx, trust, LOAD_TRUST_DIR) < 0)
-		pk_ctx_clear_error(t->ctx); /* an empty directory adds nothing */
-	return 0;
-}
-
 /* Runs the pipeline on a .bpf image; fills @k from s->res. */
 static int run_pipeline(struct tool *t, const struct load_args *a, struct load_state *s,
 			const char *lockdown, bool user_none, struct pk_kexec_image *k)
@@ -215,29 +197,27 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	size_t i;
 	int r;
 
-	s->trust = pk_trust_new();
-	if (!s->trust) {
-		tool_errorf("load", "out of memory");
+	for (i = 0; i < a->ntrust; i++)
+		if (tool_trust_add(t, "load", &s->trust, a->trust[i]) < 0)
+			return PK_EXIT_FAILURE;
+	if (tool_trust_add(t, "load", &s->trust, NULL) < 0)
 		return PK_EXIT_FAILURE;
-	}
-	if (add_trust(t, a, s->trust) < 0)
-		return PK_EXIT_FAILURE;
-	for (i = 0; i < a->naddons; i++) {
-		if (pk_file_open(t->ctx, a->addons[i], LOAD_MAX_IMAGE, &s->addon_files[i]) < 0) {
+	for (i = 0; i < a->pipe.naddons; i++) {
+		if (pk_file_open(t->ctx, a->pipe.addons[i], LOAD_MAX_IMAGE, &s->addon_files[i]) < 0) {
 			tool_error(t, "load", NULL);
 			return PK_EXIT_FAILURE;
 		}
-		s->addons[i] = (struct pk_pipeline_image){ a->addons[i], s->addon_files[i].data,
+		s->addons[i] = (struct pk_pipeline_image){ a->pipe.addons[i], s->addon_files[i].data,
 							   s->addon_files[i].len };
 	}
-	o.verify = a->verify;
+	o.verify = a->pipe.verify;
 	o.lockdown = lockdown && strcmp(lockdown, "none");
 	o.trust = s->trust;
-	o.initrd = a->initrd ? s->initrd.data : NULL;
+	o.initrd = a->pipe.initrd ? s->initrd.data : NULL;
 	o.initrd_len = s->initrd.len;
 	o.cmdline = user_none ? NULL : s->cmdline;
 	o.addons = s->addons;
-	o.naddons = a->naddons;
+	o.naddons = a->pipe.naddons;
 	o.kdump = a->crash;
 	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);
 	if (r < 0) {
@@ -273,13 +253,14 @@ static int do_load(struct tool *t, const struct load_args *a)
 		goto out;
 	}
 	if (pk_file_open(t->ctx, a->image, LOAD_MAX_IMAGE, &s.img) < 0 ||
-	    (a->initrd && pk_file_open(t->ctx, a->initrd, PK_PIPELINE_MAX_INITRD, &s.initrd) < 0)) {
+	    (a->pipe.initrd &&
+	     pk_file_open(t->ctx, a->pipe.initrd, PK_PIPELINE_MAX_INITRD, &s.initrd) < 0)) {
 		tool_error(t, "load", NULL);
 		goto out;
 	}
 	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
 	ro.kernel_bpf = a->kernel_bpf;
-	ro.naddons = a->naddons;
+	ro.naddons = a->pipe.naddons;
 	ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
 	r = pk_pipeline_route(t->ctx, &in, &ro, &route);
 	if (r < 0) {
@@ -317,7 +298,7 @@ static int do_load(struct tool *t, const struct load_args *a)
 			k.initrd_len, k.cmdline ? k.cmdline : "");
 	ret = PK_EXIT_OK;
 out:
-	load_state_free(&s, a->naddons);
+	load_state_free(&s, a->pipe.naddons);
 	return ret;
 }
 

@@ -77,26 +77,18 @@ int verb_verify(struct tool *t, int argc, char **argv)
 	};
 	struct pk_file img = { 0 };
 	struct pk_sig_info signer;
-	struct pk_trust *trust;
+	struct pk_trust *trust = NULL;
 	struct pk_pe *pe = NULL;
 	int c, r, ret = PK_EXIT_FAILURE, ntrust = 0;
 	const char *path;
 
-	trust = pk_trust_new();
-	if (!trust) {
-		tool_errorf("verify", "out of memory");
-		return PK_EXIT_FAILURE;
-	}
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			ntrust++;
-			r = pk_trust_add_path(t->ctx, trust, optarg);
-			if (r < 0) {
-				tool_error(t, "verify", NULL);
+			if (tool_trust_add(t, "verify", &trust, optarg) < 0)
 				goto out;
-			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -121,7 +113,7 @@ int verb_verify(struct tool *t, int argc, char **argv)
 		tool_error(t, "verify", NULL);
 		goto out;
 	}
-	pe = calloc(1, sizeof(*pe));
+	pe = pk_pe_new();
 	if (!pe) {
 		tool_errorf("verify", "out of memory");
 		goto out;
@@ -145,7 +137,7 @@ int verb_verify(struct tool *t, int argc, char **argv)
 	       signer.issuer);
 	ret = PK_EXIT_OK;
 out:
-	free(pe);
+	pk_pe_free(pe);
 	pk_file_close(&img);
 	pk_trust_free(trust);
 	return ret;

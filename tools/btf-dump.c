@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * btf-dump.c - build tool: write the executor's own BTF (lib/bpf/btf-exec.c)
+ * btf-dump.c - build tool: write the executor's own BTF (lib/bpf/load/btf-exec.c)
  * as a raw .btf file, for `bpftool btf dump file X format c > vmlinux.h`:
  * the vmlinux.h the test parser programs are compiled against.
  *
@@ -9,7 +9,7 @@
 #include <bpf/btf.h>
 #include <stdio.h>
 
-#include "bpf/loader.h"
+#include "bpf/load/loader.h"
 
 int main(int argc, char **argv)
 {

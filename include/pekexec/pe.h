@@ -121,6 +121,16 @@ struct pk_pe {
 };
 
 /**
+ * pk_pe_new - a new, zeroed struct pk_pe for pk_pe_parse() (which may fill
+ * it again and again); pk_pe_free - release it (NULL is fine).  The one
+ * way to get a struct pk_pe: it is large (PK_PE_MAX_SECTIONS sections), so
+ * it lives on the heap, not on a stack or in static storage.
+ * @return the new struct, or NULL when out of memory.
+ */
+struct pk_pe *pk_pe_new(void);
+void pk_pe_free(struct pk_pe *pe);
+
+/**
  * pk_pe_parse - decode and validate the headers of a PE image.
  * @ctx: context for the error message (may be NULL)
  * @buf, @len: the whole image file

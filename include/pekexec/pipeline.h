@@ -124,6 +124,16 @@ struct pk_stage_cmd {
 	uint8_t sha256[PK_SHA256_LEN]; /**< of the payload */
 };
 
+/**
+ * pk_cmd_name - the name of a parser command number (DESIGN.md section 3):
+ * "DECOMPRESS", "COPY".  pk_subcmd_name - of a sub-command number:
+ * "KERNEL", "INITRD", "CMDLINE".  The one table of these names, for
+ * messages and for tools that show pk_stage_cmd records.
+ * @return the name, or NULL for a number the ABI does not define.
+ */
+const char *pk_cmd_name(uint16_t cmd);
+const char *pk_subcmd_name(uint16_t subcmd);
+
 /** The record of one stage (main or add-on). */
 struct pk_stage_record {
 	unsigned int index; /**< 1-based, main stages then add-ons */

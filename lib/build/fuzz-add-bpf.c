@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct pk_pe in_pe, out_pe;
+static struct pk_pe *in_pe, *out_pe; /* for one input: LLVMFuzzerTestOneInput() */
 
 static const uint8_t program[] = "\x7f" "ELF fuzz program: any bytes will do";
 
@@ -67,7 +67,7 @@ static bool same_bytes(const uint8_t *in, const struct pk_pe_section *s,
 	copy = malloc(s->size_of_raw_data);
 	ASSERT(copy);
 	memcpy(copy, out + o->pointer_to_raw_data, s->size_of_raw_data);
-	if (debug_dir_range(&in_pe, &dbg, &n)) {
+	if (debug_dir_range(in_pe, &dbg, &n)) {
 		for (k = 0; k < n; k++) {
 			at = dbg + k * 28u + 24;
 			if (at >= s->pointer_to_raw_data &&
@@ -85,33 +85,33 @@ static void check(const uint8_t *in, size_t in_len, const struct pk_buf *out)
 	const struct pk_pe_section *bpf;
 	unsigned int i, j = 0;
 
-	ASSERT(pk_pe_parse(NULL, out->data, out->len, &out_pe) == 0);
-	bpf = pk_pe_find_section(&out_pe, ".bpf");
+	ASSERT(pk_pe_parse(NULL, out->data, out->len, out_pe) == 0);
+	bpf = pk_pe_find_section(out_pe, ".bpf");
 	ASSERT(bpf && bpf->data_size == sizeof(program));
 	ASSERT(!memcmp(out->data + bpf->data_offset, program, sizeof(program)));
-	ASSERT(!pk_pe_has_cert_table(&out_pe));
+	ASSERT(!pk_pe_has_cert_table(out_pe));
 	/* pk_add_bpf() parsed the same bytes successfully */
-	ASSERT(pk_pe_parse(NULL, in, in_len, &in_pe) == 0);
-	for (i = 0; i < in_pe.nsections; i++) {
-		const struct pk_pe_section *s = &in_pe.sections[i], *o;
+	ASSERT(pk_pe_parse(NULL, in, in_len, in_pe) == 0);
+	for (i = 0; i < in_pe->nsections; i++) {
+		const struct pk_pe_section *s = &in_pe->sections[i], *o;
 
 		if (!strcmp(s->name, ".bpf"))
 			continue; /* replaced (dropped or rewritten in place) */
-		while (j < out_pe.nsections && !strcmp(out_pe.sections[j].name, ".bpf") &&
+		while (j < out_pe->nsections && !strcmp(out_pe->sections[j].name, ".bpf") &&
 		       strcmp(s->name, ".bpf"))
 			j++;
-		ASSERT(j < out_pe.nsections);
-		o = &out_pe.sections[j++];
+		ASSERT(j < out_pe->nsections);
+		o = &out_pe->sections[j++];
 		ASSERT(!strcmp(o->name, s->name));
 		ASSERT(o->virtual_address == s->virtual_address);
 		ASSERT(o->size_of_raw_data == s->size_of_raw_data);
 		ASSERT(same_bytes(in, s, out->data, o));
 	}
-	if (in_pe.zboot.present) {
-		ASSERT(out_pe.zboot.present);
-		ASSERT(out_pe.zboot.payload_size == in_pe.zboot.payload_size);
-		ASSERT(!memcmp(out->data + out_pe.zboot.payload_offset,
-			       in + in_pe.zboot.payload_offset, in_pe.zboot.payload_size));
+	if (in_pe->zboot.present) {
+		ASSERT(out_pe->zboot.present);
+		ASSERT(out_pe->zboot.payload_size == in_pe->zboot.payload_size);
+		ASSERT(!memcmp(out->data + out_pe->zboot.payload_offset,
+			       in + in_pe->zboot.payload_offset, in_pe->zboot.payload_size));
 	}
 }
 
@@ -123,6 +123,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ctx)
 		return 0;
+	in_pe = pk_pe_new();
+	out_pe = pk_pe_new();
+	if (!in_pe || !out_pe)
+		abort();
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
 	/* an exact-size copy: ASan sees any read past the end */
 	copy = malloc(size ? size : 1);
@@ -141,6 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pk_buf_free(&again);
 	pk_buf_free(&out);
 	free(copy);
+	pk_pe_free(out_pe);
+	pk_pe_free(in_pe);
 	pk_ctx_free(ctx);
 	return 0;
 }

@@ -256,11 +256,11 @@ int pk_pe_add_sections(struct pk_ctx *ctx, const uint8_t *img, size_t len,
 		       unsigned int flags, struct pk_buf *ret_out,
 		       struct pk_build_info *ret_info)
 {
-	_pk_cleanup_free_ struct pk_pe *pe = NULL;
+	_pk_cleanup_pe_ struct pk_pe *pe = NULL;
 	_pk_cleanup_free_ struct pk_layout *l = NULL;
 	int r;
 
-	pe = calloc(1, sizeof(*pe));
+	pe = pk_pe_new();
 	l = calloc(1, sizeof(*l));
 	if (!pe || !l)
 		return pk_err(ctx, -ENOMEM, "out of memory");

@@ -24,7 +24,7 @@
 #include "pekexec/pe.h"
 
 static struct pk_ctx *ctx;
-static struct pk_pe pe_in, pe_out; /* large: off the stack */
+static struct pk_pe *pe_in, *pe_out; /* pk_pe_new() in main() */
 
 /* The PE CheckSum, written here from the PE/COFF specification. */
 static uint32_t oracle_checksum(const uint8_t *b, size_t len, size_t csum_at)
@@ -77,35 +77,35 @@ static void check_output(const uint8_t *in, size_t in_len, const uint8_t *out,
 	unsigned int i, nkept;
 	uint64_t vend = 0, table_end;
 
-	CHECK_EQ_INT(pk_pe_parse(ctx, in, in_len, &pe_in), 0);
-	if (pk_pe_parse(ctx, out, out_len, &pe_out)) {
+	CHECK_EQ_INT(pk_pe_parse(ctx, in, in_len, pe_in), 0);
+	if (pk_pe_parse(ctx, out, out_len, pe_out)) {
 		printf("output does not parse: %s\n", pk_ctx_errmsg(ctx));
 		CHECK(0);
 		return;
 	}
-	nkept = pe_in.nsections - dropped;
-	CHECK_EQ_INT(pe_out.nsections, nkept + nsecs);
-	CHECK_EQ_INT(pe_out.file_alignment, pe_in.file_alignment);
-	CHECK_EQ_INT(pe_out.section_alignment, pe_in.section_alignment);
-	CHECK_EQ_INT(pe_out.entry_point, pe_in.entry_point);
-	CHECK_EQ_INT(pe_out.checksum,
-		     oracle_checksum(out, out_len, pe_out.checksum_offset));
-	CHECK(!pk_pe_has_cert_table(&pe_out));
-	table_end = pe_out.sections_offset + 40ull * pe_out.nsections;
-	CHECK(pe_out.size_of_headers >= table_end);
-	CHECK(pe_out.size_of_headers == pe_in.size_of_headers ||
-	      pe_out.size_of_headers % pe_out.file_alignment == 0);
+	nkept = pe_in->nsections - dropped;
+	CHECK_EQ_INT(pe_out->nsections, nkept + nsecs);
+	CHECK_EQ_INT(pe_out->file_alignment, pe_in->file_alignment);
+	CHECK_EQ_INT(pe_out->section_alignment, pe_in->section_alignment);
+	CHECK_EQ_INT(pe_out->entry_point, pe_in->entry_point);
+	CHECK_EQ_INT(pe_out->checksum,
+		     oracle_checksum(out, out_len, pe_out->checksum_offset));
+	CHECK(!pk_pe_has_cert_table(pe_out));
+	table_end = pe_out->sections_offset + 40ull * pe_out->nsections;
+	CHECK(pe_out->size_of_headers >= table_end);
+	CHECK(pe_out->size_of_headers == pe_in->size_of_headers ||
+	      pe_out->size_of_headers % pe_out->file_alignment == 0);
 	/* The headers before the section table are the input's. */
-	CHECK_EQ_INT(pe_out.sections_offset, pe_in.sections_offset);
-	for (i = 0; i < pe_out.nsections; i++) {
-		const struct pk_pe_section *o = &pe_out.sections[i];
+	CHECK_EQ_INT(pe_out->sections_offset, pe_in->sections_offset);
+	for (i = 0; i < pe_out->nsections; i++) {
+		const struct pk_pe_section *o = &pe_out->sections[i];
 		uint64_t e = (uint64_t)o->virtual_address +
 			     (o->virtual_size ? o->virtual_size : o->size_of_raw_data);
 
 		if (o->size_of_raw_data)
-			CHECK(o->pointer_to_raw_data >= pe_out.size_of_headers);
+			CHECK(o->pointer_to_raw_data >= pe_out->size_of_headers);
 		if (i < nkept) {
-			const struct pk_pe_section *s = &pe_in.sections[i];
+			const struct pk_pe_section *s = &pe_in->sections[i];
 
 			CHECK(!strcmp(o->name, s->name));
 			CHECK_EQ_INT(o->virtual_address, s->virtual_address);
@@ -113,7 +113,7 @@ static void check_output(const uint8_t *in, size_t in_len, const uint8_t *out,
 			CHECK_EQ_INT(o->size_of_raw_data, s->size_of_raw_data);
 			CHECK_EQ_INT(o->characteristics, s->characteristics);
 			CHECK_EQ_INT((o->pointer_to_raw_data - s->pointer_to_raw_data) %
-					     pe_in.file_alignment, 0);
+					     pe_in->file_alignment, 0);
 			CHECK(o->size_of_raw_data == 0 ||
 			      !memcmp(out + o->pointer_to_raw_data,
 				      in + s->pointer_to_raw_data, s->size_of_raw_data));
@@ -125,15 +125,15 @@ static void check_output(const uint8_t *in, size_t in_len, const uint8_t *out,
 			CHECK_EQ_INT(o->data_size, n->len);
 			CHECK(!memcmp(out + o->data_offset, n->data, n->len));
 			CHECK_EQ_INT(o->characteristics, n->characteristics);
-			CHECK_EQ_INT(o->pointer_to_raw_data % pe_out.file_alignment, 0);
-			CHECK_EQ_INT(o->size_of_raw_data, up(n->len, pe_out.file_alignment));
+			CHECK_EQ_INT(o->pointer_to_raw_data % pe_out->file_alignment, 0);
+			CHECK_EQ_INT(o->size_of_raw_data, up(n->len, pe_out->file_alignment));
 			/* adjacent to the memory before it */
-			CHECK_EQ_INT(o->virtual_address, up(vend, pe_out.section_alignment));
+			CHECK_EQ_INT(o->virtual_address, up(vend, pe_out->section_alignment));
 		}
 		if (e > vend)
 			vend = e;
 	}
-	CHECK_EQ_INT(pe_out.size_of_image, up(vend, pe_out.section_alignment));
+	CHECK_EQ_INT(pe_out->size_of_image, up(vend, pe_out->section_alignment));
 }
 
 static void fill(uint8_t *p, size_t n, uint64_t seed)
@@ -189,18 +189,18 @@ static void test_symtab_and_signature(void)
 	size_t i;
 
 	CHECK_EQ_INT(pk_build_minimal_stub(ctx, PK_PE_MACHINE_X86_64, &stub), 0);
-	CHECK_EQ_INT(pk_pe_parse(ctx, stub.data, stub.len, &pe_in), 0);
+	CHECK_EQ_INT(pk_pe_parse(ctx, stub.data, stub.len, pe_in), 0);
 	fill(tail, sizeof(tail), 99);
 	symtab = (uint32_t)stub.len;
 	CHECK_EQ_INT(pk_buf_append(&stub, tail, sizeof(tail)), 0);
-	pk_put_le32(stub.data + pe_in.pe_offset + 12, symtab);
-	pk_put_le32(stub.data + pe_in.pe_offset + 16, 4);
+	pk_put_le32(stub.data + pe_in->pe_offset + 12, symtab);
+	pk_put_le32(stub.data + pe_in->pe_offset + 16, 4);
 	/* and a (fake) certificate table at the end, 8-aligned */
 	CHECK_EQ_INT(pk_buf_pad(&stub, 8), 0);
 	n = (uint32_t)stub.len;
 	CHECK_EQ_INT(pk_buf_append(&stub, cert, sizeof(cert)), 0);
-	pk_put_le32(stub.data + pe_in.dirs_offset + 32, n);
-	pk_put_le32(stub.data + pe_in.dirs_offset + 36, sizeof(cert));
+	pk_put_le32(stub.data + pe_in->dirs_offset + 32, n);
+	pk_put_le32(stub.data + pe_in->dirs_offset + 36, sizeof(cert));
 
 	fill(data, sizeof(data), 7);
 	for (i = 0; i < 30; i++)
@@ -210,12 +210,12 @@ static void test_symtab_and_signature(void)
 	CHECK(info.dropped_signature);
 	CHECK(info.moved_by > 0);
 	check_output(stub.data, stub.len, out.data, out.len, secs, 30, 0);
-	CHECK_EQ_INT(pk_pe_parse(ctx, out.data, out.len, &pe_out), 0);
+	CHECK_EQ_INT(pk_pe_parse(ctx, out.data, out.len, pe_out), 0);
 	/* the tail (symbol table, then the padding before the certificates) */
-	CHECK(pe_out.symtab_offset >= pe_out.sections[pe_out.nsections - 1].pointer_to_raw_data);
-	CHECK(pk_range_ok(out.len, pe_out.symtab_offset, sizeof(tail)));
-	CHECK(!memcmp(out.data + pe_out.symtab_offset, tail, sizeof(tail)));
-	CHECK_EQ_INT(out.len, pe_out.symtab_offset + (n - symtab));
+	CHECK(pe_out->symtab_offset >= pe_out->sections[pe_out->nsections - 1].pointer_to_raw_data);
+	CHECK(pk_range_ok(out.len, pe_out->symtab_offset, sizeof(tail)));
+	CHECK(!memcmp(out.data + pe_out->symtab_offset, tail, sizeof(tail)));
+	CHECK_EQ_INT(out.len, pe_out->symtab_offset + (n - symtab));
 	write_seed("stub-symtab-signed", stub.data, stub.len);
 	pk_buf_free(&out);
 	pk_buf_free(&stub);
@@ -237,9 +237,9 @@ static void test_debug_dir(void)
 	size_t i;
 
 	CHECK_EQ_INT(pk_build_minimal_stub(ctx, PK_PE_MACHINE_X86_64, &stub), 0);
-	CHECK_EQ_INT(pk_pe_parse(ctx, stub.data, stub.len, &pe_in), 0);
-	CHECK_EQ_INT(pe_in.sections[0].pointer_to_raw_data, 0x400);
-	text_hdr = pe_in.sections[0].header_offset;
+	CHECK_EQ_INT(pk_pe_parse(ctx, stub.data, stub.len, pe_in), 0);
+	CHECK_EQ_INT(pe_in->sections[0].pointer_to_raw_data, 0x400);
+	text_hdr = pe_in->sections[0].header_offset;
 	pk_put_le32(stub.data + text_hdr + 8, 0x200); /* VirtualSize: all of it */
 	fill(marker, sizeof(marker), 31);
 	memcpy(stub.data + target, marker, sizeof(marker));
@@ -248,11 +248,11 @@ static void test_debug_dir(void)
 	pk_put_le32(stub.data + dbg_file + 16, sizeof(marker));
 	pk_put_le32(stub.data + dbg_file + 20, 0x1080);
 	pk_put_le32(stub.data + dbg_file + 24, target);
-	pk_put_le32(stub.data + pe_in.dirs_offset + 6 * 8, 0x1040);
-	pk_put_le32(stub.data + pe_in.dirs_offset + 6 * 8 + 4, 28);
+	pk_put_le32(stub.data + pe_in->dirs_offset + 6 * 8, 0x1040);
+	pk_put_le32(stub.data + pe_in->dirs_offset + 6 * 8 + 4, 28);
 	/* keep the input's CheckSum consistent (not that it matters) */
-	pk_put_le32(stub.data + pe_in.checksum_offset,
-		    oracle_checksum(stub.data, stub.len, pe_in.checksum_offset));
+	pk_put_le32(stub.data + pe_in->checksum_offset,
+		    oracle_checksum(stub.data, stub.len, pe_in->checksum_offset));
 
 	fill(data, sizeof(data), 32);
 	for (i = 0; i < 30; i++)
@@ -266,9 +266,9 @@ static void test_debug_dir(void)
 
 		CHECK_EQ_INT(pk_buf_append(&copy, out.data, out.len), 0);
 		pk_put_le32(copy.data + dbg_file + info.moved_by + 24, target);
-		CHECK_EQ_INT(pk_pe_parse(ctx, copy.data, copy.len, &pe_out), 0);
-		pk_put_le32(copy.data + pe_out.checksum_offset,
-			    oracle_checksum(copy.data, copy.len, pe_out.checksum_offset));
+		CHECK_EQ_INT(pk_pe_parse(ctx, copy.data, copy.len, pe_out), 0);
+		pk_put_le32(copy.data + pe_out->checksum_offset,
+			    oracle_checksum(copy.data, copy.len, pe_out->checksum_offset));
 		check_output(stub.data, stub.len, copy.data, copy.len, secs, 30, 0);
 		pk_buf_free(&copy);
 	}
@@ -306,14 +306,14 @@ static void test_replace(void)
 	CHECK_EQ_INT(pk_pe_add_sections(ctx, a.data, a.len, &foo_sec, 1, 0, &c, NULL), 0);
 	CHECK_EQ_INT(pk_add_bpf(ctx, c.data, c.len, bpf2, sizeof(bpf2), &d, &info), 0);
 	CHECK(info.replaced);
-	CHECK_EQ_INT(pk_pe_parse(ctx, d.data, d.len, &pe_out), 0);
-	CHECK_EQ_INT(pe_out.nsections, 3);
-	s = pk_pe_find_section(&pe_out, ".bpf");
+	CHECK_EQ_INT(pk_pe_parse(ctx, d.data, d.len, pe_out), 0);
+	CHECK_EQ_INT(pe_out->nsections, 3);
+	s = pk_pe_find_section(pe_out, ".bpf");
 	CHECK(s && s->data_size == sizeof(bpf2) && !memcmp(d.data + s->data_offset, bpf2, sizeof(bpf2)));
 	CHECK(s && s->size_of_raw_data && !d.data[s->pointer_to_raw_data + sizeof(bpf2)]);
-	s = pk_pe_find_section(&pe_out, ".foo");
+	s = pk_pe_find_section(pe_out, ".foo");
 	CHECK(s && s->data_size == sizeof(foo) && !memcmp(d.data + s->data_offset, foo, sizeof(foo)));
-	CHECK_EQ_INT(pe_out.checksum, oracle_checksum(d.data, d.len, pe_out.checksum_offset));
+	CHECK_EQ_INT(pe_out->checksum, oracle_checksum(d.data, d.len, pe_out->checksum_offset));
 	pk_buf_free(&d);
 	/* too big for its place */
 	CHECK_EQ_INT(pk_add_bpf(ctx, c.data, c.len, foo, 0x1001, &d, NULL), -ENOSPC);
@@ -340,12 +340,12 @@ static void test_bzimage(void)
 		printf("note: no $IMAGES/vmlinuz-amd64, bzImage case not run\n");
 		return;
 	}
-	CHECK_EQ_INT(pk_pe_parse(ctx, img.data, img.len, &pe_in), 0);
+	CHECK_EQ_INT(pk_pe_parse(ctx, img.data, img.len, pe_in), 0);
 	fill(data, sizeof(data), 5);
 	for (i = 0; i < 3; i++)
 		secs[i] = (struct pk_build_section){ ".bpf", data, 1500 + i, PK_SCN_DATA_RO };
 	/* 0x1f1 is where the x86 setup header starts */
-	room = (0x1f1 - (pe_in.sections_offset + 40u * pe_in.nsections)) / 40;
+	room = (0x1f1 - (pe_in->sections_offset + 40u * pe_in->nsections)) / 40;
 	CHECK(room >= 1);
 	CHECK_EQ_INT(pk_pe_add_sections(ctx, img.data, img.len, secs, room, 0, &out, &info), 0);
 	CHECK(info.dropped_signature);
@@ -430,19 +430,19 @@ static void test_zboot_moves(void)
 	fill(payload, sizeof(payload), 11);
 	fill(data, sizeof(data), 12);
 	make_small_zboot(&zb, payload, sizeof(payload));
-	CHECK_EQ_INT(pk_pe_parse(ctx, zb.data, zb.len, &pe_in), 0);
-	CHECK(pe_in.zboot.present);
+	CHECK_EQ_INT(pk_pe_parse(ctx, zb.data, zb.len, pe_in), 0);
+	CHECK(pe_in->zboot.present);
 	for (i = 0; i < 8; i++)
 		secs[i] = (struct pk_build_section){ ".z", data, 50 + i, PK_SCN_DATA_RO };
 	CHECK_EQ_INT(pk_pe_add_sections(ctx, zb.data, zb.len, secs, 8, 0, &out, &info), 0);
 	CHECK(info.moved_by > 0);
 	check_output(zb.data, zb.len, out.data, out.len, secs, 8, 0);
-	CHECK_EQ_INT(pk_pe_parse(ctx, out.data, out.len, &pe_out), 0);
-	CHECK(pe_out.zboot.present);
-	CHECK_EQ_INT(pe_out.zboot.payload_offset, pe_in.zboot.payload_offset + info.moved_by);
-	CHECK_EQ_INT(pe_out.zboot.payload_size, sizeof(payload));
-	CHECK_EQ_INT(pe_out.zboot.image_size, 0x12345678);
-	CHECK(!memcmp(out.data + pe_out.zboot.payload_offset, payload, sizeof(payload)));
+	CHECK_EQ_INT(pk_pe_parse(ctx, out.data, out.len, pe_out), 0);
+	CHECK(pe_out->zboot.present);
+	CHECK_EQ_INT(pe_out->zboot.payload_offset, pe_in->zboot.payload_offset + info.moved_by);
+	CHECK_EQ_INT(pe_out->zboot.payload_size, sizeof(payload));
+	CHECK_EQ_INT(pe_out->zboot.image_size, 0x12345678);
+	CHECK(!memcmp(out.data + pe_out->zboot.payload_offset, payload, sizeof(payload)));
 	write_seed("zboot-small", zb.data, zb.len);
 	pk_buf_free(&out);
 	pk_buf_free(&zb);
@@ -463,23 +463,23 @@ static void test_zboot_build(void)
 
 		size_len = strcmp(names[i], "gzip") ? 4 : 0;
 		CHECK_EQ_INT(pk_zboot_build(ctx, &o, &out), 0);
-		CHECK_EQ_INT(pk_pe_parse(ctx, out.data, out.len, &pe_out), 0);
-		CHECK_EQ_INT(pe_out.machine, PK_PE_MACHINE_ARM64);
-		CHECK(pe_out.zboot.present);
-		CHECK(!strcmp(pe_out.zboot.comp_name, names[i]));
-		CHECK_EQ_INT(pe_out.zboot.payload_size, sizeof(payload) - size_len);
-		CHECK(!memcmp(out.data + pe_out.zboot.payload_offset, payload, sizeof(payload)));
-		CHECK_EQ_INT(pe_out.zboot.image_size,
+		CHECK_EQ_INT(pk_pe_parse(ctx, out.data, out.len, pe_out), 0);
+		CHECK_EQ_INT(pe_out->machine, PK_PE_MACHINE_ARM64);
+		CHECK(pe_out->zboot.present);
+		CHECK(!strcmp(pe_out->zboot.comp_name, names[i]));
+		CHECK_EQ_INT(pe_out->zboot.payload_size, sizeof(payload) - size_len);
+		CHECK(!memcmp(out.data + pe_out->zboot.payload_offset, payload, sizeof(payload)));
+		CHECK_EQ_INT(pe_out->zboot.image_size,
 			     pk_get_le32(payload + sizeof(payload) - 4));
 		CHECK_EQ_INT(pk_get_le32(out.data + 0x38), 0x818223cd);
-		CHECK_EQ_INT(pe_out.checksum,
-			     oracle_checksum(out.data, out.len, pe_out.checksum_offset));
+		CHECK_EQ_INT(pe_out->checksum,
+			     oracle_checksum(out.data, out.len, pe_out->checksum_offset));
 		/* the payload lies in .text, as zboot.lds puts it */
-		CHECK(pe_out.nsections == 2 && !strcmp(pe_out.sections[0].name, ".text") &&
-		      pe_out.zboot.payload_offset >= pe_out.sections[0].pointer_to_raw_data &&
-		      pe_out.zboot.payload_offset + sizeof(payload) <=
-			      pe_out.sections[0].pointer_to_raw_data +
-				      pe_out.sections[0].size_of_raw_data);
+		CHECK(pe_out->nsections == 2 && !strcmp(pe_out->sections[0].name, ".text") &&
+		      pe_out->zboot.payload_offset >= pe_out->sections[0].pointer_to_raw_data &&
+		      pe_out->zboot.payload_offset + sizeof(payload) <=
+			      pe_out->sections[0].pointer_to_raw_data +
+				      pe_out->sections[0].size_of_raw_data);
 		CHECK_EQ_INT(pk_add_bpf(ctx, out.data, out.len, payload, 999, &with_bpf, NULL), 0);
 		{
 			struct pk_build_section s = { ".bpf", payload, 999, PK_SCN_DATA_RO };
@@ -516,15 +516,15 @@ static void test_minimal_stubs(void)
 		const struct pk_pe_section *t;
 
 		CHECK_EQ_INT(pk_build_minimal_stub(ctx, machines[i], &b), 0);
-		CHECK_EQ_INT(pk_pe_parse(ctx, b.data, b.len, &pe_out), 0);
-		CHECK_EQ_INT(pe_out.machine, machines[i]);
-		CHECK_EQ_INT(pe_out.magic, PK_PE_MAGIC_PE32PLUS);
-		CHECK_EQ_INT(pe_out.subsystem, 10);
-		t = pk_pe_find_section(&pe_out, ".text");
-		CHECK(t && pe_out.entry_point >= t->virtual_address &&
-		      pe_out.entry_point < t->virtual_address + t->virtual_size);
-		CHECK_EQ_INT(pe_out.checksum,
-			     oracle_checksum(b.data, b.len, pe_out.checksum_offset));
+		CHECK_EQ_INT(pk_pe_parse(ctx, b.data, b.len, pe_out), 0);
+		CHECK_EQ_INT(pe_out->machine, machines[i]);
+		CHECK_EQ_INT(pe_out->magic, PK_PE_MAGIC_PE32PLUS);
+		CHECK_EQ_INT(pe_out->subsystem, 10);
+		t = pk_pe_find_section(pe_out, ".text");
+		CHECK(t && pe_out->entry_point >= t->virtual_address &&
+		      pe_out->entry_point < t->virtual_address + t->virtual_size);
+		CHECK_EQ_INT(pe_out->checksum,
+			     oracle_checksum(b.data, b.len, pe_out->checksum_offset));
 		pk_buf_free(&b);
 	}
 	CHECK_EQ_INT(pk_build_minimal_stub(ctx, 0x14c, &b), -EINVAL);
@@ -594,7 +594,9 @@ static void test_profiles(void)
 int main(void)
 {
 	ctx = pk_ctx_new();
-	if (!ctx)
+	pe_in = pk_pe_new();
+	pe_out = pk_pe_new();
+	if (!ctx || !pe_in || !pe_out)
 		return 1;
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
 	test_growth();
@@ -607,6 +609,8 @@ int main(void)
 	test_minimal_stubs();
 	test_bad_args();
 	test_profiles();
+	pk_pe_free(pe_out);
+	pk_pe_free(pe_in);
 	pk_ctx_free(ctx);
 	return CHECK_RESULT();
 }

@@ -84,8 +84,8 @@ static void free_bufs(struct pk_buf *bufs, size_t n)
 /* A warning, not an error: --stub may be meant for a different kernel. */
 static void check_machines(struct pk_ctx *ctx, const struct pk_uki_opts *o)
 {
-	_pk_cleanup_free_ struct pk_pe *stub = calloc(1, sizeof(*stub));
-	_pk_cleanup_free_ struct pk_pe *linux_pe = calloc(1, sizeof(*linux_pe));
+	_pk_cleanup_pe_ struct pk_pe *stub = pk_pe_new();
+	_pk_cleanup_pe_ struct pk_pe *linux_pe = pk_pe_new();
 
 	if (!stub || !linux_pe)
 		return;

@@ -16,6 +16,7 @@
 
 #include "pekexec/buf.h"
 #include "pekexec/ctx.h"
+#include "pekexec/pe.h"
 
 #define PK_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define PK_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -122,6 +123,13 @@ static inline void pk_buf_freep(struct pk_buf *b)
 }
 
 #define _pk_cleanup_buf_ _pk_cleanup_(pk_buf_freep)
+
+static inline void pk_pe_freep(struct pk_pe **pe)
+{
+	pk_pe_free(*pe);
+}
+
+#define _pk_cleanup_pe_ _pk_cleanup_(pk_pe_freep)
 
 /* Hand ownership out of a cleanup-managed variable. */
 #define PK_TAKE_PTR(p)                        \

@@ -343,6 +343,16 @@ static int check_cert_table(struct pk_ctx *ctx, const struct pk_pe *pe,
 	return 0;
 }
 
+struct pk_pe *pk_pe_new(void)
+{
+	return calloc(1, sizeof(struct pk_pe));
+}
+
+void pk_pe_free(struct pk_pe *pe)
+{
+	free(pe); /* the image it points to is not its own */
+}
+
 int pk_pe_parse(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
 		struct pk_pe *ret_pe)
 {

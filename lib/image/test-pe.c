@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test-pe.c - the PE/COFF reader against independent oracles:
+ * test-pe->c - the PE/COFF reader against independent oracles:
  *
  *  - real images ($IMAGES/vmlinuz-amd64, $IMAGES/linuxx64.efi.stub and a UKI
  *    assembled from them by objcopy): every header field and section is
@@ -29,7 +29,7 @@
 #include "pekexec/pe.h"
 
 static struct pk_ctx *ctx;
-static struct pk_pe pe; /* large: keep it off the stack */
+static struct pk_pe *pe; /* pk_pe_new() in main() */
 
 /* Parse an exact-size copy of @buf so ASan catches any over-read. */
 static int parse_copy(const uint8_t *buf, size_t len)
@@ -42,17 +42,17 @@ static int parse_copy(const uint8_t *buf, size_t len)
 	if (len)
 		memcpy(copy, buf, len);
 	pk_ctx_clear_error(ctx);
-	r = pk_pe_parse(ctx, copy, len, &pe);
+	r = pk_pe_parse(ctx, copy, len, pe);
 	if (r == 0) {
 		/* Touch every section's bytes: they must lie in the copy. */
 		unsigned int i;
 		uint8_t d[PK_SHA256_LEN];
 
-		for (i = 0; i < pe.nsections; i++)
-			pk_sha256(copy + pe.sections[i].data_offset,
-				  pe.sections[i].data_size, d);
+		for (i = 0; i < pe->nsections; i++)
+			pk_sha256(copy + pe->sections[i].data_offset,
+				  pe->sections[i].data_size, d);
 	}
-	pe.buf = NULL; /* the copy is gone */
+	pe->buf = NULL; /* the copy is gone */
 	free(copy);
 	return r;
 }
@@ -214,49 +214,49 @@ static void check_against_objdump(const char *path, const uint8_t *buf, size_t l
 		       !strcmp(od.format, "pei-i386")       ? 0x14c :
 							      0;
 	CHECK(want_machine != 0);
-	CHECK_EQ_INT(pe.machine, want_machine);
+	CHECK_EQ_INT(pe->machine, want_machine);
 	/*
 	 * binutils' coff_swap_filehdr_in() sets F_LSYMS (0x8) when
 	 * NumberOfSymbols != 0 but PointerToSymbolTable == 0 (x86 bzImage
 	 * headers declare one symbol): objdump shows that, not the file.
 	 */
 	CHECK_OD("Characteristics",
-		 pe.characteristics |
-			 (pe.nsymbols && !pe.symtab_offset ? 0x8 : 0));
-	CHECK_OD("Magic", pe.magic);
-	CHECK_OD("SizeOfCode", pe.size_of_code);
-	CHECK_OD("SizeOfInitializedData", pe.size_of_initialized_data);
-	CHECK_OD("SizeOfUninitializedData", pe.size_of_uninitialized_data);
-	CHECK_OD("AddressOfEntryPoint", pe.entry_point);
-	CHECK_OD("BaseOfCode", pe.base_of_code);
-	CHECK_OD("ImageBase", pe.image_base);
-	CHECK_OD("SectionAlignment", pe.section_alignment);
-	CHECK_OD("FileAlignment", pe.file_alignment);
-	CHECK_OD("SizeOfImage", pe.size_of_image);
-	CHECK_OD("SizeOfHeaders", pe.size_of_headers);
-	CHECK_OD("CheckSum", pe.checksum);
-	CHECK_OD("Subsystem", pe.subsystem);
-	CHECK_OD("DllCharacteristics", pe.dll_characteristics);
-	CHECK_OD("NumberOfRvaAndSizes", pe.ndirs);
-	for (i = 0; i < pe.ndirs; i++) {
+		 pe->characteristics |
+			 (pe->nsymbols && !pe->symtab_offset ? 0x8 : 0));
+	CHECK_OD("Magic", pe->magic);
+	CHECK_OD("SizeOfCode", pe->size_of_code);
+	CHECK_OD("SizeOfInitializedData", pe->size_of_initialized_data);
+	CHECK_OD("SizeOfUninitializedData", pe->size_of_uninitialized_data);
+	CHECK_OD("AddressOfEntryPoint", pe->entry_point);
+	CHECK_OD("BaseOfCode", pe->base_of_code);
+	CHECK_OD("ImageBase", pe->image_base);
+	CHECK_OD("SectionAlignment", pe->section_alignment);
+	CHECK_OD("FileAlignment", pe->file_alignment);
+	CHECK_OD("SizeOfImage", pe->size_of_image);
+	CHECK_OD("SizeOfHeaders", pe->size_of_headers);
+	CHECK_OD("CheckSum", pe->checksum);
+	CHECK_OD("Subsystem", pe->subsystem);
+	CHECK_OD("DllCharacteristics", pe->dll_characteristics);
+	CHECK_OD("NumberOfRvaAndSizes", pe->ndirs);
+	for (i = 0; i < pe->ndirs; i++) {
 		uint64_t va = 0, size = 0;
 
 		CHECK(od_dir(&od, i, &va, &size) == 0);
-		if (va != pe.dirs[i].virtual_address || size != pe.dirs[i].size) {
+		if (va != pe->dirs[i].virtual_address || size != pe->dirs[i].size) {
 			printf("%s: data directory %u: ours 0x%x/0x%x, objdump 0x%" PRIx64 "/0x%" PRIx64 "\n",
-			       path, i, pe.dirs[i].virtual_address, pe.dirs[i].size, va, size);
+			       path, i, pe->dirs[i].virtual_address, pe->dirs[i].size, va, size);
 			check_failures++;
 		}
 	}
 
-	CHECK_EQ_INT(pe.nsections, od.nsections);
-	for (i = 0; i < pe.nsections && i < od.nsections; i++) {
-		const struct pk_pe_section *s = &pe.sections[i], *f;
+	CHECK_EQ_INT(pe->nsections, od.nsections);
+	for (i = 0; i < pe->nsections && i < od.nsections; i++) {
+		const struct pk_pe_section *s = &pe->sections[i], *f;
 		const struct od_section *o = &od.sec[i];
 		char cmd[8400], bin[4200], want[65], got[65];
 
 		if (strcmp(s->name, o->name) || s->data_size != o->size ||
-		    (uint64_t)s->virtual_address + pe.image_base != o->vma ||
+		    (uint64_t)s->virtual_address + pe->image_base != o->vma ||
 		    s->pointer_to_raw_data != o->fileoff) {
 			printf("%s: section %u: ours %s size 0x%zx va 0x%x off 0x%x; objdump %s 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n",
 			       path, i, s->name, s->data_size, s->virtual_address,
@@ -265,7 +265,7 @@ static void check_against_objdump(const char *path, const uint8_t *buf, size_t l
 			check_failures++;
 		}
 		/* Found by name (a repeated name finds the first). */
-		f = pk_pe_find_section(&pe, o->name);
+		f = pk_pe_find_section(pe, o->name);
 		CHECK(f && !strcmp(f->name, o->name) && f <= s);
 
 		/* The bytes a loader reads, as objcopy extracts them. */
@@ -315,16 +315,16 @@ static void test_real_images(void)
 	for (i = 0; i < PK_ARRAY_SIZE(names); i++) {
 		CHECK_EQ_INT(read_image(names[i], &b), 0);
 		check_against_objdump(test_image_path(names[i]), b.data, b.len);
-		CHECK(!pe.zboot.present);
+		CHECK(!pe->zboot.present);
 		pk_buf_free(&b);
 	}
 	/* Debian's kernel is signed: its certificate table is there. */
 	CHECK(read_image("vmlinuz-amd64", &b) == 0);
 	CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
-	CHECK(pk_pe_has_cert_table(&pe));
-	CHECK(pk_pe_find_section(&pe, ".text") != NULL);
-	CHECK(pk_pe_find_section(&pe, ".bpf") == NULL);
-	CHECK(!strcmp(pk_pe_machine_name(pe.machine), "x86_64"));
+	CHECK(pk_pe_has_cert_table(pe));
+	CHECK(pk_pe_find_section(pe, ".text") != NULL);
+	CHECK(pk_pe_find_section(pe, ".bpf") == NULL);
+	CHECK(!strcmp(pk_pe_machine_name(pe->machine), "x86_64"));
 	pk_buf_free(&b);
 }
 
@@ -360,7 +360,7 @@ static void test_objcopy_uki(void)
 	check_against_objdump(uki, b.data, b.len);
 	CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
 	for (i = 0; i < 4; i++) {
-		const struct pk_pe_section *s = pk_pe_find_section(&pe, secs[i]);
+		const struct pk_pe_section *s = pk_pe_find_section(pe, secs[i]);
 		struct stat st;
 
 		CHECK(s != NULL);
@@ -376,7 +376,7 @@ static void test_objcopy_uki(void)
 		}
 	}
 	/* The stub's own sections are still there, before the added ones. */
-	CHECK(pk_pe_find_section(&pe, ".sdmagic") < pk_pe_find_section(&pe, ".osrel"));
+	CHECK(pk_pe_find_section(pe, ".sdmagic") < pk_pe_find_section(pe, ".osrel"));
 	pk_buf_free(&b);
 }
 
@@ -384,7 +384,7 @@ static void test_objcopy_uki(void)
 /* Synthetic images                                                        */
 
 /*
- * Layout (written from the PE/COFF specification, not from pe.c):
+ * Layout (written from the PE/COFF specification, not from pe->c):
  *   0x000 DOS header, e_lfanew = 0x40       0x040 "PE\0\0"
  *   0x044 COFF header (20 bytes)            0x058 optional header
  *   then 16 data directories, then 3 section headers; SizeOfHeaders 0x200
@@ -522,40 +522,40 @@ static void test_synthetic_good(void)
 		CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
 		if (check_failures)
 			printf("%s\n", pk_ctx_errmsg(ctx));
-		CHECK_EQ_INT(pe.magic, plus ? 0x20b : 0x10b);
-		CHECK_EQ_INT(pe.machine, plus ? 0x8664 : 0x14c);
-		CHECK(pe.image_base == (plus ? 0x140000000ULL : 0x400000));
-		CHECK_EQ_INT(pe.pe_offset, S_PE);
-		CHECK_EQ_INT(pe.opt_offset, S_OPT);
-		CHECK_EQ_INT(pe.opt_size, ly.opt_size);
-		CHECK_EQ_INT(pe.checksum, 0x12345678);
-		CHECK_EQ_INT(pe.checksum_offset, S_OPT + 64);
-		CHECK_EQ_INT(pe.dirs_offset, ly.dirs);
-		CHECK_EQ_INT(pe.sections_offset, ly.sec_table);
-		CHECK_EQ_INT(pe.ndirs, 16);
-		CHECK_EQ_INT(pe.entry_point, 0x1000);
-		CHECK_EQ_INT(pe.size_of_headers, S_SOH);
-		CHECK_EQ_INT(pe.subsystem, 10);
-		CHECK_EQ_INT(pe.nsections, 3);
-		CHECK(pk_pe_has_cert_table(&pe));
-		CHECK_EQ_INT(pe.dirs[4].virtual_address, ly.cert_off);
-		s = pk_pe_find_section(&pe, ".text");
+		CHECK_EQ_INT(pe->magic, plus ? 0x20b : 0x10b);
+		CHECK_EQ_INT(pe->machine, plus ? 0x8664 : 0x14c);
+		CHECK(pe->image_base == (plus ? 0x140000000ULL : 0x400000));
+		CHECK_EQ_INT(pe->pe_offset, S_PE);
+		CHECK_EQ_INT(pe->opt_offset, S_OPT);
+		CHECK_EQ_INT(pe->opt_size, ly.opt_size);
+		CHECK_EQ_INT(pe->checksum, 0x12345678);
+		CHECK_EQ_INT(pe->checksum_offset, S_OPT + 64);
+		CHECK_EQ_INT(pe->dirs_offset, ly.dirs);
+		CHECK_EQ_INT(pe->sections_offset, ly.sec_table);
+		CHECK_EQ_INT(pe->ndirs, 16);
+		CHECK_EQ_INT(pe->entry_point, 0x1000);
+		CHECK_EQ_INT(pe->size_of_headers, S_SOH);
+		CHECK_EQ_INT(pe->subsystem, 10);
+		CHECK_EQ_INT(pe->nsections, 3);
+		CHECK(pk_pe_has_cert_table(pe));
+		CHECK_EQ_INT(pe->dirs[4].virtual_address, ly.cert_off);
+		s = pk_pe_find_section(pe, ".text");
 		CHECK(s && s->data_offset == 0x200 && s->data_size == 0x180 &&
 		      s->header_offset == ly.sec_table && s->size_of_raw_data == 0x200);
 		/* VirtualSize > SizeOfRawData: the raw bytes only. */
-		s = pk_pe_find_section(&pe, ".data");
+		s = pk_pe_find_section(pe, ".data");
 		CHECK(s && s->data_offset == 0x400 && s->data_size == 0x200 &&
 		      s->characteristics == 0xc0000040);
-		s = pk_pe_find_section(&pe, ".payload");
+		s = pk_pe_find_section(pe, ".payload");
 		CHECK(s && s->data_size == sizeof(default_payload) &&
 		      s->header_offset == ly.sec_table + 80);
-		CHECK(pk_pe_find_section(&pe, ".pay") == NULL);
-		CHECK(!pe.zboot.present);
+		CHECK(pk_pe_find_section(pe, ".pay") == NULL);
+		CHECK(!pe->zboot.present);
 
 		/* VirtualSize 0 reads as SizeOfRawData (EDK2, binutils). */
 		pk_put_le32(b.data + ly.sec_table + 8, 0);
 		CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
-		CHECK_EQ_INT(pe.sections[0].data_size, 0x200);
+		CHECK_EQ_INT(pe->sections[0].data_size, 0x200);
 
 		/* Fewer data directories: no certificate table entry. */
 		build_pe(&b, &ly, plus, default_payload, sizeof(default_payload));
@@ -564,20 +564,20 @@ static void test_synthetic_good(void)
 		/* move the section table up to its new place */
 		memmove(b.data + ly.sec_table - 12 * 8, b.data + ly.sec_table, 3 * 40);
 		CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
-		CHECK_EQ_INT(pe.ndirs, 4);
-		CHECK(!pk_pe_has_cert_table(&pe));
-		CHECK_EQ_INT(pe.sections_offset, ly.sec_table - 12 * 8);
-		CHECK(pk_pe_find_section(&pe, ".payload") != NULL);
+		CHECK_EQ_INT(pe->ndirs, 4);
+		CHECK(!pk_pe_has_cert_table(pe));
+		CHECK_EQ_INT(pe->sections_offset, ly.sec_table - 12 * 8);
+		CHECK(pk_pe_find_section(pe, ".payload") != NULL);
 
 		/* A long "/N" name is kept as written; no sections is fine. */
 		build_pe(&b, &ly, plus, default_payload, sizeof(default_payload));
 		memcpy(b.data + ly.sec_table + 80, "/4\0\0\0\0\0\0", 8);
 		CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
-		CHECK(pk_pe_find_section(&pe, "/4") == &pe.sections[2]);
+		CHECK(pk_pe_find_section(pe, "/4") == &pe->sections[2]);
 		/* An unterminated 8-byte name. */
 		memcpy(b.data + ly.sec_table + 80, ".payload", 8);
 		CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
-		CHECK(!strcmp(pe.sections[2].name, ".payload"));
+		CHECK(!strcmp(pe->sections[2].name, ".payload"));
 	}
 	pk_buf_free(&b);
 }
@@ -781,7 +781,7 @@ static void test_truncations(void)
 			}
 		}
 	}
-	CHECK_EQ_INT(pk_pe_parse(ctx, NULL, 0, &pe), -ENOEXEC);
+	CHECK_EQ_INT(pk_pe_parse(ctx, NULL, 0, pe), -ENOEXEC);
 	pk_buf_free(&b);
 }
 
@@ -849,24 +849,24 @@ static void test_zboot_real_compressors(void)
 		write_seed(methods[i].zname, b.data, b.len);
 		write_seed_for("fuzz-zboot-parse", methods[i].zname, b.data, b.len);
 		CHECK_EQ_INT(parse_copy(b.data, b.len), 0);
-		if (!pe.zboot.present || pe.zboot.payload_offset != S_PAYLOAD_OFF ||
-		    pe.zboot.payload_size != plen || pe.zboot.image_size != in_len ||
-		    strcmp(pe.zboot.comp_name, methods[i].zname)) {
+		if (!pe->zboot.present || pe->zboot.payload_offset != S_PAYLOAD_OFF ||
+		    pe->zboot.payload_size != plen || pe->zboot.image_size != in_len ||
+		    strcmp(pe->zboot.comp_name, methods[i].zname)) {
 			printf("zboot %s: present %d off 0x%x size 0x%x (want 0x%zx) image_size %u (want %zu) name %s: %s\n",
-			       methods[i].zname, pe.zboot.present, pe.zboot.payload_offset,
-			       pe.zboot.payload_size, plen, pe.zboot.image_size, in_len,
-			       pe.zboot.comp_name, pk_ctx_errmsg(ctx));
+			       methods[i].zname, pe->zboot.present, pe->zboot.payload_offset,
+			       pe->zboot.payload_size, plen, pe->zboot.image_size, in_len,
+			       pe->zboot.comp_name, pk_ctx_errmsg(ctx));
 			check_failures++;
 		}
 		/* The name maps to the format the real compressor's magic shows. */
-		CHECK_EQ_INT(pe.zboot.comp, pk_comp_detect(comp.data, plen));
-		CHECK(pe.zboot.comp != PK_COMP_NONE);
+		CHECK_EQ_INT(pe->zboot.comp, pk_comp_detect(comp.data, plen));
+		CHECK(pe->zboot.comp != PK_COMP_NONE);
 
 		/* Non-gzip without room for the trailing size: malformed. */
 		if (!gz) {
 			put_zboot(b.data, S_PAYLOAD_OFF,
 				  (uint32_t)(b.len - S_PAYLOAD_OFF - 2), methods[i].zname);
-			CHECK_EQ_INT(pk_zboot_parse(ctx, b.data, b.len, &pe.zboot), -EBADMSG);
+			CHECK_EQ_INT(pk_zboot_parse(ctx, b.data, b.len, &pe->zboot), -EBADMSG);
 			CHECK(strstr(pk_ctx_errmsg(ctx), "image size") != NULL);
 		}
 		pk_buf_free(&comp);
@@ -945,6 +945,9 @@ static void test_zboot_malformed(void)
 int main(void)
 {
 	ctx = pk_ctx_new();
+	pe = pk_pe_new();
+	if (!ctx || !pe)
+		return 1;
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
 
 	test_synthetic_good();
@@ -956,6 +959,7 @@ int main(void)
 	test_real_images();
 	test_objcopy_uki();
 
+	pk_pe_free(pe);
 	pk_ctx_free(ctx);
 	return CHECK_RESULT();
 }

@@ -50,17 +50,25 @@ void pk_sink_free(struct pk_sink *s)
 	s->ncmds = s->cmds_cap = 0;
 }
 
-static const char *cmd_name(uint16_t cmd, uint16_t sub)
+static const char *const cmd_names[] = {
+	[KEXEC_BPF_CMD_DECOMPRESS] = "DECOMPRESS",
+	[KEXEC_BPF_CMD_COPY] = "COPY",
+};
+
+static const char *const subcmd_names[] = {
+	[KEXEC_BPF_SUBCMD_KERNEL] = "KERNEL",
+	[KEXEC_BPF_SUBCMD_INITRD] = "INITRD",
+	[KEXEC_BPF_SUBCMD_CMDLINE] = "CMDLINE",
+};
+
+const char *pk_cmd_name(uint16_t cmd)
 {
-	if (cmd == KEXEC_BPF_CMD_DECOMPRESS && sub == KEXEC_BPF_SUBCMD_KERNEL)
-		return "DECOMPRESS/KERNEL";
-	if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_KERNEL)
-		return "COPY/KERNEL";
-	if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_INITRD)
-		return "COPY/INITRD";
-	if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_CMDLINE)
-		return "COPY/CMDLINE";
-	return "unknown command";
+	return cmd < PK_ARRAY_SIZE(cmd_names) ? cmd_names[cmd] : NULL;
+}
+
+const char *pk_subcmd_name(uint16_t subcmd)
+{
+	return subcmd < PK_ARRAY_SIZE(subcmd_names) ? subcmd_names[subcmd] : NULL;
 }
 
 /* Record the first failure of the stage, and return @err to the program. */
@@ -228,8 +236,10 @@ int pk_sink_command(void *user, uint16_t cmd, uint16_t sub,
 		r = sink_fail(s, -EINVAL, "the program gave up: %s (command 0/%u)",
 			      strerror(sub), sub);
 	} else if (s->addon && sub == KEXEC_BPF_SUBCMD_KERNEL) {
-		r = sink_fail(s, -EPERM, "%s from an add-on (add-ons may only add initrd and command line)",
-			      cmd_name(cmd, sub));
+		const char *name = pk_cmd_name(cmd);
+
+		r = sink_fail(s, -EPERM, "%s%s from an add-on (add-ons may only add initrd and command line)",
+			      name ? name : "unknown command", name ? "/KERNEL" : "");
 	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_KERNEL) {
 		r = do_kernel_copy(s, payload, len);
 	} else if (cmd == KEXEC_BPF_CMD_DECOMPRESS && sub == KEXEC_BPF_SUBCMD_KERNEL) {

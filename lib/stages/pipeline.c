@@ -48,8 +48,8 @@ static void run_free(struct run *r)
 
 	free(r->user_raw);
 	free(r->user_cmdline);
-	free(r->pe1);
-	free(r->pe);
+	pk_pe_free(r->pe1);
+	pk_pe_free(r->pe);
 	pk_buf_free(&r->kernel);
 	pk_buf_free(&r->early);
 	pk_buf_free(&r->late);
@@ -497,8 +497,8 @@ int pk_pipeline_run_with(struct pk_ctx *ctx, const struct pk_pipeline_image *img
 	r.exec = exec;
 	r.enforcing = opts->verify == PK_VERIFY_REQUIRE ||
 		      (opts->verify == PK_VERIFY_AUTO && opts->lockdown);
-	r.pe1 = calloc(1, sizeof(*r.pe1));
-	r.pe = calloc(1, sizeof(*r.pe));
+	r.pe1 = pk_pe_new();
+	r.pe = pk_pe_new();
 	if (!r.pe1 || !r.pe) {
 		e = -ENOMEM;
 	} else {

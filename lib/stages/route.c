@@ -81,13 +81,13 @@ int pk_pipeline_route(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
 	if (!claims_pe(img->data, img->len))
 		return route_plain(ctx, img, opts, ret);
 
-	pe = calloc(1, sizeof(*pe));
+	pe = pk_pe_new();
 	if (!pe)
 		return pk_err(ctx, -ENOMEM, "%s: out of memory", img->name);
 	e = pk_envelope_parse(ctx, img, pe);
 	has_bpf = !e && pk_pe_find_section(pe, KEXEC_BPF_SECTION);
 	zboot = !e && pe->zboot.present;
-	free(pe);
+	pk_pe_free(pe);
 	if (e == -ENOMEM)
 		return pk_err(ctx, e, "%s: out of memory", img->name);
 	if (e < 0)

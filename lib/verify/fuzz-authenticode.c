@@ -24,7 +24,7 @@ static void run_image(struct pk_ctx *ctx, const uint8_t *img, size_t len,
 {
 	struct pk_sig_info *sigs = NULL, info;
 	uint8_t d[PK_DIGEST_MAX];
-	struct pk_pe *pe = calloc(1, sizeof(*pe));
+	struct pk_pe *pe = pk_pe_new();
 
 	if (!pe)
 		return;
@@ -34,7 +34,7 @@ static void run_image(struct pk_ctx *ctx, const uint8_t *img, size_t len,
 			free(sigs);
 		pk_authenticode_verify(ctx, pe, trust, &info);
 	}
-	free(pe);
+	pk_pe_free(pe);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -215,7 +215,7 @@ int pk_authenticode_sign(struct pk_ctx *ctx, const uint8_t *img, size_t len,
 			 const struct pk_signer *signer, enum pk_digest_alg alg,
 			 bool append, struct pk_buf *ret_out)
 {
-	_pk_cleanup_free_ struct pk_pe *pe = NULL;
+	_pk_cleanup_pe_ struct pk_pe *pe = NULL;
 	_pk_cleanup_buf_ struct pk_buf out = { 0 };
 	uint8_t digest[PK_DIGEST_MAX], *der = NULL;
 	struct pk_ac_table tab;
@@ -227,7 +227,7 @@ int pk_authenticode_sign(struct pk_ctx *ctx, const uint8_t *img, size_t len,
 		return pk_err(ctx, -EINVAL, "output buffer not empty");
 	if (!pk_ac_md(alg))
 		return pk_err(ctx, -EINVAL, "unknown digest algorithm %d", (int)alg);
-	pe = calloc(1, sizeof(*pe));
+	pe = pk_pe_new();
 	if (!pe)
 		return pk_err(ctx, -ENOMEM, "out of memory");
 	r = pk_pe_parse(ctx, img, len, pe);

@@ -53,16 +53,16 @@ static int table_verdict(const void *tail, size_t tail_len, uint32_t off, uint32
 {
 	struct pk_buf img = { 0 };
 	struct pk_sig_info *sigs = NULL;
-	struct pk_pe pe;
+	_pk_cleanup_pe_ struct pk_pe *pe = pk_pe_new();
 	int r;
 
 	CHECK(pk_fuzz_small_pe(&img) == 0);
 	pk_buf_append(&img, tail, tail_len);
 	pk_fuzz_set_cert_dir(&img, off, size);
 	/* the PE reader already refuses some tables (-EBADMSG) */
-	r = parse(NULL, &img, &pe);
+	r = parse(NULL, &img, pe);
 	if (r == 0)
-		r = pk_authenticode_list(NULL, &pe, NULL, &sigs);
+		r = pk_authenticode_list(NULL, pe, NULL, &sigs);
 	free(sigs);
 	pk_buf_free(&img);
 	return r;
@@ -126,18 +126,18 @@ static void test_garbage_signature(void)
 	struct pk_sig_info *sigs = NULL;
 	struct pk_ctx *ctx = pk_ctx_new();
 	uint8_t t[32] = { 0 };
-	struct pk_pe pe;
+	_pk_cleanup_pe_ struct pk_pe *pe = pk_pe_new();
 
 	put_entry(t, 32, 0x200, 2);
 	memset(t + 8, 0x30, 24);
 	pk_fuzz_small_pe(&img);
 	pk_buf_append(&img, t, sizeof(t));
 	pk_fuzz_set_cert_dir(&img, PK_FUZZ_PE_LEN, sizeof(t));
-	CHECK_EQ_INT(parse(ctx, &img, &pe), 0);
-	CHECK_EQ_INT(pk_authenticode_list(ctx, &pe, NULL, &sigs), 1);
+	CHECK_EQ_INT(parse(ctx, &img, pe), 0);
+	CHECK_EQ_INT(pk_authenticode_list(ctx, pe, NULL, &sigs), 1);
 	CHECK(sigs && sigs[0].err == -ENOEXEC && strstr(sigs[0].reason, "signature 0 at 0x400"));
 	free(sigs);
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, NULL, NULL), -ENOEXEC);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, NULL, NULL), -ENOEXEC);
 	pk_buf_free(&img);
 	pk_ctx_free(ctx);
 }
@@ -188,7 +188,7 @@ static void test_sign_verify(void)
 	struct pk_sig_info *sigs = NULL, info;
 	uint8_t d[PK_DIGEST_MAX];
 	char hex[2 * PK_DIGEST_MAX + 1], ph[80];
-	struct pk_pe pe;
+	_pk_cleanup_pe_ struct pk_pe *pe = pk_pe_new();
 	const char *bdir;
 	int n;
 
@@ -204,21 +204,21 @@ static void test_sign_verify(void)
 
 	pk_fuzz_small_pe(&img);
 	/* unsigned */
-	CHECK_EQ_INT(parse(ctx, &img, &pe), 0);
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, ta, NULL), -ENODATA);
+	CHECK_EQ_INT(parse(ctx, &img, pe), 0);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, ta, NULL), -ENODATA);
 	/* digest == pesign --hash (the image is 8-aligned: signing adds nothing hashed) */
 	test_write_file(path("small.efi"), img.data, img.len);
-	CHECK_EQ_INT(pk_authenticode_digest(ctx, &pe, PK_DIGEST_SHA256, d), 0);
+	CHECK_EQ_INT(pk_authenticode_digest(ctx, pe, PK_DIGEST_SHA256, d), 0);
 	pk_hex(d, 32, hex);
 	pesign_hash(path("small.efi"), ph, sizeof(ph));
 	CHECK(ph[0] && !strcmp(hex, ph));
 
 	/* sign, verify, sbverify agrees */
 	CHECK_EQ_INT(pk_authenticode_sign(ctx, img.data, img.len, sa, PK_DIGEST_SHA256, false, &s1), 0);
-	CHECK_EQ_INT(parse(ctx, &s1, &pe), 0);
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, ta, &info), 0);
+	CHECK_EQ_INT(parse(ctx, &s1, pe), 0);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, ta, &info), 0);
 	CHECK(!strcmp(info.subject, "CN = unit a"));
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, tb, NULL), -EKEYREJECTED);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, tb, NULL), -EKEYREJECTED);
 	test_write_file(path("s1.efi"), s1.data, s1.len);
 	CHECK_EQ_INT(test_system("sbverify --cert '%s' '%s' >/dev/null 2>&1", path("a.pem"),
 				 path("s1.efi")), 0);
@@ -235,8 +235,8 @@ static void test_sign_verify(void)
 
 	/* append a sha512 signature by b: both listed, each checked */
 	CHECK_EQ_INT(pk_authenticode_sign(ctx, s1.data, s1.len, sb, PK_DIGEST_SHA512, true, &s2), 0);
-	CHECK_EQ_INT(parse(ctx, &s2, &pe), 0);
-	n = pk_authenticode_list(ctx, &pe, ta, &sigs);
+	CHECK_EQ_INT(parse(ctx, &s2, pe), 0);
+	n = pk_authenticode_list(ctx, pe, ta, &sigs);
 	CHECK_EQ_INT(n, 2);
 	if (n == 2) {
 		CHECK(sigs[0].digest_ok && sigs[0].sig_ok && sigs[0].trusted && !sigs[0].err);
@@ -245,9 +245,9 @@ static void test_sign_verify(void)
 		CHECK_EQ_INT(sigs[1].alg, PK_DIGEST_SHA512);
 	}
 	free(sigs);
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, tb, &info), 0);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, tb, &info), 0);
 	CHECK(!strcmp(info.subject, "CN = unit b"));
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, ta, &info), 0);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, ta, &info), 0);
 
 	bdir = getenv("BUILD");
 	if (bdir && *bdir) {
@@ -258,7 +258,7 @@ static void test_sign_verify(void)
 		mkdir(seeds, 0755);
 		snprintf(seeds, sizeof(seeds), "%s/fuzz-seeds/fuzz-authenticode", bdir);
 		mkdir(seeds, 0755);
-		if (pk_ac_table_parse(ctx, &pe, &tab) == 0 && tab.n == 2) {
+		if (pk_ac_table_parse(ctx, pe, &tab) == 0 && tab.n == 2) {
 			write_seed(seeds, "table-two", 0, s2.data + tab.offset, tab.size);
 			write_seed(seeds, "image-two", 1, s2.data, s2.len);
 			write_seed(seeds, "pkcs7-sha512", 2, s2.data + tab.entries[1].offset + 8,
@@ -269,23 +269,23 @@ static void test_sign_verify(void)
 
 	/* a byte of .text changed: bad digest for both signatures */
 	s2.data[0x210] ^= 1;
-	CHECK_EQ_INT(parse(ctx, &s2, &pe), 0);
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, ta, NULL), -EBADMSG);
+	CHECK_EQ_INT(parse(ctx, &s2, pe), 0);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, ta, NULL), -EBADMSG);
 	CHECK(strstr(pk_ctx_errmsg(ctx), "digest mismatch") != NULL);
 	/* re-signing without append replaces both */
 	pk_buf_free(&s1);
 	CHECK_EQ_INT(pk_authenticode_sign(ctx, s2.data, s2.len, sa, PK_DIGEST_SHA384, false, &s1), 0);
-	CHECK_EQ_INT(parse(ctx, &s1, &pe), 0);
-	n = pk_authenticode_list(ctx, &pe, NULL, &sigs);
+	CHECK_EQ_INT(parse(ctx, &s1, pe), 0);
+	n = pk_authenticode_list(ctx, pe, NULL, &sigs);
 	CHECK_EQ_INT(n, 1);
 	free(sigs);
 	/* an unaligned image is padded with zeros to 8 before the table */
 	pk_buf_free(&s2);
 	pk_buf_append(&img, "x", 1);
 	CHECK_EQ_INT(pk_authenticode_sign(ctx, img.data, img.len, sa, PK_DIGEST_SHA256, false, &s2), 0);
-	CHECK_EQ_INT(parse(ctx, &s2, &pe), 0);
-	CHECK_EQ_INT(pe.dirs[PK_PE_DIR_SECURITY].virtual_address, PK_FUZZ_PE_LEN + 8);
-	CHECK_EQ_INT(pk_authenticode_verify(ctx, &pe, ta, NULL), 0);
+	CHECK_EQ_INT(parse(ctx, &s2, pe), 0);
+	CHECK_EQ_INT(pe->dirs[PK_PE_DIR_SECURITY].virtual_address, PK_FUZZ_PE_LEN + 8);
+	CHECK_EQ_INT(pk_authenticode_verify(ctx, pe, ta, NULL), 0);
 	test_write_file(path("odd.efi"), s2.data, s2.len);
 	CHECK_EQ_INT(test_system("sbverify --cert '%s' '%s' >/dev/null 2>&1", path("a.pem"),
 				 path("odd.efi")), 0);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """mkdata.py - (re)generate the hostile corpus's .data files from the
 programs below.  Developer tool: the .data files are committed, the test
-(lib/bpf/test-bpf-hostile.c) reads only them.
+(lib/bpf/vm/test-bpf-hostile.c) reads only them.
 
 Fixture (the same for every file, see the test):
   maps: 0 "ringbuf" RINGBUF 4096 bytes; 1 "array" ARRAY key 4 value 16 x 4;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# mk-fuzz-seeds.py - seeds for lib/bpf/fuzz-bpf-verify-run.c from the
+# mk-fuzz-seeds.py - seeds for lib/bpf/vm/fuzz-bpf-verify-run.c from the
 # conformance suite: byte 0 = the memory size (the target uses & 31),
 # then the raw program as little-endian 8-byte instructions.
 #   tests/conformance/mk-fuzz-seeds.py ../shared/bpf-conformance fuzz/corpus/fuzz-bpf-verify-run

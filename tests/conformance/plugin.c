@@ -12,7 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "bpf/vm.h"
+#include "bpf/vm/vm.h"
 #include "internal.h"
 
 static int parse_hex(const char *s, struct pk_buf *out)

@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "bpf/vm.h"
+#include "vm.h"
 #include "internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

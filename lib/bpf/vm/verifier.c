@@ -1832,49 +1832,44 @@ static bool state_within(const struct pk_verifier *v, const struct pk_vstate *ol
 	return true;
 }
 
-/* The smallest threshold >= @v (@up) or the largest <= @v, else the limit. */
-static uint64_t thr_u(const struct pk_verifier *v, uint64_t x, bool up)
+#define THR_SIGN (UINT64_C(1) << 63) /* x ^ THR_SIGN: signed order as unsigned */
+
+/*
+ * The smallest threshold >= @x (@up) or the largest <= @x in @thr (sorted,
+ * v->thr_cnt values), else the limit: UINT64_MAX up, 0 down (INT64_MAX and
+ * INT64_MIN for thr_s's encoding).
+ */
+static uint64_t thr_find(const struct pk_verifier *v, const uint64_t *thr, uint64_t x,
+			 bool up)
 {
 	uint32_t lo = 0, hi = v->thr_cnt;
 
 	if (!v->thr_on)
 		return up ? UINT64_MAX : 0;
 
-	while (lo < hi) { /* first index with thr_u[i] >= x */
+	while (lo < hi) { /* first index with thr[i] >= x */
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (v->thr_u[mid] < x)
+		if (thr[mid] < x)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (up)
-		return lo < v->thr_cnt ? v->thr_u[lo] : UINT64_MAX;
-	if (lo < v->thr_cnt && v->thr_u[lo] == x)
+		return lo < v->thr_cnt ? thr[lo] : UINT64_MAX;
+	if (lo < v->thr_cnt && thr[lo] == x)
 		return x;
-	return lo ? v->thr_u[lo - 1] : 0;
+	return lo ? thr[lo - 1] : 0;
+}
+
+static uint64_t thr_u(const struct pk_verifier *v, uint64_t x, bool up)
+{
+	return thr_find(v, v->thr_u, x, up);
 }
 
 static int64_t thr_s(const struct pk_verifier *v, int64_t x, bool up)
 {
-	uint32_t lo = 0, hi = v->thr_cnt;
-
-	if (!v->thr_on)
-		return up ? INT64_MAX : INT64_MIN;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (v->thr_s[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (up)
-		return lo < v->thr_cnt ? v->thr_s[lo] : INT64_MAX;
-	if (lo < v->thr_cnt && v->thr_s[lo] == x)
-		return x;
-	return lo ? v->thr_s[lo - 1] : INT64_MIN;
+	return (int64_t)(thr_find(v, v->thr_s, (uint64_t)x ^ THR_SIGN, up) ^ THR_SIGN);
 }
 
 static void widen_reg(const struct pk_verifier *v, struct vreg *cur,
@@ -1926,13 +1921,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_s64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Collects the widening thresholds from every compare with a constant. */
 static int collect_thresholds(struct pk_verifier *v)
 {
@@ -1976,11 +1964,11 @@ static int collect_thresholds(struct pk_verifier *v)
 		for (k = 0; k < nc; k++)
 			for (d = -1; d <= 1; d++) {
 				v->thr_u[v->thr_cnt] = c[k] + (uint64_t)(int64_t)d;
-				v->thr_s[v->thr_cnt++] = (int64_t)(c[k] + (uint64_t)(int64_t)d);
+				v->thr_s[v->thr_cnt++] = (c[k] + (uint64_t)(int64_t)d) ^ THR_SIGN;
 			}
 	}
 	qsort(v->thr_u, v->thr_cnt, sizeof(*v->thr_u), cmp_u64);
-	qsort(v->thr_s, v->thr_cnt, sizeof(*v->thr_s), cmp_s64);
+	qsort(v->thr_s, v->thr_cnt, sizeof(*v->thr_s), cmp_u64);
 	return 0;
 }
 

@@ -9,7 +9,7 @@
 #include "internal.h"
 #include "loader.h"
 #include "pekexec/bpf.h"
-#include "vm.h"
+#include "bpf/vm/vm.h"
 
 struct pk_bpf_program {
 	enum pk_bpf_form form;

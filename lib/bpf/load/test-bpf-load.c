@@ -17,8 +17,8 @@
 #include <linux/btf.h>
 #include <stdio.h>
 
-#include "bpf/loader.h"
-#include "bpf/vm.h"
+#include "loader.h"
+#include "bpf/vm/vm.h"
 #include "check.h"
 #include "internal.h"
 #include "kexec_bpf/kexec_bpf.h"

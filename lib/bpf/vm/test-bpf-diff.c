@@ -51,8 +51,8 @@
 #include <inttypes.h>
 #include <unistd.h>
 
-#include "bpf/insn.h"
-#include "bpf/vm.h"
+#include "insn.h"
+#include "vm.h"
 #include "check.h"
 #include "internal.h"
 

@@ -14,8 +14,8 @@
  */
 #include <errno.h>
 
-#include "bpf/insn.h"
-#include "bpf/vm.h"
+#include "insn.h"
+#include "vm.h"
 #include "check.h"
 
 #define MEM 200 /* > PK_VERIFIER_WIDEN iterations */

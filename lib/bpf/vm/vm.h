@@ -45,7 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "object.h"
+#include "bpf/load/object.h"
 #include "pekexec/ctx.h"
 
 /* Limits, as the kernel's where it has one. */

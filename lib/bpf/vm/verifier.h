@@ -42,9 +42,11 @@ struct pk_verifier {
 	uint64_t cmp;      /* frames compared while pruning */
 	uint32_t next_id;
 	/* widening thresholds: the program's compare constants c - 1, c,
-	 * c + 1, sorted as unsigned and as signed values */
+	 * c + 1, sorted as unsigned and as signed values; thr_s holds each
+	 * signed value as x ^ (1 << 63), whose unsigned order is the signed
+	 * order, so that one search serves both (verifier.c thr_find()) */
 	uint64_t *thr_u;
-	int64_t *thr_s;
+	uint64_t *thr_s;
 	uint32_t thr_cnt;
 	bool thr_on; /* this widening may stop at a threshold */
 };

@@ -18,7 +18,7 @@
  */
 #include <sys/mman.h>
 
-#include "bpf/vm-internal.h"
+#include "vm-internal.h"
 #include "check.h"
 
 static bool model_ok(uint64_t region_size, bool live, uint32_t region_gen,

@@ -9,7 +9,7 @@
  *    into the map's value.  (Loaders translate BPF_PSEUDO_MAP_FD /
  *    BPF_PSEUDO_MAP_VALUE of the light skeleton's fds into these.)
  *  - call with src_reg BPF_PSEUDO_KFUNC_CALL: imm = the sandbox's own kfunc
- *    id (lib/bpf/kfunc.h lists them).  Loaders resolve extern kfuncs by
+ *    id (lib/bpf/vm/kfunc.h lists them).  Loaders resolve extern kfuncs by
  *    name, and the light-skeleton loader translates the BTF ids it handed
  *    out through bpf_btf_find_by_name_kind() back into these ids.
  *  - call with src_reg BPF_PSEUDO_CALL: imm = relative target, as clang

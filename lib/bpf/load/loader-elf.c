@@ -25,7 +25,7 @@
 
 #include "internal.h"
 #include "kexec_bpf/kexec_bpf.h"
-#include "kfunc.h"
+#include "bpf/vm/kfunc.h"
 #include "loader.h"
 
 #ifndef EM_BPF

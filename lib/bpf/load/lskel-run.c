@@ -32,9 +32,9 @@
 
 #include "internal.h"
 #include "kexec_bpf/kexec_bpf.h"
-#include "kfunc.h"
+#include "bpf/vm/kfunc.h"
 #include "loader.h"
-#include "vm.h"
+#include "bpf/vm/vm.h"
 
 #define LSKEL_MAX_FDS 256
 #define LSKEL_FD_BASE 3

@@ -29,10 +29,10 @@
 #include <dirent.h>
 #include <inttypes.h>
 
-#include "bpf/vm.h"
+#include "vm.h"
 #include "check.h"
 #include "internal.h"
-#include "loader.h"
+#include "bpf/load/loader.h"
 
 
 struct tcase {

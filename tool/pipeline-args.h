@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pipeline-args.h - the pipeline options 'pekexec load' and 'pekexec
+ * extract' share: one getopt_long table (PIPELINE_OPTIONS, spliced into
+ * each verb's table) and one place that takes their values.  Each verb's
+ * --help and pekexec(8) describe them.
+ */
+#ifndef PK_PIPELINE_ARGS_H
+#define PK_PIPELINE_ARGS_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "pekexec/pipeline.h"
+
+#define PIPELINE_MAX_ADDONS 64
+
+/* getopt_long values of the shared options; a verb's own start at PIPE_O_END. */
+enum {
+	PIPE_O_TRUST = 256, /* the verb's: load collects, extract loads at once */
+	PIPE_O_VERIFY,
+	PIPE_O_ADDON,
+	PIPE_O_INITRD,
+	PIPE_O_APPEND,
+	PIPE_O_CMDLINE, /* the verb's: extract's command line, load's --append */
+	PIPE_O_END,
+};
+
+#define PIPELINE_OPTIONS                                                      \
+	{ "trust", required_argument, NULL, PIPE_O_TRUST },                   \
+	{ "verify", required_argument, NULL, PIPE_O_VERIFY },                 \
+	{ "addon", required_argument, NULL, PIPE_O_ADDON },                   \
+	{ "initrd", required_argument, NULL, PIPE_O_INITRD },                 \
+	{ "append", required_argument, NULL, PIPE_O_APPEND },                 \
+	{ "command-line", required_argument, NULL, PIPE_O_CMDLINE }
+
+struct pipeline_args {
+	const char *initrd;
+	const char *cmdline; /* extract's --command-line */
+	const char *append;  /* --append (load: --command-line too; the last wins) */
+	const char *addons[PIPELINE_MAX_ADDONS];
+	size_t naddons;
+	enum pk_verify_mode verify; /* PK_VERIFY_AUTO unless --verify */
+};
+
+/*
+ * pipeline_args_take - take option @c's value @arg into @p when @c is
+ * PIPE_O_VERIFY, PIPE_O_ADDON, PIPE_O_INITRD or PIPE_O_APPEND.  Returns 0
+ * when taken, 1 when @c is none of them (the verb's own), or -EINVAL with
+ * a message in @err.
+ */
+int pipeline_args_take(struct pipeline_args *p, int c, const char *arg, char *err,
+		       size_t errlen);
+
+#endif
