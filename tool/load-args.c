@@ -4,7 +4,8 @@
  * command lines (docs/kexec.md lists what is accepted and ignored).
  *
  * One option table serves both.  In kexec mode pekexec's own long options
- * (--trust, --verify, --addon, --dry-run, --kernel-bpf, --no-kernel-bpf)
+ * (--trust, --verify, --addon, --dry-run, --kernel-bpf, --no-kernel-bpf,
+ * --no-sidecars)
  * are accepted too: none of them is a kexec-tools option (kexec(8) of
  * kexec-tools 2.0.25 and its --help).  Where a short letter collides,
  * kexec-tools' meaning wins in kexec mode: -t is --type there (ignored),
@@ -30,6 +31,7 @@ enum {
 	O_DRY_RUN,
 	O_KERNEL_BPF,
 	O_NO_KERNEL_BPF,
+	O_NO_SIDECARS,
 };
 
 static const struct option load_opts[] = {
@@ -52,6 +54,7 @@ static const struct option load_opts[] = {
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "kernel-bpf", no_argument, NULL, O_KERNEL_BPF },
 	{ "no-kernel-bpf", no_argument, NULL, O_NO_KERNEL_BPF },
+	{ "no-sidecars", no_argument, NULL, O_NO_SIDECARS },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -185,6 +188,9 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		case O_NO_KERNEL_BPF:
 			a->kernel_bpf = PK_KERNEL_BPF_NO;
 			break;
+		case O_NO_SIDECARS:
+			a->no_sidecars = true;
+			break;
 		case 'd':
 			a->verbose++;
 			break;
@@ -217,7 +223,8 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (a->crash && a->op != LOAD_OP_UNLOAD && a->op != LOAD_OP_STATUS)
 		return fail(err, errlen, "-p goes with load, unload or -S");
-	if (a->initrd || a->append || a->reuse_cmdline || a->naddons || a->dry_run)
+	if (a->initrd || a->append || a->reuse_cmdline || a->naddons || a->dry_run ||
+	    a->no_sidecars)
 		return fail(err, errlen, "image options only go with load");
 	return 0;
 }

@@ -28,6 +28,7 @@ struct load_args {
 	enum load_op op;
 	bool crash;         /* -p: the crash kernel */
 	bool dry_run;
+	bool no_sidecars;   /* --no-sidecars: no generated stub archives */
 	/* --kernel-bpf / --no-kernel-bpf, for pk_pipeline_route() */
 	enum pk_kernel_bpf kernel_bpf;
 	bool reuse_cmdline; /* start from /proc/cmdline */

@@ -54,6 +54,10 @@ static void usage(FILE *out)
 		"      --command-line TEXT a user command line (\"@N ...\" selects UKI\n"
 		"                          profile N)\n"
 		"      --append TEXT       appended to the user command line\n"
+		"      --no-sidecars       do not add the cpio archives systemd-stub makes\n"
+		"                          from the UKI (.pcrsig, .pcrpkey of the selected\n"
+		"                          profile as /.extra/tpm2-pcr-signature.json and\n"
+		"                          /.extra/tpm2-pcr-public-key.pem)\n"
 		"  -h, --help              this help\n"
 		"\n"
 		"A user command line equal to the image's own (white space normalised) is\n"
@@ -147,6 +151,32 @@ static void json_stage(struct json *j, const struct pk_stage_record *s)
 	json_object_end(j);
 }
 
+static void json_cpio(struct json *j, const struct pk_pipeline_cpio *c)
+{
+	char mode[16];
+	size_t i;
+
+	json_object_begin(j, NULL);
+	json_string(j, "source", c->source);
+	json_uint(j, "initrd_offset", c->offset);
+	json_uint(j, "size", c->len);
+	json_sha256(j, "sha256", c->sha256);
+	json_array_begin(j, "members");
+	for (i = 0; i < c->nmembers; i++) {
+		const struct pk_cpio_member *m = &c->members[i];
+
+		json_object_begin(j, NULL);
+		json_string(j, "path", m->path);
+		snprintf(mode, sizeof(mode), "%06o", (unsigned int)m->mode);
+		json_string(j, "mode", mode);
+		json_uint(j, "size", m->size);
+		json_sha256(j, "sha256", m->sha256);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
 /* The manifest as a new string (free() it), or NULL. */
 static char *manifest(const char *image, const struct pk_file *img,
 		      const struct pk_pipeline_opts *o, const struct pk_pipeline_result *res)
@@ -176,10 +206,15 @@ static char *manifest(const char *image, const struct pk_file *img,
 	json_bool(&j, "user_cmdline", o->cmdline != NULL);
 	json_bool(&j, "user_initrd", o->initrd != NULL);
 	json_uint(&j, "addons", o->naddons);
+	json_bool(&j, "stub_cpios", !o->no_stub_cpios);
 	json_object_end(&j);
 	json_array_begin(&j, "stages");
 	for (i = 0; i < res->nstages; i++)
 		json_stage(&j, &res->stages[i]);
+	json_array_end(&j);
+	json_array_begin(&j, "generated");
+	for (i = 0; i < res->ncpios; i++)
+		json_cpio(&j, &res->cpios[i]);
 	json_array_end(&j);
 	json_object_begin(&j, "outputs");
 	json_blob(&j, "kernel", "kernel", res->kernel, res->kernel_len);
@@ -260,6 +295,7 @@ struct extract_args {
 	const char *addons[EXTRACT_MAX_ADDONS];
 	size_t naddons;
 	enum pk_verify_mode verify;
+	bool no_sidecars;
 };
 
 static int run_extract(struct tool *t, const struct extract_args *a,
@@ -303,6 +339,7 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	o.cmdline = cmdline;
 	o.addons = addons;
 	o.naddons = a->naddons;
+	o.no_stub_cpios = a->no_sidecars;
 
 	r = pk_pipeline_run(t->ctx, &in, &o, &res);
 	if (r < 0) {
@@ -335,7 +372,7 @@ out:
 
 int verb_extract(struct tool *t, int argc, char **argv)
 {
-	enum { O_VERIFY = 256, O_ADDON, O_INITRD, O_APPEND, O_CMDLINE };
+	enum { O_VERIFY = 256, O_ADDON, O_INITRD, O_APPEND, O_CMDLINE, O_NO_SIDECARS };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "trust", required_argument, NULL, 't' },
@@ -344,6 +381,7 @@ int verb_extract(struct tool *t, int argc, char **argv)
 		{ "initrd", required_argument, NULL, O_INITRD },
 		{ "append", required_argument, NULL, O_APPEND },
 		{ "command-line", required_argument, NULL, O_CMDLINE },
+		{ "no-sidecars", no_argument, NULL, O_NO_SIDECARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -392,6 +430,9 @@ int verb_extract(struct tool *t, int argc, char **argv)
 			break;
 		case O_CMDLINE:
 			a.cmdline = optarg;
+			break;
+		case O_NO_SIDECARS:
+			a.no_sidecars = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -99,6 +99,9 @@ static void usage(FILE *out, enum load_op op)
 		"                          default when the running kernel has\n"
 		"                          CONFIG_KEXEC_BPF and no --addon is given\n"
 		"      --no-kernel-bpf     unpack a .bpf image in user space even then\n"
+		"      --no-sidecars       do not add the cpio archives systemd-stub makes\n"
+		"                          from the UKI (.pcrsig, .pcrpkey as /.extra/...);\n"
+		"                          only the user-space pipeline adds them\n"
 		"  -d, --debug             more messages\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -239,6 +242,7 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	o.addons = s->addons;
 	o.naddons = a->naddons;
 	o.kdump = a->crash;
+	o.no_stub_cpios = a->no_sidecars;
 	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);
 	if (r < 0) {
 		tool_error(t, "load", NULL);

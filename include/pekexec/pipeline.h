@@ -103,6 +103,10 @@ struct pk_pipeline_opts {
 	const struct pk_pipeline_image *addons;
 	size_t naddons;
 	bool kdump;
+	/** Do not add the cpio archives systemd-stub generates from the
+	 * image's own sections (.pcrsig, .pcrpkey of the selected profile;
+	 * docs/pipeline.md §4).  By default they are added, as the stub does. */
+	bool no_stub_cpios;
 };
 
 /** What a signature check concluded for one image. */
@@ -156,6 +160,29 @@ enum pk_source {
 
 const char *pk_source_name(enum pk_source s);
 
+/** cpio mode bits of a member's type (the kernel's initramfs format). */
+#define PK_CPIO_S_IFDIR 0040000u
+#define PK_CPIO_S_IFREG 0100000u
+
+/** One entry of a generated cpio archive. */
+struct pk_cpio_member {
+	char path[512];  /**< as in the archive: ".extra/tpm2-pcr-signature.json" */
+	uint32_t mode;   /**< type and permission bits: 0100444, 040555 */
+	size_t size;     /**< contents (0 for a directory) */
+	uint8_t sha256[PK_SHA256_LEN]; /**< of the contents */
+};
+
+/** A cpio archive the pipeline generated, as systemd-stub would, and put
+ * into the result's initrd. */
+struct pk_pipeline_cpio {
+	char source[64]; /**< what it was made from: ".pcrsig", ".pcrpkey" */
+	size_t offset;   /**< where it starts in the result's initrd */
+	size_t len;
+	uint8_t sha256[PK_SHA256_LEN]; /**< of the archive */
+	struct pk_cpio_member *members; /**< in archive order, trailer not listed */
+	size_t nmembers;
+};
+
 struct pk_pipeline_result {
 	uint8_t *kernel;
 	size_t kernel_len;
@@ -169,6 +196,8 @@ struct pk_pipeline_result {
 	struct pk_stage_record *stages;
 	size_t nstages;     /**< main stages then add-on stages */
 	size_t nmain;       /**< how many of them are main stages */
+	struct pk_pipeline_cpio *cpios; /**< generated archives, initrd order */
+	size_t ncpios;
 };
 
 /**
