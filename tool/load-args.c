@@ -5,7 +5,7 @@
  *
  * One option table serves both.  In kexec mode pekexec's own long options
  * (--trust, --verify, --addon, --dry-run, --kernel-bpf, --no-kernel-bpf,
- * --no-sidecars)
+ * --no-sidecars, --esp)
  * are accepted too: none of them is a kexec-tools option (kexec(8) of
  * kexec-tools 2.0.25 and its --help).  Where a short letter collides,
  * kexec-tools' meaning wins in kexec mode: -t is --type there (ignored),
@@ -32,6 +32,7 @@ enum {
 	O_KERNEL_BPF,
 	O_NO_KERNEL_BPF,
 	O_NO_SIDECARS,
+	O_ESP,
 };
 
 static const struct option load_opts[] = {
@@ -55,6 +56,7 @@ static const struct option load_opts[] = {
 	{ "kernel-bpf", no_argument, NULL, O_KERNEL_BPF },
 	{ "no-kernel-bpf", no_argument, NULL, O_NO_KERNEL_BPF },
 	{ "no-sidecars", no_argument, NULL, O_NO_SIDECARS },
+	{ "esp", required_argument, NULL, O_ESP },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -191,6 +193,9 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		case O_NO_SIDECARS:
 			a->no_sidecars = true;
 			break;
+		case O_ESP:
+			a->esp = optarg;
+			break;
 		case 'd':
 			a->verbose++;
 			break;
@@ -224,7 +229,7 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 	if (a->crash && a->op != LOAD_OP_UNLOAD && a->op != LOAD_OP_STATUS)
 		return fail(err, errlen, "-p goes with load, unload or -S");
 	if (a->initrd || a->append || a->reuse_cmdline || a->naddons || a->dry_run ||
-	    a->no_sidecars)
+	    a->no_sidecars || a->esp)
 		return fail(err, errlen, "image options only go with load");
 	return 0;
 }

@@ -28,7 +28,8 @@ struct load_args {
 	enum load_op op;
 	bool crash;         /* -p: the crash kernel */
 	bool dry_run;
-	bool no_sidecars;   /* --no-sidecars: no generated stub archives */
+	bool no_sidecars;   /* --no-sidecars: no generated stub archives, no --esp */
+	const char *esp;    /* --esp DIR: search it as systemd-stub would */
 	/* --kernel-bpf / --no-kernel-bpf, for pk_pipeline_route() */
 	enum pk_kernel_bpf kernel_bpf;
 	bool reuse_cmdline; /* start from /proc/cmdline */

@@ -43,7 +43,8 @@
  *                       next to the image's under enforcement; an add-on
  *                       with .linux, a different .uname, or that issued a
  *                       kernel command
- * @retval -EINVAL       bad options (unknown verify mode, NULL image)
+ * @retval -EINVAL       bad options (unknown verify mode, NULL image, a
+ *                       sidecar with a bad name, kind or a duplicate name)
  * @retval -ENOMEM       allocation failed
  */
 #ifndef PEKEXEC_PIPELINE_H
@@ -79,6 +80,29 @@ enum pk_verify_mode {
 int pk_verify_mode_from_name(const char *name, enum pk_verify_mode *ret);
 const char *pk_verify_mode_name(enum pk_verify_mode mode);
 
+/** Where systemd-stub puts a sidecar file of the ESP in the initrd; the
+ * values are the stub's initrd order (docs/pipeline.md §4). */
+enum pk_sidecar_kind {
+	PK_SIDECAR_CREDENTIAL = 0,    /**< <uki>.extra.d/ *.cred -> .extra/credentials/ */
+	PK_SIDECAR_GLOBAL_CREDENTIAL, /**< loader/credentials/ *.cred -> .extra/global_credentials/ */
+	PK_SIDECAR_SYSEXT,            /**< <uki>.extra.d/ *.raw -> .extra/sysext/ */
+	PK_SIDECAR_GLOBAL_SYSEXT,     /**< loader/extensions/ *.raw -> .extra/global_sysext/ */
+	PK_SIDECAR_CONFEXT,           /**< <uki>.extra.d/ *.confext.raw -> .extra/confext/ */
+	PK_SIDECAR_GLOBAL_CONFEXT,    /**< loader/extensions/ *.confext.raw -> .extra/global_confext/ */
+	PK_SIDECAR_KINDS,
+};
+
+/** "credential", "global-credential", "sysext", ...; NULL if unknown. */
+const char *pk_sidecar_kind_name(enum pk_sidecar_kind kind);
+
+/** A sidecar file the caller found (not copied; must outlive the call). */
+struct pk_sidecar {
+	enum pk_sidecar_kind kind;
+	const char *name;   /**< its file name: 1..255 ASCII bytes, no "/" */
+	const uint8_t *data;
+	size_t len;
+};
+
 /** An image handed to the pipeline (not copied; must outlive the call). */
 struct pk_pipeline_image {
 	const char *name; /**< for messages and the record */
@@ -107,6 +131,12 @@ struct pk_pipeline_opts {
 	 * image's own sections (.pcrsig, .pcrpkey of the selected profile;
 	 * docs/pipeline.md §4).  By default they are added, as the stub does. */
 	bool no_stub_cpios;
+	/** Sidecar files (credentials, extensions): one archive per kind, in
+	 * the stub's order, names sorted as the stub sorts them (strcmp);
+	 * passed as the stub passes them, unverified.  Not affected by
+	 * no_stub_cpios (the caller decides what to find). */
+	const struct pk_sidecar *sidecars;
+	size_t nsidecars;
 };
 
 /** What a signature check concluded for one image. */
@@ -175,7 +205,8 @@ struct pk_cpio_member {
 /** A cpio archive the pipeline generated, as systemd-stub would, and put
  * into the result's initrd. */
 struct pk_pipeline_cpio {
-	char source[64]; /**< what it was made from: ".pcrsig", ".pcrpkey" */
+	char source[64]; /**< what it was made from: ".pcrsig", ".pcrpkey",
+			  *   or a sidecar kind ("credential", ...) */
 	size_t offset;   /**< where it starts in the result's initrd */
 	size_t len;
 	uint8_t sha256[PK_SHA256_LEN]; /**< of the archive */

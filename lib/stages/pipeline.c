@@ -481,6 +481,11 @@ static int run(struct run *r, struct pk_pipeline_result *res)
 			return e;
 	}
 
+	/* The stub's order: sidecar archives, then .pcrsig, .pcrpkey. */
+	e = pk_stub_sidecar_cpios(r->ctx, r->opts->sidecars, r->opts->nsidecars, &r->cpios,
+				  &r->gen, &r->ngen);
+	if (e < 0)
+		return e;
 	if (!r->opts->no_stub_cpios) {
 		e = pk_stub_cpios(r->ctx, r->img->name, r->pe1, r->profile, &r->cpios,
 				  &r->gen, &r->ngen);

@@ -213,6 +213,14 @@ int pk_stub_cpios(struct pk_ctx *ctx, const char *name, const struct pk_pe *pe,
 		  unsigned int profile, struct pk_pipeline_cpio **cpios,
 		  struct pk_buf **bufs, size_t *n);
 
+/*
+ * pk_stub_sidecar_cpios - one archive per kind of @sc (pipeline.h), kinds
+ * in enum order, names sorted; appended as pk_stub_cpios() does.
+ * Errors: -EINVAL bad kind/name or a name twice in a kind, -EFBIG, -ENOMEM.
+ */
+int pk_stub_sidecar_cpios(struct pk_ctx *ctx, const struct pk_sidecar *sc, size_t nsc,
+			  struct pk_pipeline_cpio **cpios, struct pk_buf **bufs, size_t *n);
+
 /* ---- record.c ---- */
 
 /* Moves the sink's command list into @rec and fills the sizes. */
