@@ -69,6 +69,14 @@ objcopy --rename-section .prof0=.profile --rename-section .prof1=.profile \
 "$PEKEXEC" add-bpf --parser "$UKI" uki.plain uki.efi
 sbsign --key key.pem --cert cert.pem --output uki.signed uki.efi 2>/dev/null
 
+# A small seed for fuzz-stub-cpios: the stub with base and profile
+# sections but no kernel (make check runs the fuzz targets after the tests).
+bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" seed.tmp .pcrsig=pcrsig.json \
+	.pcrpkey=pcrpkey.pem .prof0=prof0.txt .prof1=prof1.txt .sig1=pcrsig1.json
+mkdir -p "$BUILD/fuzz-seeds/fuzz-stub-cpios"
+objcopy --rename-section .prof0=.profile --rename-section .prof1=.profile \
+	--rename-section .sig1=.pcrsig seed.tmp "$BUILD/fuzz-seeds/fuzz-stub-cpios/profiles.efi"
+
 # starts DIR: byte offsets of newc headers with inode 1 in DIR/initrd (the
 # first entry of every archive the stub generates), one per line.
 starts() { grep -obUa '07070100000001' "$1/initrd" | cut -d: -f1; }
