@@ -113,7 +113,8 @@ check_archive p0/initrd "${s[1]}" tpm2-pcr-public-key.pem pcrpkey.pem
 z=00000000
 printf '070701%s%s%s%s00000001%s%s%s%s%s%s0000000B%sTRAILER!!!\0\0\0\0' \
 	$z $z $z $z $z $z $z $z $z $z $z >trailer.want
-tail -c 124 p0/initrd | cmp - trailer.want || fail "trailer is not the stub's"
+tail -c 124 p0/initrd >trailer.got
+cmp trailer.got trailer.want || fail "trailer is not the stub's"
 # the manifest agrees with what cpio saw
 for i in 0 1; do
 	grep -q "\"initrd_offset\": ${s[$i]}," p0/manifest.json || fail "manifest: offset ${s[$i]}"
@@ -212,8 +213,9 @@ mapfile -t s < <(starts e)
 list() {
 	local off=$1
 	shift
-	tail -c +$((off + 1)) e/initrd | cpio -itv --numeric-uid-gid --quiet |
-		awk '{print $1, $3, $4, $9}' >got.list
+	# files, not pipes: cpio stops at the trailer (SIGPIPE under pipefail)
+	tail -c +$((off + 1)) e/initrd >part.cpio
+	cpio -itv --numeric-uid-gid --quiet <part.cpio | awk '{print $1, $3, $4, $9}' >got.list
 	printf '%s\n' "$@" >want.list
 	diff -u want.list got.list || fail "archive at $off"
 }
@@ -232,9 +234,9 @@ check_archive e/initrd "${s[6]}" tpm2-pcr-public-key.pem pcrpkey.pem
 # contents: every archive extracted into one tree, as the kernel unpacks them
 rm -rf root && mkdir root
 for off in "${s[@]:0:5}"; do
-	tail -c +$((off + 1)) e/initrd | (cd root && cpio -id --quiet --no-absolute-filenames)
+	tail -c +$((off + 1)) e/initrd >part.cpio
+	(cd root && cpio -id --quiet --no-absolute-filenames <../part.cpio)
 done
-for f in A.cred b.cred pk.sysext.raw pk.confext.raw; do :; done
 [ "$(sha root/.extra/credentials/A.cred)" = "$(sha "$x/A.cred")" ] || fail "A.cred"
 [ "$(sha root/.extra/credentials/b.cred)" = "$(sha "$x/b.cred")" ] || fail "b.cred"
 [ "$(sha root/.extra/global_credentials/g.cred)" = "$(sha "$esp/loader/credentials/g.cred")" ] || fail "g.cred"
@@ -242,11 +244,12 @@ for f in A.cred b.cred pk.sysext.raw pk.confext.raw; do :; done
 [ "$(sha root/.extra/global_sysext/g.sysext.raw)" = "$(sha g.sysext.raw)" ] || fail "global sysext"
 [ "$(sha root/.extra/confext/pk.confext.raw)" = "$(sha pk.confext.raw)" ] || fail "confext"
 if command -v unsquashfs >/dev/null; then
-	unsquashfs -cat root/.extra/sysext/pk.sysext.raw usr/lib/extension-release.d/extension-release.pk |
-		grep -q '^ID=_any$' || fail "sysext: extension-release not readable"
+	unsquashfs -cat root/.extra/sysext/pk.sysext.raw usr/lib/extension-release.d/extension-release.pk >rel.txt
+	grep -q '^ID=_any$' rel.txt || fail "sysext: extension-release not readable"
 fi
 # the add-on's .initrd ends the initrd, after the last archive
-tail -c "$(stat -c %s addon.img)" e/initrd | cmp - addon.img || fail "--esp: add-on initrd not last"
+tail -c "$(stat -c %s addon.img)" e/initrd >last.img
+cmp last.img addon.img || fail "--esp: add-on initrd not last"
 # the manifest: used and skipped, with reasons
 for want in '"path": "loader/addons/a-first.addon.efi"' '"signature": "verified"' \
 	'"signature": "not-checked"' '"reason": "name starts with' \
