@@ -149,6 +149,19 @@ grep -q "^initrd   $(stat -c %s p0/initrd) bytes sha256 $(sha p0/initrd)\$" plan
 "$PEKEXEC" load --dry-run --no-kernel-bpf --no-sidecars uki.signed >plan-ns.txt
 grep -q "^initrd   $(stat -c %s base.img) bytes sha256 $(sha base.img)\$" plan-ns.txt ||
 	fail "load --dry-run --no-sidecars: $(grep initrd plan-ns.txt)"
+# a CONFIG_KEXEC_BPF kernel (the executor's own BTF has the anchor) would
+# drop the archives: auto keeps such an image in user space, unless
+# --no-sidecars; --kernel-bpf warns
+[ -x "$BUILD/pk-btf-dump" ] || fail "$BUILD/pk-btf-dump not built"
+"$BUILD/pk-btf-dump" anchor.btf
+PEKEXEC_KERNEL_BTF=anchor.btf "$PEKEXEC" load --dry-run uki.signed >plan-k.txt
+grep -q '^source   pipeline' plan-k.txt || fail "auto with .pcrsig: $(grep source plan-k.txt)"
+grep -q "^initrd   $(stat -c %s p0/initrd) bytes sha256 $(sha p0/initrd)\$" plan-k.txt ||
+	fail "auto with .pcrsig: initrd"
+PEKEXEC_KERNEL_BTF=anchor.btf "$PEKEXEC" load --dry-run --no-sidecars uki.signed >plan-k.txt
+grep -q '^source   kernel-bpf' plan-k.txt || fail "auto --no-sidecars: $(grep source plan-k.txt)"
+"$PEKEXEC" load --dry-run --kernel-bpf uki.signed >plan-k.txt 2>warn.txt
+grep -q 'archives are not added' warn.txt || fail "--kernel-bpf: no warning"
 
 # === --esp: sidecars =========================================================
 expect_exit() {

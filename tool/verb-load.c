@@ -98,7 +98,8 @@ static void usage(FILE *out, enum load_op op)
 		"                          would be loaded (sizes, sha256, command line)\n"
 		"      --kernel-bpf        hand a .bpf image to the kernel unopened; the\n"
 		"                          default when the running kernel has\n"
-		"                          CONFIG_KEXEC_BPF and no --addon is given\n"
+		"                          CONFIG_KEXEC_BPF, no --addon/--esp is given\n"
+		"                          and the image has no .pcrsig/.pcrpkey\n"
 		"      --no-kernel-bpf     unpack a .bpf image in user space even then\n"
 		"      --esp DIR           the ESP IMAGE lies on: add what systemd-stub\n"
 		"                          finds there (add-ons, credentials, extensions;\n"
@@ -300,6 +301,7 @@ static int do_load(struct tool *t, const struct load_args *a)
 	ro.kernel_bpf = a->kernel_bpf;
 	/* --esp may find add-ons: the pipeline then, as for --addon */
 	ro.naddons = a->naddons + (a->esp && !a->no_sidecars);
+	ro.no_stub_cpios = a->no_sidecars;
 	ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
 	r = pk_pipeline_route(t->ctx, &in, &ro, &route);
 	if (r < 0) {

@@ -252,8 +252,9 @@ enum pk_route {
 
 /** Who unpacks an image with a .bpf section. */
 enum pk_kernel_bpf {
-	PK_KERNEL_BPF_AUTO = 0, /**< the kernel when it has CONFIG_KEXEC_BPF and
-				 *   there is no add-on, else user space */
+	PK_KERNEL_BPF_AUTO = 0, /**< the kernel when it has CONFIG_KEXEC_BPF, there
+				 *   is no add-on and no archive of the stub to
+				 *   add (.pcrsig/.pcrpkey), else user space */
 	PK_KERNEL_BPF_YES,      /**< the kernel */
 	PK_KERNEL_BPF_NO,       /**< user space */
 };
@@ -262,6 +263,10 @@ struct pk_route_opts {
 	enum pk_kernel_bpf kernel_bpf;
 	/** How many add-ons go with the image (they need the pipeline). */
 	size_t naddons;
+	/** As pk_pipeline_opts.no_stub_cpios: when false, an image with a
+	 * non-empty .pcrsig or .pcrpkey needs the pipeline under
+	 * PK_KERNEL_BPF_AUTO (the kernel would not add their archives). */
+	bool no_stub_cpios;
 	/** The running kernel's BTF for PK_KERNEL_BPF_AUTO
 	 * (pk_kexec_kernel_bpf()); NULL: /sys/kernel/btf/vmlinux. */
 	const char *kernel_btf;
