@@ -388,17 +388,17 @@ fail:
 /*
  * 4. Initrd, systemd-stub's order: add-ons' early pieces (.ucode), the
  * image's early pieces, the user's initrd, the image's late pieces
- * (.initrd), the generated archives (.pcrsig, .pcrpkey), the add-ons'
- * late pieces.
+ * (.initrd), the generated archives (sidecars, .pcrsig, .pcrpkey), the
+ * add-ons' late pieces.
  */
 static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 {
-	enum { NFIXED = 6 };
+	enum { NFIXED = 5 }; /* addon_early, early, user, late, addon_late */
 	struct pk_buf **parts;
 	struct pk_buf user = { 0 }, out = { 0 };
 	bool has_user = r->opts->initrd && r->opts->initrd_len;
 	bool has_image = r->early.len || r->late.len;
-	size_t i, nparts = NFIXED - 1 + r->ngen, nonempty = 0, first_gen = 4;
+	size_t i, nparts = NFIXED + r->ngen, nonempty = 0, first_gen = 4;
 	int e = 0;
 
 	if (has_user && has_image && r->enforcing)
