@@ -6,6 +6,12 @@
 #   OUTDIR/vmlinuz-amd64.deb its package (the modules, for
 #                            tests/t-e2e-secureboot.sh's initrd)
 #   OUTDIR/linuxx64.efi.stub systemd's UKI stub (from systemd-boot-efi)
+#   OUTDIR/bootctl           bootctl from systemd-boot, the oracle of
+#                            tests/t-entries.sh: unpacked, never installed
+#                            (systemd-boot's postinst runs 'bootctl install'
+#                            on a machine with an ESP); it runs against the
+#                            installed systemd's libsystemd-shared.  Optional:
+#                            a warning when it cannot be fetched.
 # The kernel package is fetched with apt-get download and unpacked with
 # dpkg-deb; nothing is installed on the host.  Prints nothing on success.
 set -eu
@@ -35,3 +41,16 @@ fi
 stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 [ -s "$stub" ] || { echo "fetch-images: $stub missing (package systemd-boot-efi)" >&2; exit 1; }
 cp "$stub" "$out/linuxx64.efi.stub"
+if [ ! -s "$out/bootctl" ]; then
+	tmp2=$(mktemp -d)
+	chmod 755 "$tmp2"
+	if (cd "$tmp2" && apt-get download -q systemd-boot >&2) &&
+	   dpkg-deb -x "$tmp2"/systemd-boot_*.deb "$tmp2/root" &&
+	   [ -x "$tmp2/root/usr/bin/bootctl" ]; then
+		cp "$tmp2/root/usr/bin/bootctl" "$out/bootctl.tmp"
+		mv "$out/bootctl.tmp" "$out/bootctl"
+	else
+		echo "fetch-images: warning: no bootctl (apt-get download systemd-boot failed); t-entries will skip" >&2
+	fi
+	rm -rf "$tmp2"
+fi

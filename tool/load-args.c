@@ -4,7 +4,8 @@
  * command lines (docs/kexec.md lists what is accepted and ignored).
  *
  * One option table serves both.  In kexec mode pekexec's own long options
- * (--trust, --verify, --addon, --dry-run, --kernel-bpf, --no-kernel-bpf)
+ * (--trust, --verify, --addon, --dry-run, --kernel-bpf, --no-kernel-bpf,
+ * --no-sidecars, --esp)
  * are accepted too: none of them is a kexec-tools option (kexec(8) of
  * kexec-tools 2.0.25 and its --help).  Where a short letter collides,
  * kexec-tools' meaning wins in kexec mode: -t is --type there (ignored),
@@ -199,7 +200,8 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (a->crash && a->op != LOAD_OP_UNLOAD && a->op != LOAD_OP_STATUS)
 		return fail(err, errlen, "-p goes with load, unload or -S");
-	if (a->pipe.initrd || a->pipe.append || a->reuse_cmdline || a->pipe.naddons || a->dry_run)
+	if (a->pipe.initrd || a->pipe.append || a->reuse_cmdline || a->pipe.naddons ||
+	    a->dry_run || a->pipe.no_sidecars || a->pipe.esp)
 		return fail(err, errlen, "image options only go with load");
 	return 0;
 }

@@ -20,6 +20,7 @@ static const struct {
 	{ "build-zboot", verb_build_zboot, "build an EFI zboot image with a .bpf parser program" },
 	{ "add-bpf", verb_add_bpf, "insert or replace the .bpf section of a PE image" },
 	{ "extract", verb_extract, "unpack an image into kernel, initrd, cmdline + manifest" },
+	{ "entries", verb_entries, "list an ESP's boot entries in systemd-boot's order" },
 	{ "load", verb_load, "load an image for kexec (kexec_file_load)" },
 	{ "exec", verb_exec, "start the loaded kernel" },
 	{ "unload", verb_unload, "unload the loaded (or crash) kernel" },

@@ -28,6 +28,12 @@ int pipeline_args_take(struct pipeline_args *p, int c, const char *arg, char *er
 	case PIPE_O_APPEND:
 		p->append = arg;
 		return 0;
+	case PIPE_O_NO_SIDECARS:
+		p->no_sidecars = true;
+		return 0;
+	case PIPE_O_ESP:
+		p->esp = arg;
+		return 0;
 	}
 	return 1;
 }

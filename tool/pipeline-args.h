@@ -9,6 +9,7 @@
 #define PK_PIPELINE_ARGS_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pekexec/pipeline.h"
@@ -23,6 +24,8 @@ enum {
 	PIPE_O_INITRD,
 	PIPE_O_APPEND,
 	PIPE_O_CMDLINE, /* the verb's: extract's command line, load's --append */
+	PIPE_O_NO_SIDECARS,
+	PIPE_O_ESP,
 	PIPE_O_END,
 };
 
@@ -32,7 +35,9 @@ enum {
 	{ "addon", required_argument, NULL, PIPE_O_ADDON },                   \
 	{ "initrd", required_argument, NULL, PIPE_O_INITRD },                 \
 	{ "append", required_argument, NULL, PIPE_O_APPEND },                 \
-	{ "command-line", required_argument, NULL, PIPE_O_CMDLINE }
+	{ "command-line", required_argument, NULL, PIPE_O_CMDLINE },          \
+	{ "no-sidecars", no_argument, NULL, PIPE_O_NO_SIDECARS },             \
+	{ "esp", required_argument, NULL, PIPE_O_ESP }
 
 struct pipeline_args {
 	const char *initrd;
@@ -41,11 +46,14 @@ struct pipeline_args {
 	const char *addons[PIPELINE_MAX_ADDONS];
 	size_t naddons;
 	enum pk_verify_mode verify; /* PK_VERIFY_AUTO unless --verify */
+	bool no_sidecars; /* --no-sidecars: no generated stub archives, no --esp */
+	const char *esp;  /* --esp DIR: search it as systemd-stub would */
 };
 
 /*
  * pipeline_args_take - take option @c's value @arg into @p when @c is
- * PIPE_O_VERIFY, PIPE_O_ADDON, PIPE_O_INITRD or PIPE_O_APPEND.  Returns 0
+ * PIPE_O_VERIFY, PIPE_O_ADDON, PIPE_O_INITRD, PIPE_O_APPEND,
+ * PIPE_O_NO_SIDECARS or PIPE_O_ESP.  Returns 0
  * when taken, 1 when @c is none of them (the verb's own), or -EINVAL with
  * a message in @err.
  */

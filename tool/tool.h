@@ -74,6 +74,7 @@ int verb_build_uki(struct tool *t, int argc, char **argv);
 int verb_build_zboot(struct tool *t, int argc, char **argv);
 int verb_add_bpf(struct tool *t, int argc, char **argv);
 int verb_extract(struct tool *t, int argc, char **argv);
+int verb_entries(struct tool *t, int argc, char **argv);
 int verb_load(struct tool *t, int argc, char **argv);
 int verb_exec(struct tool *t, int argc, char **argv);
 int verb_unload(struct tool *t, int argc, char **argv);

@@ -21,6 +21,7 @@
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
 #include "pekexec/pipeline.h"
 #include "pipeline-args.h"
+#include "sidecars.h"
 #include "tool.h"
 
 #define EXTRACT_MAX_IMAGE (4ull << 30)
@@ -54,6 +55,17 @@ static void usage(FILE *out)
 		"      --command-line TEXT a user command line (\"@N ...\" selects UKI\n"
 		"                          profile N)\n"
 		"      --append TEXT       appended to the user command line\n"
+		"      --esp DIR           the ESP (or XBOOTLDR) IMAGE lies on: add what\n"
+		"                          systemd-stub finds there, add-ons\n"
+		"                          (loader/addons/, IMAGE.extra.d/ *.addon.efi, before\n"
+		"                          --addon ones), credentials (*.cred) and\n"
+		"                          extensions (*.raw, *.confext.raw) as /.extra/\n"
+		"                          cpio archives; without --esp nothing is searched\n"
+		"      --no-sidecars       neither search --esp nor add the cpio archives\n"
+		"                          systemd-stub makes from the UKI (.pcrsig,\n"
+		"                          .pcrpkey of the selected profile as\n"
+		"                          /.extra/tpm2-pcr-signature.json and\n"
+		"                          /.extra/tpm2-pcr-public-key.pem)\n"
 		"  -h, --help              this help\n"
 		"\n"
 		"A user command line equal to the image's own (white space normalised) is\n"
@@ -147,9 +159,70 @@ static void json_stage(struct json *j, const struct pk_stage_record *s)
 	json_object_end(j);
 }
 
+static void json_cpio(struct json *j, const struct pk_pipeline_cpio *c)
+{
+	char mode[16];
+	size_t i;
+
+	json_object_begin(j, NULL);
+	json_string(j, "source", c->source);
+	json_uint(j, "initrd_offset", c->offset);
+	json_uint(j, "size", c->len);
+	json_sha256(j, "sha256", c->sha256);
+	json_array_begin(j, "members");
+	for (i = 0; i < c->nmembers; i++) {
+		const struct pk_cpio_member *m = &c->members[i];
+
+		json_object_begin(j, NULL);
+		json_string(j, "path", m->path);
+		snprintf(mode, sizeof(mode), "%06o", (unsigned int)m->mode);
+		json_string(j, "mode", mode);
+		json_uint(j, "size", m->size);
+		json_sha256(j, "sha256", m->sha256);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+/* An add-on's signature as its stage record says, "" if it did not run. */
+static const char *addon_signature(const struct pk_pipeline_result *res, const char *label)
+{
+	size_t i;
+
+	for (i = res->nmain; i < res->nstages; i++)
+		if (!strcmp(res->stages[i].image, label))
+			return pk_sig_state_name(res->stages[i].sig);
+	return "";
+}
+
+static void json_sidecars(struct json *j, const struct sidecars *sc,
+			  const struct pk_pipeline_result *res)
+{
+	size_t i;
+
+	json_array_begin(j, "sidecars");
+	for (i = 0; sc && i < sc->n; i++) {
+		const struct sidecar_item *it = &sc->items[i];
+
+		json_object_begin(j, NULL);
+		json_string(j, "path", it->rel);
+		json_string(j, "kind", sidecar_role_name(it->role));
+		json_bool(j, "used", !it->skipped);
+		json_string(j, "reason", it->skipped ? it->skipped : "");
+		/* credentials and extensions go in as the stub passes them */
+		json_string(j, "signature", it->skipped ? "" :
+			    it->role == SIDECAR_ADDON ? addon_signature(res, it->rel) :
+			    "not-checked");
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 /* The manifest as a new string (free() it), or NULL. */
 static char *manifest(const char *image, const struct pk_file *img,
-		      const struct pk_pipeline_opts *o, const struct pk_pipeline_result *res)
+		      const struct pk_pipeline_opts *o, const struct pk_pipeline_result *res,
+		      const struct sidecars *sc)
 {
 	uint8_t d[PK_SHA256_LEN];
 	struct json j;
@@ -176,11 +249,18 @@ static char *manifest(const char *image, const struct pk_file *img,
 	json_bool(&j, "user_cmdline", o->cmdline != NULL);
 	json_bool(&j, "user_initrd", o->initrd != NULL);
 	json_uint(&j, "addons", o->naddons);
+	json_bool(&j, "stub_cpios", !o->no_stub_cpios);
+	json_bool(&j, "esp", sc != NULL);
 	json_object_end(&j);
 	json_array_begin(&j, "stages");
 	for (i = 0; i < res->nstages; i++)
 		json_stage(&j, &res->stages[i]);
 	json_array_end(&j);
+	json_array_begin(&j, "generated");
+	for (i = 0; i < res->ncpios; i++)
+		json_cpio(&j, &res->cpios[i]);
+	json_array_end(&j);
+	json_sidecars(&j, sc, res);
 	json_object_begin(&j, "outputs");
 	json_blob(&j, "kernel", "kernel", res->kernel, res->kernel_len);
 	json_object_end(&j);
@@ -266,6 +346,8 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	struct pk_pipeline_result res = { 0 };
 	struct pk_pipeline_opts o = { 0 };
 	struct pk_pipeline_image in;
+	struct sidecars sc = { 0 };
+	bool use_esp = a->pipe.esp && !a->pipe.no_sidecars;
 	char *cmdline = NULL, *man = NULL;
 	int r, ret = PK_EXIT_FAILURE;
 	size_t i;
@@ -277,7 +359,15 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 		tool_error(t, "extract", NULL);
 		goto out;
 	}
-	for (i = 0; i < a->pipe.naddons; i++) {
+	if (use_esp) {
+		r = sidecars_find(t, "extract", a->pipe.esp, image, a->pipe.addons,
+				  a->pipe.naddons, &sc);
+		if (r < 0) {
+			ret = r == -EINVAL ? PK_EXIT_USAGE : PK_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	for (i = 0; i < a->pipe.naddons && !use_esp; i++) {
 		if (pk_file_open(t->ctx, a->pipe.addons[i], EXTRACT_MAX_IMAGE, &addon_files[i]) < 0) {
 			tool_error(t, "extract", NULL);
 			goto out;
@@ -297,8 +387,11 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	o.initrd = a->pipe.initrd ? initrd.data : NULL;
 	o.initrd_len = initrd.len;
 	o.cmdline = cmdline;
-	o.addons = addons;
-	o.naddons = a->pipe.naddons;
+	o.addons = use_esp ? sc.addons : addons;
+	o.naddons = use_esp ? sc.naddons : a->pipe.naddons;
+	o.no_stub_cpios = a->pipe.no_sidecars;
+	o.sidecars = sc.files;
+	o.nsidecars = sc.nfiles;
 
 	r = pk_pipeline_run(t->ctx, &in, &o, &res);
 	if (r < 0) {
@@ -307,7 +400,7 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 		ret = tool_exit_code(r);
 		goto out;
 	}
-	man = manifest(image, &img, &o, &res);
+	man = manifest(image, &img, &o, &res, use_esp ? &sc : NULL);
 	if (!man) {
 		tool_errorf("extract", "cannot write the manifest");
 		goto out;
@@ -322,6 +415,7 @@ out:
 	free(man);
 	free(cmdline);
 	pk_pipeline_result_free(&res);
+	sidecars_free(&sc);
 	for (i = 0; i < a->pipe.naddons; i++)
 		pk_file_close(&addon_files[i]);
 	pk_file_close(&initrd);

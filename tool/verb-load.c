@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "load-args.h"
+#include "sidecars.h"
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
 #include "pekexec/authenticode.h"
 #include "pekexec/file.h"
@@ -95,8 +96,17 @@ static void usage(FILE *out, enum load_op op)
 		"                          would be loaded (sizes, sha256, command line)\n"
 		"      --kernel-bpf        hand a .bpf image to the kernel unopened; the\n"
 		"                          default when the running kernel has\n"
-		"                          CONFIG_KEXEC_BPF and no --addon is given\n"
+		"                          CONFIG_KEXEC_BPF, no --addon/--esp is given\n"
+		"                          and the image has no .pcrsig/.pcrpkey\n"
 		"      --no-kernel-bpf     unpack a .bpf image in user space even then\n"
+		"      --esp DIR           the ESP IMAGE lies on: add what systemd-stub\n"
+		"                          finds there (add-ons, credentials, extensions;\n"
+		"                          see 'pekexec extract --help'); forces the\n"
+		"                          user-space pipeline\n"
+		"      --no-sidecars       neither search --esp nor add the cpio archives\n"
+		"                          systemd-stub makes from the UKI (.pcrsig,\n"
+		"                          .pcrpkey as /.extra/...); only the user-space\n"
+		"                          pipeline adds them\n"
 		"  -d, --debug             more messages\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -171,6 +181,7 @@ struct load_state {
 	struct pk_file addon_files[LOAD_MAX_ADDONS];
 	struct pk_pipeline_image addons[LOAD_MAX_ADDONS];
 	struct pk_pipeline_result res;
+	struct sidecars sc;
 	struct pk_trust *trust;
 	char *cmdline;
 };
@@ -180,6 +191,7 @@ static void load_state_free(struct load_state *s, size_t naddons)
 	size_t i;
 
 	pk_pipeline_result_free(&s->res);
+	sidecars_free(&s->sc);
 	for (i = 0; i < naddons; i++)
 		pk_file_close(&s->addon_files[i]);
 	pk_file_close(&s->initrd);
@@ -202,7 +214,13 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 			return PK_EXIT_FAILURE;
 	if (tool_trust_add(t, "load", &s->trust, NULL) < 0)
 		return PK_EXIT_FAILURE;
-	for (i = 0; i < a->pipe.naddons; i++) {
+	if (a->pipe.esp && !a->pipe.no_sidecars) {
+		r = sidecars_find(t, "load", a->pipe.esp, a->image, a->pipe.addons,
+				  a->pipe.naddons, &s->sc);
+		if (r < 0)
+			return r == -EINVAL ? PK_EXIT_USAGE : PK_EXIT_FAILURE;
+	}
+	for (i = 0; i < a->pipe.naddons && !(a->pipe.esp && !a->pipe.no_sidecars); i++) {
 		if (pk_file_open(t->ctx, a->pipe.addons[i], LOAD_MAX_IMAGE, &s->addon_files[i]) < 0) {
 			tool_error(t, "load", NULL);
 			return PK_EXIT_FAILURE;
@@ -216,9 +234,12 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	o.initrd = a->pipe.initrd ? s->initrd.data : NULL;
 	o.initrd_len = s->initrd.len;
 	o.cmdline = user_none ? NULL : s->cmdline;
-	o.addons = s->addons;
-	o.naddons = a->pipe.naddons;
+	o.addons = s->sc.addons ? s->sc.addons : s->addons;
+	o.naddons = s->sc.addons ? s->sc.naddons : a->pipe.naddons;
 	o.kdump = a->crash;
+	o.no_stub_cpios = a->pipe.no_sidecars;
+	o.sidecars = s->sc.files;
+	o.nsidecars = s->sc.nfiles;
 	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);
 	if (r < 0) {
 		tool_error(t, "load", NULL);
@@ -260,7 +281,9 @@ static int do_load(struct tool *t, const struct load_args *a)
 	}
 	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
 	ro.kernel_bpf = a->kernel_bpf;
-	ro.naddons = a->pipe.naddons;
+	/* --esp may find add-ons: the pipeline then, as for --addon */
+	ro.naddons = a->pipe.naddons + (a->pipe.esp && !a->pipe.no_sidecars);
+	ro.no_stub_cpios = a->pipe.no_sidecars;
 	ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
 	r = pk_pipeline_route(t->ctx, &in, &ro, &route);
 	if (r < 0) {

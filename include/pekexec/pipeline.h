@@ -43,7 +43,8 @@
  *                       next to the image's under enforcement; an add-on
  *                       with .linux, a different .uname, or that issued a
  *                       kernel command
- * @retval -EINVAL       bad options (unknown verify mode, NULL image)
+ * @retval -EINVAL       bad options (unknown verify mode, NULL image, a
+ *                       sidecar with a bad name, kind or a duplicate name)
  * @retval -ENOMEM       allocation failed
  */
 #ifndef PEKEXEC_PIPELINE_H
@@ -79,6 +80,29 @@ enum pk_verify_mode {
 int pk_verify_mode_from_name(const char *name, enum pk_verify_mode *ret);
 const char *pk_verify_mode_name(enum pk_verify_mode mode);
 
+/** Where systemd-stub puts a sidecar file of the ESP in the initrd; the
+ * values are the stub's initrd order (docs/pipeline.md §4). */
+enum pk_sidecar_kind {
+	PK_SIDECAR_CREDENTIAL = 0,    /**< <uki>.extra.d/ *.cred -> .extra/credentials/ */
+	PK_SIDECAR_GLOBAL_CREDENTIAL, /**< loader/credentials/ *.cred -> .extra/global_credentials/ */
+	PK_SIDECAR_SYSEXT,            /**< <uki>.extra.d/ *.raw -> .extra/sysext/ */
+	PK_SIDECAR_GLOBAL_SYSEXT,     /**< loader/extensions/ *.raw -> .extra/global_sysext/ */
+	PK_SIDECAR_CONFEXT,           /**< <uki>.extra.d/ *.confext.raw -> .extra/confext/ */
+	PK_SIDECAR_GLOBAL_CONFEXT,    /**< loader/extensions/ *.confext.raw -> .extra/global_confext/ */
+	PK_SIDECAR_KINDS,
+};
+
+/** "credential", "global-credential", "sysext", ...; NULL if unknown. */
+const char *pk_sidecar_kind_name(enum pk_sidecar_kind kind);
+
+/** A sidecar file the caller found (not copied; must outlive the call). */
+struct pk_sidecar {
+	enum pk_sidecar_kind kind;
+	const char *name;   /**< its file name: 1..255 ASCII bytes, no "/" */
+	const uint8_t *data;
+	size_t len;
+};
+
 /** An image handed to the pipeline (not copied; must outlive the call). */
 struct pk_pipeline_image {
 	const char *name; /**< for messages and the record */
@@ -103,6 +127,16 @@ struct pk_pipeline_opts {
 	const struct pk_pipeline_image *addons;
 	size_t naddons;
 	bool kdump;
+	/** Do not add the cpio archives systemd-stub generates from the
+	 * image's own sections (.pcrsig, .pcrpkey of the selected profile;
+	 * docs/pipeline.md §4).  By default they are added, as the stub does. */
+	bool no_stub_cpios;
+	/** Sidecar files (credentials, extensions): one archive per kind, in
+	 * the stub's order, names sorted as the stub sorts them (strcmp);
+	 * passed as the stub passes them, unverified.  Not affected by
+	 * no_stub_cpios (the caller decides what to find). */
+	const struct pk_sidecar *sidecars;
+	size_t nsidecars;
 };
 
 /** What a signature check concluded for one image. */
@@ -166,6 +200,30 @@ enum pk_source {
 
 const char *pk_source_name(enum pk_source s);
 
+/** cpio mode bits of a member's type (the kernel's initramfs format). */
+#define PK_CPIO_S_IFDIR 0040000u
+#define PK_CPIO_S_IFREG 0100000u
+
+/** One entry of a generated cpio archive. */
+struct pk_cpio_member {
+	char path[512];  /**< as in the archive: ".extra/tpm2-pcr-signature.json" */
+	uint32_t mode;   /**< type and permission bits: 0100444, 040555 */
+	size_t size;     /**< contents (0 for a directory) */
+	uint8_t sha256[PK_SHA256_LEN]; /**< of the contents */
+};
+
+/** A cpio archive the pipeline generated, as systemd-stub would, and put
+ * into the result's initrd. */
+struct pk_pipeline_cpio {
+	char source[64]; /**< what it was made from: ".pcrsig", ".pcrpkey",
+			  *   or a sidecar kind ("credential", ...) */
+	size_t offset;   /**< where it starts in the result's initrd */
+	size_t len;
+	uint8_t sha256[PK_SHA256_LEN]; /**< of the archive */
+	struct pk_cpio_member *members; /**< in archive order, trailer not listed */
+	size_t nmembers;
+};
+
 struct pk_pipeline_result {
 	uint8_t *kernel;
 	size_t kernel_len;
@@ -179,6 +237,8 @@ struct pk_pipeline_result {
 	struct pk_stage_record *stages;
 	size_t nstages;     /**< main stages then add-on stages */
 	size_t nmain;       /**< how many of them are main stages */
+	struct pk_pipeline_cpio *cpios; /**< generated archives, initrd order */
+	size_t ncpios;
 };
 
 /**
@@ -202,8 +262,9 @@ enum pk_route {
 
 /** Who unpacks an image with a .bpf section. */
 enum pk_kernel_bpf {
-	PK_KERNEL_BPF_AUTO = 0, /**< the kernel when it has CONFIG_KEXEC_BPF and
-				 *   there is no add-on, else user space */
+	PK_KERNEL_BPF_AUTO = 0, /**< the kernel when it has CONFIG_KEXEC_BPF, there
+				 *   is no add-on and no archive of the stub to
+				 *   add (.pcrsig/.pcrpkey), else user space */
 	PK_KERNEL_BPF_YES,      /**< the kernel */
 	PK_KERNEL_BPF_NO,       /**< user space */
 };
@@ -212,6 +273,10 @@ struct pk_route_opts {
 	enum pk_kernel_bpf kernel_bpf;
 	/** How many add-ons go with the image (they need the pipeline). */
 	size_t naddons;
+	/** As pk_pipeline_opts.no_stub_cpios: when false, an image with a
+	 * non-empty .pcrsig or .pcrpkey needs the pipeline under
+	 * PK_KERNEL_BPF_AUTO (the kernel would not add their archives). */
+	bool no_stub_cpios;
 	/** The running kernel's BTF for PK_KERNEL_BPF_AUTO
 	 * (pk_kexec_kernel_bpf()); NULL: /sys/kernel/btf/vmlinux. */
 	const char *kernel_btf;

@@ -33,6 +33,10 @@ struct run {
 	/* image parts, in the order they go out */
 	struct pk_buf early, late;           /* main stages' initrd pieces */
 	struct pk_buf addon_early, addon_late;
+	/* generated archives (stubgen.c), their records, in initrd order */
+	struct pk_buf *gen;
+	struct pk_pipeline_cpio *cpios;
+	size_t ngen;
 	struct pk_buf cmdline;               /* main stages' command line */
 	struct pk_buf addon_cmdline;
 	/* records */
@@ -55,6 +59,13 @@ static void run_free(struct run *r)
 	pk_buf_free(&r->late);
 	pk_buf_free(&r->addon_early);
 	pk_buf_free(&r->addon_late);
+	for (i = 0; i < r->ngen; i++) {
+		pk_buf_free(&r->gen[i]);
+		if (r->cpios) /* NULL once handed to the result */
+			free(r->cpios[i].members);
+	}
+	free(r->gen);
+	free(r->cpios);
 	pk_buf_free(&r->cmdline);
 	pk_buf_free(&r->addon_cmdline);
 	for (i = 0; i < r->nrecs; i++)
@@ -377,21 +388,26 @@ fail:
 /*
  * 4. Initrd, systemd-stub's order: add-ons' early pieces (.ucode), the
  * image's early pieces, the user's initrd, the image's late pieces
- * (.initrd), the add-ons' late pieces.
+ * (.initrd), the generated archives (sidecars, .pcrsig, .pcrpkey), the
+ * add-ons' late pieces.
  */
 static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 {
-	struct pk_buf *parts[5];
+	enum { NFIXED = 5 }; /* addon_early, early, user, late, addon_late */
+	struct pk_buf **parts;
 	struct pk_buf user = { 0 }, out = { 0 };
 	bool has_user = r->opts->initrd && r->opts->initrd_len;
 	bool has_image = r->early.len || r->late.len;
-	size_t i, nonempty = 0;
+	size_t i, nparts = NFIXED + r->ngen, nonempty = 0, first_gen = 4;
 	int e = 0;
 
 	if (has_user && has_image && r->enforcing)
 		return pk_err(r->ctx, -EPERM,
 			      "%s: the image has an initrd and a user initrd was given: refused under signature enforcement (drop --initrd)",
 			      r->img->name);
+	parts = calloc(nparts, sizeof(*parts));
+	if (!parts)
+		return -ENOMEM;
 	/* Borrowed, never freed here: user.data is the caller's. */
 	user.data = (uint8_t *)r->opts->initrd;
 	user.len = has_user ? r->opts->initrd_len : 0;
@@ -399,30 +415,39 @@ static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 	parts[1] = &r->early;
 	parts[2] = &user;
 	parts[3] = &r->late;
-	parts[4] = &r->addon_late;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < r->ngen; i++)
+		parts[first_gen + i] = &r->gen[i];
+	parts[nparts - 1] = &r->addon_late;
+	for (i = 0; i < nparts; i++)
 		nonempty += parts[i]->len != 0;
 	res->initrd_source = has_user ? (has_image ? PK_SOURCE_BOTH : PK_SOURCE_USER) :
-			     (has_image || r->addon_early.len || r->addon_late.len) ?
+			     (has_image || r->ngen || r->addon_early.len || r->addon_late.len) ?
 			     PK_SOURCE_IMAGE : PK_SOURCE_NONE;
 	if (!nonempty)
-		return 0;
+		goto done;
 	if (nonempty == 1 && !user.len) {
-		/* The common case: one part, handed over without a copy. */
-		for (i = 0; i < 5; i++)
+		/* The common case: one part, handed over without a copy
+		 * (a generated archive then starts at offset 0). */
+		for (i = 0; i < nparts; i++)
 			if (parts[i]->len)
 				res->initrd = pk_buf_steal(parts[i], &res->initrd_len);
-		return 0;
+		goto done;
 	}
-	for (i = 0; i < 5 && !e; i++)
+	for (i = 0; i < nparts && !e; i++) {
 		e = pk_buf_append_piece(&out, parts[i]->data, parts[i]->len);
+		if (!e && i >= first_gen && i - first_gen < r->ngen)
+			r->cpios[i - first_gen].offset = out.len - parts[i]->len;
+	}
 	if (e < 0) {
 		pk_buf_free(&out);
+		free(parts);
 		return pk_err(r->ctx, e == -ENOMEM ? e : -EPROTO,
 			      "%s: the initrd exceeds %u bytes", r->img->name,
 			      PK_PIPELINE_MAX_INITRD);
 	}
 	res->initrd = pk_buf_steal(&out, &res->initrd_len);
+done:
+	free(parts);
 	return 0;
 }
 
@@ -456,6 +481,18 @@ static int run(struct run *r, struct pk_pipeline_result *res)
 			return e;
 	}
 
+	/* The stub's order: sidecar archives, then .pcrsig, .pcrpkey. */
+	e = pk_stub_sidecar_cpios(r->ctx, r->opts->sidecars, r->opts->nsidecars, &r->cpios,
+				  &r->gen, &r->ngen);
+	if (e < 0)
+		return e;
+	if (!r->opts->no_stub_cpios) {
+		e = pk_stub_cpios(r->ctx, r->img->name, r->pe1, r->profile, &r->cpios,
+				  &r->gen, &r->ngen);
+		if (e < 0)
+			return e;
+	}
+
 	e = decide_cmdline(r, res);
 	if (!e)
 		e = decide_initrd(r, res);
@@ -469,6 +506,8 @@ static int run(struct run *r, struct pk_pipeline_result *res)
 	res->nstages = r->nrecs;
 	res->nmain = r->nmain;
 	r->nrecs = 0;
+	res->cpios = PK_TAKE_PTR(r->cpios);
+	res->ncpios = r->ngen;
 	return 0;
 }
 

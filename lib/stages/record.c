@@ -36,5 +36,8 @@ void pk_pipeline_result_free(struct pk_pipeline_result *r)
 	for (i = 0; r->stages && i < r->nstages; i++)
 		pk_record_free(&r->stages[i]);
 	free(r->stages);
+	for (i = 0; r->cpios && i < r->ncpios; i++)
+		free(r->cpios[i].members);
+	free(r->cpios);
 	memset(r, 0, sizeof(*r));
 }

@@ -71,7 +71,8 @@ int pk_pipeline_route(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
 {
 	static const struct pk_route_opts defaults = { 0 };
 	struct pk_pe *pe;
-	bool has_bpf, zboot;
+	bool has_bpf, zboot, stub = false;
+	size_t i;
 	int e;
 
 	if (!opts)
@@ -87,6 +88,11 @@ int pk_pipeline_route(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
 	e = pk_envelope_parse(ctx, img, pe);
 	has_bpf = !e && pk_pe_find_section(pe, KEXEC_BPF_SECTION);
 	zboot = !e && pe->zboot.present;
+	/* Sections the stub turns into archives (stubgen.c), any profile. */
+	for (i = 0; !e && !opts->no_stub_cpios && i < pe->nsections; i++)
+		stub |= pe->sections[i].data_size &&
+			(!strcmp(pe->sections[i].name, ".pcrsig") ||
+			 !strcmp(pe->sections[i].name, ".pcrpkey"));
 	pk_pe_free(pe);
 	if (e == -ENOMEM)
 		return pk_err(ctx, e, "%s: out of memory", img->name);
@@ -105,14 +111,18 @@ int pk_pipeline_route(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
 			return pk_err(ctx, -EINVAL,
 				      "%s: an image handed to the kernel cannot take add-ons (kexec_file_load has one image)",
 				      img->name);
+		if (stub)
+			pk_warn(ctx, "%s: handed to the kernel: its .pcrsig/.pcrpkey archives are not added (only the user-space pipeline adds them)",
+				img->name);
 		*ret = PK_ROUTE_KERNEL;
 		return 0;
 	case PK_KERNEL_BPF_NO:
 		*ret = PK_ROUTE_PIPELINE;
 		return 0;
 	case PK_KERNEL_BPF_AUTO:
-		/* add-ons cannot go to the kernel: then user space */
-		*ret = !opts->naddons && pk_kexec_kernel_bpf(ctx, opts->kernel_btf) > 0 ?
+		/* add-ons and the stub's archives cannot go to the kernel:
+		 * then user space */
+		*ret = !opts->naddons && !stub && pk_kexec_kernel_bpf(ctx, opts->kernel_btf) > 0 ?
 		       PK_ROUTE_KERNEL : PK_ROUTE_PIPELINE;
 		return 0;
 	}

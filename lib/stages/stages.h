@@ -169,6 +169,58 @@ bool pk_cmdline_is_equal(const char *a, size_t alen, const char *b, size_t blen)
 int pk_envelope_parse(struct pk_ctx *ctx, const struct pk_pipeline_image *img,
 		      struct pk_pe *ret_pe);
 
+/* ---- cpio.c: archives as systemd-stub's cpio.c writes them ---- */
+
+struct pk_cpio_writer {
+	struct pk_buf buf;
+	uint32_t inode;     /* the last one given; the first entry gets 1 */
+	struct pk_cpio_member *members;
+	size_t nmembers, cap;
+};
+
+/*
+ * pk_cpio_add_dirs - directory entries for @dir ("a/b/c", no leading or
+ * trailing "/"): every parent with mode 0555, @dir itself with @dir_mode.
+ * pk_cpio_add_file - the file @dir/@name (name: 1..255 bytes, no "/"),
+ * @n bytes (at most UINT32_MAX), permission bits @mode.
+ * pk_cpio_add_trailer - the end of the archive.
+ * Errors: -EINVAL bad path, -EFBIG over PK_PIPELINE_MAX_INITRD or a
+ * member over 4 GiB, -E2BIG too many members, -ENOMEM.
+ */
+int pk_cpio_add_dirs(struct pk_cpio_writer *w, const char *dir, uint32_t dir_mode);
+int pk_cpio_add_file(struct pk_cpio_writer *w, const char *dir, const char *name,
+		     const uint8_t *p, size_t n, uint32_t mode);
+int pk_cpio_add_trailer(struct pk_cpio_writer *w);
+void pk_cpio_writer_free(struct pk_cpio_writer *w);
+
+/* ---- stubgen.c: the archives systemd-stub makes from a UKI's sections ---- */
+
+/*
+ * pk_stub_section - the section @name systemd-stub uses for @profile of
+ * @pe: the first one within the profile (from its ".profile" to the
+ * next), else the first one before the first ".profile" (the base).
+ * NULL if neither has it or the profile does not exist.
+ */
+const struct pk_pe_section *pk_stub_section(const struct pk_pe *pe, unsigned int profile,
+					    const char *name);
+
+/*
+ * pk_stub_cpios - the .pcrsig and .pcrpkey archives of @pe's @profile,
+ * each a complete archive, appended to *@cpios / *@bufs (the caller frees
+ * both arrays and what they hold; offsets are left 0).
+ */
+int pk_stub_cpios(struct pk_ctx *ctx, const char *name, const struct pk_pe *pe,
+		  unsigned int profile, struct pk_pipeline_cpio **cpios,
+		  struct pk_buf **bufs, size_t *n);
+
+/*
+ * pk_stub_sidecar_cpios - one archive per kind of @sc (pipeline.h), kinds
+ * in enum order, names sorted; appended as pk_stub_cpios() does.
+ * Errors: -EINVAL bad kind/name or a name twice in a kind, -EFBIG, -ENOMEM.
+ */
+int pk_stub_sidecar_cpios(struct pk_ctx *ctx, const struct pk_sidecar *sc, size_t nsc,
+			  struct pk_pipeline_cpio **cpios, struct pk_buf **bufs, size_t *n);
+
 /* ---- record.c ---- */
 
 /* Moves the sink's command list into @rec and fills the sizes. */

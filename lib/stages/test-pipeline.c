@@ -617,6 +617,91 @@ static void test_nested_zboot(void)
 	pk_buf_free(&img);
 }
 
+/*
+ * Sidecars and the stub's generated archives: kinds in the stub's order
+ * whatever the input order, names sorted, each archive where the record
+ * says, .pcrpkey after the sidecars; bad sidecars refused with an empty
+ * result; no_stub_cpios drops only the image's archives.
+ */
+static void test_sidecars(void)
+{
+	static const struct pk_sidecar sc[] = {
+		{ PK_SIDECAR_SYSEXT, "z.raw", (const uint8_t *)"ZZ", 2 },
+		{ PK_SIDECAR_CREDENTIAL, "b.cred", (const uint8_t *)"B", 1 },
+		{ PK_SIDECAR_CREDENTIAL, "a.cred", (const uint8_t *)"A", 1 },
+	};
+	struct pk_sidecar bad[2] = {
+		{ PK_SIDECAR_CREDENTIAL, "a.cred", (const uint8_t *)"A", 1 },
+		{ PK_SIDECAR_CREDENTIAL, "a.cred", (const uint8_t *)"A", 1 },
+	};
+	const char *bad_names[] = { "x/y", ".hidden", "", "\x7f" };
+	struct pk_pipeline_opts o = { .verify = PK_VERIFY_OFF, .sidecars = sc, .nsidecars = 3 };
+	struct pk_pipeline_result r = { 0 };
+	struct pk_buf s = { 0 }, img = { 0 };
+	uint8_t d[PK_SHA256_LEN];
+	size_t i, end;
+
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, "k", 1);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, "III", 3);
+	make_image(&s, ".pcrpkey", "KEY", 3, &img);
+	CHECK_EQ_INT(run(&img, &o, &r), 0);
+	CHECK_EQ_INT(r.ncpios, 3);
+	CHECK(!strcmp(r.cpios[0].source, "credential"));
+	CHECK(!strcmp(r.cpios[1].source, "sysext"));
+	CHECK(!strcmp(r.cpios[2].source, ".pcrpkey"));
+	CHECK_EQ_INT(r.cpios[0].offset, 4); /* after "III" and one byte of padding */
+	CHECK(!memcmp(r.initrd, "III\0", 4));
+	for (i = 0, end = 4; i < r.ncpios; i++) {
+		const struct pk_pipeline_cpio *c = &r.cpios[i];
+
+		CHECK_EQ_INT(c->offset, end); /* back to back: each ends 4-aligned */
+		CHECK(c->len % 4 == 0);
+		CHECK(!memcmp(r.initrd + c->offset, "07070100000001", 14));
+		CHECK(!memcmp(r.initrd + c->offset + c->len - 14, "TRAILER!!!\0\0\0\0", 14));
+		pk_sha256(r.initrd + c->offset, c->len, d);
+		CHECK(!memcmp(d, c->sha256, sizeof(d)));
+		end = c->offset + c->len;
+	}
+	CHECK_EQ_INT(r.initrd_len, end);
+	CHECK_EQ_INT(r.cpios[0].nmembers, 4);
+	CHECK(!strcmp(r.cpios[0].members[0].path, ".extra"));
+	CHECK_EQ_INT(r.cpios[0].members[0].mode, 040555);
+	CHECK(!strcmp(r.cpios[0].members[1].path, ".extra/credentials"));
+	CHECK_EQ_INT(r.cpios[0].members[1].mode, 040500);
+	CHECK(!strcmp(r.cpios[0].members[2].path, ".extra/credentials/a.cred"));
+	CHECK_EQ_INT(r.cpios[0].members[2].mode, 0100400);
+	pk_sha256("A", 1, d);
+	CHECK(!memcmp(d, r.cpios[0].members[2].sha256, sizeof(d)));
+	CHECK(!strcmp(r.cpios[0].members[3].path, ".extra/credentials/b.cred"));
+	CHECK(!strcmp(r.cpios[2].members[1].path, ".extra/tpm2-pcr-public-key.pem"));
+	CHECK_EQ_INT(r.cpios[2].members[1].mode, 0100444);
+	pk_pipeline_result_free(&r);
+
+	o.no_stub_cpios = true;
+	CHECK_EQ_INT(run(&img, &o, &r), 0);
+	CHECK_EQ_INT(r.ncpios, 2);
+	CHECK(!strcmp(r.cpios[1].source, "sysext"));
+	pk_pipeline_result_free(&r);
+
+	o.sidecars = bad;
+	o.nsidecars = 2;
+	CHECK_EQ_INT(run(&img, &o, &r), -EINVAL);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "given twice"));
+	CHECK(result_is_empty(&r) && !r.cpios);
+	o.nsidecars = 1;
+	for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		bad[0].name = bad_names[i];
+		CHECK_EQ_INT(run(&img, &o, &r), -EINVAL);
+		CHECK(result_is_empty(&r) && !r.cpios);
+	}
+	bad[0].name = "ok.cred";
+	bad[0].kind = PK_SIDECAR_KINDS;
+	CHECK_EQ_INT(run(&img, &o, &r), -EINVAL);
+	CHECK(strstr(pk_ctx_errmsg(ctx), "unknown kind"));
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+}
+
 int main(void)
 {
 	ctx = pk_ctx_new();
@@ -634,6 +719,7 @@ int main(void)
 	test_cmdline_equal();
 	test_route();
 	test_nested_zboot();
+	test_sidecars();
 	pk_ctx_free(ctx);
 	return CHECK_RESULT();
 }
