@@ -452,11 +452,17 @@ else
 	fail=1
 fi
 # records from 30 on are random programs (26 verdict probes, 4 defects)
-doctor() { # awk-action: applied to the first accepted random program
-	awk -v d=0 '!d && $1 == "PKD61" && $2 >= 30 && $3 == "ok" {'"$1"'; d = 1}
-		{ print }' "$log" >"$work/diff61.doctored"
-	! "$BUILD/tests/test-bpf-diff" --compare-61 "$work/diff61.progs" \
-		"$work/diff61.doctored" >"$work/diff61.doctored.out"
+doctor() { # awk-action: applied to the first accepted random program,
+	# compared up to that record
+	awk -v d=0 -v f="$work/diff61.idx" '
+		!d && $1 == "PKD61" && $2 >= 30 && $3 == "ok" {
+			n = $2; '"$1"'; d = 1
+		}
+		{ print }
+		END { print n + 1 >f }' "$log" >"$work/diff61.doctored"
+	! PK_DIFF61_RECORDS=$(cat "$work/diff61.idx") "$BUILD/tests/test-bpf-diff" \
+		--compare-61 "$work/diff61.progs" "$work/diff61.doctored" \
+		>"$work/diff61.doctored.out"
 }
 if doctor '$0 = "PKD61 " $2 " rej 22 doctored"' &&
 	grep -q '6.1 rejects (doctored), sandbox accepts' "$work/diff61.doctored.out" &&
