@@ -46,6 +46,10 @@
  * checks the sandbox against RFC 9669 by hand.
  *
  * PK_DIFF_PROGS (default 1500) and PK_DIFF_SEED change the run.
+ *
+ * --write-61 and --compare-61 (above main()): the same generator, 6.1's
+ * instruction set, against the 6.1 kernel tests/vm/run.sh boots; 6.1 has
+ * neither defect, so there the workarounds are off.
  */
 #include <bpf/bpf.h>
 #include <inttypes.h>
