@@ -61,6 +61,14 @@ vm_tools "$top" "$BUILD" "$work"
 bpf=$work/parser.lskel.o
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-check" \
 	"$top/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
+# the differential against 6.1's verifier and JIT (issue 13): random
+# programs written by test-bpf-diff, loaded and run in the guest by
+# pk-bpf-diff61, compared with the sandbox after the boot
+gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-diff61" \
+	"$top/tests/vm/pk-bpf-diff61.c" -lbpf -lelf -lz -lzstd
+make -s -C "$top" BUILD="$BUILD" "$BUILD/tests/test-bpf-diff"
+PK_DIFF61_PROGS=${PK_DIFF61_PROGS:-2000} \
+	"$BUILD/tests/test-bpf-diff" --write-61 "$work/diff61.progs"
 
 mkcpio() { # dir out
 	(cd "$1" && find . | sort | cpio -o -H newc --quiet) >"$2"
@@ -178,6 +186,7 @@ K=$(rep "loaded kernel" "$kernel")
 cp "$work/user.cpio" "$work/root/user.cpio"
 
 {
+	echo "bpfdiff"
 	echo "ima_policy"
 	echo "t unsigned 0 /img/unsigned.efi"
 	echo "m unsigned-ima-image '$(imafile "$img/unsigned.efi" /img/unsigned.efi)'"
@@ -259,8 +268,9 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 nchecks=$(grep -cE '^(ta|[trdmnwek]) ' "$work/root/tests")
 
 add_busybox "$work/root"
-cp "$work/pk-kexec-file" "$work/pk-bpf-check" \
+cp "$work/pk-kexec-file" "$work/pk-bpf-check" "$work/pk-bpf-diff61" \
 	"$work/root/bin/"
+cp "$work/diff61.progs" "$work/root/"
 cp "$work/vm_pe_parser.bpf.o" "$work/vm_attack_inject.bpf.o" \
 	"$work/vm_attack_atomic.bpf.o" "$work/vm_attack_helper.bpf.o" \
 	"$work/root/"
@@ -385,6 +395,10 @@ lockdown() {
 	echo integrity >/sys/kernel/security/lockdown
 	echo "PKTEST lockdown: $(cat /sys/kernel/security/lockdown)"
 }
+bpfdiff() {
+	echo "PKTEST bpf-diff-6.1 start"
+	pk-bpf-diff61 /diff61.progs
+}
 exec_it() {
 	echo "PKTEST EXEC"
 	pk-kexec-file exec
@@ -426,6 +440,40 @@ if [ "$pass" -ne "$nchecks" ]; then
 	echo "FAIL: $pass of $nchecks checks passed in the first kernel"
 	fail=1
 fi
+# the guest's answers against the sandbox; then the same comparison must
+# fail on a copy of the log with one verdict and one result byte changed
+if "$BUILD/tests/test-bpf-diff" --compare-61 "$work/diff61.progs" "$log" \
+	>"$work/diff61.out"; then
+	echo "PASS: bpf-diff-6.1 ($(grep '^Linux 6.1 differential' "$work/diff61.out"))"
+	grep '^host kernel defect' "$work/diff61.out" || true
+else
+	echo "FAIL: bpf-diff-6.1: the sandbox disagrees with Linux 6.1:"
+	head -n 60 "$work/diff61.out" | sed 's/^/    /'
+	fail=1
+fi
+# records from 30 on are random programs (26 verdict probes, 4 defects)
+doctor() { # awk-action: applied to the first accepted random program,
+	# compared up to that record
+	awk -v d=0 -v f="$work/diff61.idx" '
+		!d && $1 == "PKD61" && $2 >= 30 && $3 == "ok" {
+			n = $2; '"$1"'; d = 1
+		}
+		{ print }
+		END { print n + 1 >f }' "$log" >"$work/diff61.doctored"
+	! PK_DIFF61_RECORDS=$(cat "$work/diff61.idx") "$BUILD/tests/test-bpf-diff" \
+		--compare-61 "$work/diff61.progs" "$work/diff61.doctored" \
+		>"$work/diff61.doctored.out"
+}
+if doctor '$0 = "PKD61 " $2 " rej 22 doctored"' &&
+	grep -q '6.1 rejects (doctored), sandbox accepts' "$work/diff61.doctored.out" &&
+	doctor 'c = substr($5, 201, 1); $5 = substr($5, 1, 200) (c == "0" ? "1" : "0") substr($5, 202)' &&
+	grep -q 'results differ' "$work/diff61.doctored.out"; then
+	echo "PASS: bpf-diff-6.1-can-fail (a flipped verdict and a changed context byte are caught)"
+else
+	echo "FAIL: bpf-diff-6.1-can-fail: the comparison missed a doctored answer:"
+	sed 's/^/    /' "$work/diff61.doctored.out" | head -n 20
+	fail=1
+fi
 want="PKTEST SECOND cmdline=[$(cat "$img/cmdline")]"
 if grep -qF "$want" "$log" &&
 	grep -q '^PKTEST SECOND marker=initrd-of-the-image' "$log"; then
@@ -441,4 +489,4 @@ if [ "$fail" -ne 0 ]; then
 	grep '^PKTEST FAIL' "$log" | sed 's/^PKTEST FAIL /FAIL: /'
 	exit 1
 fi
-echo "all $((nchecks + 1)) kernel checks passed"
+echo "all $((nchecks + 3)) kernel checks passed (with bpf-diff-6.1 and bpf-diff-6.1-can-fail)"
