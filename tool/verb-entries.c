@@ -322,7 +322,7 @@ static char *osrel_get(const char *text, size_t len, const char *key)
 static int parse_uki(struct tool *t, const char *host, struct entry *e)
 {
 	struct pk_file f = { 0 };
-	struct pk_pe *pe = calloc(1, sizeof(*pe));
+	struct pk_pe *pe = pk_pe_new();
 	const struct pk_pe_section *os, *cl;
 	char *pretty = NULL, *image_id = NULL, *name = NULL, *id = NULL, *image_version = NULL,
 	     *version = NULL, *version_id = NULL, *build_id = NULL, *text = NULL;
@@ -387,7 +387,7 @@ out:
 	free(version_id);
 	free(build_id);
 	free(text);
-	free(pe);
+	pk_pe_free(pe);
 	pk_file_close(&f);
 	return r;
 }

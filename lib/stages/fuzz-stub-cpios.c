@@ -64,7 +64,7 @@ static void fuzz_sidecar(struct pk_ctx *ctx, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pk_ctx *ctx = pk_ctx_new();
-	struct pk_pe *pe = calloc(1, sizeof(*pe));
+	struct pk_pe *pe = pk_pe_new();
 	unsigned int profile;
 	size_t i;
 	int e;
@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cpios);
 	}
 out:
-	free(pe);
+	pk_pe_free(pe);
 	pk_ctx_free(ctx);
 	return 0;
 }
