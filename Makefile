@@ -10,7 +10,8 @@
 #   make deb-check  the Debian packages: build twice, cmp, lintian, a test
 #   make demo       the main job on a built-in default
 #   make bench      the benchmark table
-#   make fuzz       each fuzz target for FUZZ_SECONDS (default 60)
+#   make fuzz       each fuzz target for FUZZ_SECONDS (default 60), then
+#                   the long 6.1 differential in the VM (mk/kernel.mk)
 #
 # Packages are installed by scripts/deps.sh (as root) or named for you;
 # plain `make` only checks them (scripts/deps.sh require build).
@@ -133,6 +134,7 @@ fuzz:
 	$(Q)scripts/deps.sh ensure build fuzz
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-tests.sh --only-fuzz
+	$(Q)$(MAKE) --no-print-directory fuzz-diff61
 
 bench:
 	$(Q)scripts/deps.sh ensure build test qemu

@@ -17,6 +17,13 @@
 #                                   kernel report (tests/vm/soak-run.sh).
 #                                   Not in `make check`: hours under TCG
 #                                   (docs/kernel.md, "Soak").
+#   make fuzz-diff61 [FUZZ_DIFF61_PROGS=20000] [FUZZ_DIFF61_SEED=N]
+#                                   the VM test with a long run of the 6.1
+#                                   differential (docs/sandbox.md): that
+#                                   many random programs from a new seed
+#                                   (the time, printed) unless one is given;
+#                                   `make fuzz` runs it after the fuzz
+#                                   targets.
 #
 # `make check` runs the same test (tests/t-kernel-vm.sh): it builds the
 # x86_64 kernel from the pristine tarball with the series into
@@ -40,6 +47,19 @@ check-kernel: deps kernel-deps
 		$(BUILD)/bpf/uki.bpf $(BUILD)/bpf/zboot.bpf
 	$(Q)BUILD=$(BUILD) tests/run-tests.sh t-kernel-vm
 
+FUZZ_DIFF61_PROGS ?= 20000
+ifndef FUZZ_DIFF61_SEED
+FUZZ_DIFF61_SEED := $(shell date +%s)
+endif
+
+fuzz-diff61: deps kernel-deps
+	$(Q)scripts/deps.sh ensure build test
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/pekexec $(BUILD)/pk-lskel-gen \
+		$(BUILD)/bpf/uki.bpf $(BUILD)/bpf/zboot.bpf
+	@echo "fuzz-diff61: $(FUZZ_DIFF61_PROGS) programs, PK_DIFF_SEED=$(FUZZ_DIFF61_SEED)"
+	$(Q)BUILD=$(BUILD) PK_DIFF61_PROGS=$(FUZZ_DIFF61_PROGS) \
+		PK_DIFF_SEED=$(FUZZ_DIFF61_SEED) tests/run-tests.sh t-kernel-vm
+
 SOAK_CYCLES ?= 200
 
 soak-kernel: deps kernel-deps
@@ -50,4 +70,4 @@ soak-kernel: deps kernel-deps
 	$(Q)BUILD=$(BUILD) KERNEL_DIR=$(BUILD)/kernel-debug \
 		SOAK_CYCLES=$(SOAK_CYCLES) tests/vm/soak-run.sh
 
-.PHONY: kernel kernel-deps check-kernel soak-kernel
+.PHONY: kernel kernel-deps check-kernel fuzz-diff61 soak-kernel
