@@ -36,6 +36,11 @@ FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
 FUZZ_SECONDS ?= 60
 CHECK_FUZZ_SECONDS ?= 10
 
+# Every object depends on the flags it was compiled with: the end of this
+# file rewrites $(FLAGS_STAMP) when they change (a new flag in a .mk file,
+# CFLAGS=...), so no object built with old flags is linked with new ones.
+FLAGS_STAMP := $(BUILD)/.flags
+
 # The pipeline shows in the layout: lib/common (shared), lib/image (PE and
 # zboot readers), lib/verify (Authenticode), lib/decompress, lib/bpf (the
 # sandbox: lib/bpf/load parses untrusted containers, lib/bpf/vm enforces
@@ -75,13 +80,13 @@ $(BUILD)/pekexec: $(TOOL_OBJS) $(BUILD)/libpekexec.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libpekexec.a $(PKG_LIBS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests and the tool used by script tests are built with ASan+UBSan.
-$(BUILD)/asan/%.o: %.c
+$(BUILD)/asan/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -Itests/lib -MMD -MP -c -o $@ $<
@@ -106,7 +111,7 @@ $(BUILD)/tests/test-json: $(BUILD)/asan/tool/json.o
 $(BUILD)/tests/test-load-args: $(BUILD)/asan/tool/load-args.o $(BUILD)/asan/tool/pipeline-args.o
 
 # Fuzz targets: clang + libFuzzer, library rebuilt with coverage.
-$(BUILD)/fuzzobj/%.o: %.c
+$(BUILD)/fuzzobj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC-FUZZ $<"
 	$(Q)$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Itests/lib -MMD -MP -c -o $@ $<
@@ -152,3 +157,15 @@ clean:
 # $(BUILD)/kernel and $(BUILD)/arm64-zboot hold Linux trees (kernel.mk,
 # arm64.mk): not ours to scan
 -include $(shell find $(BUILD) -path '$(BUILD)/kernel' -prune -o -path '$(BUILD)/arm64-zboot' -prune -o -name '*.d' -type f -print 2>/dev/null)
+
+# The compile flags of this run (see FLAGS_STAMP above); the stamp is only
+# rewritten, and objects only rebuilt, when they differ from the last run's.
+# (the build directory by one name: tests call make with BUILD absolute)
+FLAGS_RAW = $(CC) $(CLANG) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) \
+	    $(SAN_FLAGS) $(FUZZ_FLAGS) $(PARSER_CFLAGS) $(BPF_CFLAGS)
+FLAGS_NOW = $(subst $(BUILD)/,@BUILD@/,$(subst $(abspath $(BUILD))/,@BUILD@/,$(FLAGS_RAW)))
+ifneq ($(strip $(file <$(FLAGS_STAMP))),$(strip $(FLAGS_NOW)))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+$(FLAGS_STAMP): ;

@@ -41,11 +41,11 @@ $(BUILD)/bpf-progs/vmlinux.h: $(BUILD)/bpf-progs/exec.btf
 	@echo "  GEN     $@"
 	$(Q)bpftool btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf-progs/%.bpf.o: tests/bpf-progs/%.bpf.c $(BUILD)/bpf-progs/vmlinux.h $(BPFPROG_HDRS)
+$(BUILD)/bpf-progs/%.bpf.o: tests/bpf-progs/%.bpf.c $(BUILD)/bpf-progs/vmlinux.h $(BPFPROG_HDRS) $(FLAGS_STAMP)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_INC) -MMD -MP -c -o $@ $<
 
-$(BUILD)/bpf-progs/%-shuffled.bpf.o: tests/bpf-progs/%.bpf.c $(BPFPROG_HDRS)
+$(BUILD)/bpf-progs/%-shuffled.bpf.o: tests/bpf-progs/%.bpf.c $(BPFPROG_HDRS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_INC) '-DVMLINUX_H="vmlinux-shuffled.h"' -MMD -MP -c -o $@ $<

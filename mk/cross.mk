@@ -24,12 +24,12 @@ CROSS_DIR       := $(BUILD)/arm64
 CROSS_LIB_OBJS  := $(LIB_SRCS:%.c=$(CROSS_DIR)/obj/%.o) $(CROSS_DIR)/obj/gen/parsers-data.o
 CROSS_TOOL_OBJS := $(TOOL_SRCS:%.c=$(CROSS_DIR)/obj/%.o)
 
-$(CROSS_DIR)/obj/%.o: %.c | cross-deps
+$(CROSS_DIR)/obj/%.o: %.c $(FLAGS_STAMP) | cross-deps
 	@mkdir -p $(dir $@)
 	@echo "  CC-A64  $<"
 	$(Q)$(CROSS_CC) $(BASE_CFLAGS) $(CFLAGS) $(CROSS_PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(CROSS_DIR)/obj/gen/parsers-data.o: $(BUILD)/gen/parsers-data.c lib/stages/parsers.h | cross-deps
+$(CROSS_DIR)/obj/gen/parsers-data.o: $(BUILD)/gen/parsers-data.c lib/stages/parsers.h $(FLAGS_STAMP) | cross-deps
 	@mkdir -p $(dir $@)
 	@echo "  CC-A64  $<"
 	$(Q)$(CROSS_CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<

@@ -86,13 +86,13 @@ LIB_SO      := $(BUILD)/libpekexec.so.$(VERSION)
 LIB_MAP     := lib/libpekexec.map
 PIC_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o) $(BUILD)/pic/gen/parsers-data.o
 
-$(BUILD)/pic/%.o: %.c
+$(BUILD)/pic/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC-PIC  $<"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
 # (parsers.mk is read after this file: its variables are not set yet)
-$(BUILD)/pic/gen/parsers-data.o: $(BUILD)/gen/parsers-data.c lib/stages/parsers.h
+$(BUILD)/pic/gen/parsers-data.o: $(BUILD)/gen/parsers-data.c lib/stages/parsers.h $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC-PIC  $<"
 	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<

@@ -18,7 +18,7 @@ PARSER_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 PARSER_CFLAGS := -target bpf -mcpu=v3 -g -O2 -Wall -Werror -Iinclude -Ibpf \
                  $(if $(PARSER_MULTIARCH),-I/usr/include/$(PARSER_MULTIARCH)) $(PK_PREFIX_MAP)
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/parser.h include/kexec_bpf/kexec_bpf.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/parser.h include/kexec_bpf/kexec_bpf.h $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) $(PARSER_CFLAGS) -MMD -MP -c -o $@ $<
@@ -48,7 +48,7 @@ $(PARSER_GEN): $(PARSER_SECTIONS) mk/parsers.mk
 	} > $@.tmp && mv $@.tmp $@
 
 # Into the three builds of the library.
-PARSER_GEN_DEPS := $(PARSER_GEN) lib/stages/parsers.h
+PARSER_GEN_DEPS := $(PARSER_GEN) lib/stages/parsers.h $(FLAGS_STAMP)
 
 $(BUILD)/obj/gen/parsers-data.o: $(PARSER_GEN_DEPS)
 	@mkdir -p $(dir $@)
