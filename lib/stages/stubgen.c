@@ -91,6 +91,19 @@ static int append_slot(struct pk_pipeline_cpio **cpios, struct pk_buf **bufs, si
 	return 0;
 }
 
+/* A finished archive @w as the result @ret (members, size, sha256) and its bytes. */
+static void cpio_result(struct pk_cpio_writer *w, const char *source,
+			struct pk_pipeline_cpio *ret, struct pk_buf *ret_buf)
+{
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->source, sizeof(ret->source), "%s", source);
+	ret->members = PK_TAKE_PTR(w->members);
+	ret->nmembers = w->nmembers;
+	ret->len = w->buf.len;
+	pk_sha256(w->buf.data, w->buf.len, ret->sha256);
+	*ret_buf = w->buf;
+}
+
 static int one_cpio(struct pk_ctx *ctx, const char *name, const struct pk_pe *pe,
 		    const struct pk_pe_section *s, const char *file,
 		    struct pk_pipeline_cpio *ret, struct pk_buf *ret_buf)
@@ -113,13 +126,7 @@ static int one_cpio(struct pk_ctx *ctx, const char *name, const struct pk_pe *pe
 			      name, s->name, s->data_size, s->data_offset, s->header_offset,
 			      STUB_META_DIR, file, strerror(-e));
 	}
-	memset(ret, 0, sizeof(*ret));
-	snprintf(ret->source, sizeof(ret->source), "%s", s->name);
-	ret->members = PK_TAKE_PTR(w.members);
-	ret->nmembers = w.nmembers;
-	ret->len = w.buf.len;
-	pk_sha256(w.buf.data, w.buf.len, ret->sha256);
-	*ret_buf = w.buf;
+	cpio_result(&w, s->name, ret, ret_buf);
 	return 0;
 }
 
@@ -189,13 +196,7 @@ static int sidecar_cpio(struct pk_ctx *ctx, enum pk_sidecar_kind kind,
 			      sidecar_targets[kind].name, i ? v[i - 1]->name : "-",
 			      sidecar_targets[kind].dir, strerror(-e));
 	}
-	memset(ret, 0, sizeof(*ret));
-	snprintf(ret->source, sizeof(ret->source), "%s", sidecar_targets[kind].name);
-	ret->members = PK_TAKE_PTR(w.members);
-	ret->nmembers = w.nmembers;
-	ret->len = w.buf.len;
-	pk_sha256(w.buf.data, w.buf.len, ret->sha256);
-	*ret_buf = w.buf;
+	cpio_result(&w, sidecar_targets[kind].name, ret, ret_buf);
 	return 0;
 }
 
