@@ -17,6 +17,12 @@
 #                                   kernel report (tests/vm/soak-run.sh).
 #                                   Not in `make check`: hours under TCG
 #                                   (docs/kernel.md, "Soak").
+#   make kernel-each                build the series patch by patch (x86_64,
+#                                   kernel/build-each.sh into
+#                                   $(BUILD)/kernel-each): each must build
+#                                   without a warning.  Not in `make check`
+#                                   (a full tree per run); run by every
+#                                   change to kernel/patches/.
 #   make fuzz-diff61 [FUZZ_DIFF61_PROGS=20000] [FUZZ_DIFF61_SEED=N]
 #                                   the VM test with a long run of the 6.1
 #                                   differential (docs/sandbox.md): that
@@ -62,6 +68,9 @@ fuzz-diff61: deps kernel-deps
 
 SOAK_CYCLES ?= 200
 
+kernel-each: kernel
+	$(Q)kernel/build-each.sh $(BUILD)/kernel-each
+
 soak-kernel: deps kernel-deps
 	$(Q)scripts/deps.sh ensure build test
 	$(Q)kernel/build.sh -d -o $(BUILD)/kernel-debug x86_64
@@ -70,4 +79,4 @@ soak-kernel: deps kernel-deps
 	$(Q)BUILD=$(BUILD) KERNEL_DIR=$(BUILD)/kernel-debug \
 		SOAK_CYCLES=$(SOAK_CYCLES) tests/vm/soak-run.sh
 
-.PHONY: kernel kernel-deps check-kernel fuzz-diff61 soak-kernel
+.PHONY: kernel kernel-deps kernel-each check-kernel fuzz-diff61 soak-kernel

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # t-kernel-series.sh - the CONFIG_KEXEC_BPF series applies with `patch -p1`
-# to the pristine linux-source-6.1 tarball and every patch is clean under
-# that tree's scripts/checkpatch.pl --strict.  (Building and booting the
+# to the pristine linux-source-6.1 tarball, every patch is clean under
+# that tree's scripts/checkpatch.pl --strict, and the uapi header it adds
+# is byte for byte the project's include/kexec_bpf/kexec_bpf.h.  (Building and booting the
 # kernel is tests/t-kernel-vm.sh.)
 set -euo pipefail
 
@@ -47,4 +48,12 @@ for p in "${patches[@]}"; do
 	*) echo "FAIL: $name: checkpatch --strict: $total"; fail=1 ;;
 	esac
 done
+# the ABI has one text: the series' uapi header is the project's header
+if cmp -s tree/include/uapi/linux/kexec_bpf.h "$TOP/include/kexec_bpf/kexec_bpf.h"; then
+	echo "ok: include/uapi/linux/kexec_bpf.h is include/kexec_bpf/kexec_bpf.h"
+else
+	echo "FAIL: the series' include/uapi/linux/kexec_bpf.h differs from include/kexec_bpf/kexec_bpf.h:"
+	diff -u tree/include/uapi/linux/kexec_bpf.h "$TOP/include/kexec_bpf/kexec_bpf.h" | head -n 40
+	fail=1
+fi
 exit $fail

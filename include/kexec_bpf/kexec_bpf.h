@@ -1,34 +1,39 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * kexec_bpf.h - the ABI between a boot image's parser program (its .bpf
- * section) and the loader that runs it: the patched kernel
- * (CONFIG_KEXEC_BPF) or libpekexec's sandbox.  Binary layout follows the
- * upstream v6 posting so that its programs run unchanged (DESIGN.md §3).
+ * section) and the loader that runs it: the kernel (CONFIG_KEXEC_BPF) or a
+ * user-space executor of the same programs.  The binary layout follows the
+ * posting "kexec: Use BPF lskel to enable kexec to load PE format boot
+ * image" so that its programs run unchanged.
  *
- * A parser program attaches as SEC("fentry.s/kexec_image_parser_anchor"),
- * reads the stage's image from ctx->kernel with bpf_probe_read(_kernel),
- * builds [struct cmd_hdr][payload] records in ring-buffer reservations and
- * hands each to bpf_buffer_parser().
+ * A parser program is a SEC("fentry.s/kexec_image_parser_anchor") program.
+ * It reads the stage's image from ctx->kernel with bpf_probe_read() or
+ * bpf_probe_read_kernel(), builds [struct cmd_hdr][payload] records in
+ * ring buffer reservations and hands each to bpf_buffer_parser().
  *
- * This header is included by BPF programs (clang -target bpf) and by C code
- * of both executors.  Programs built against a bpftool vmlinux.h that
- * already declares struct kexec_context define KEXEC_BPF_HAVE_CONTEXT first.
+ * BPF programs (clang -target bpf) and C code of the executors include
+ * this header.  Programs built against a vmlinux.h that already declares
+ * struct kexec_context define KEXEC_BPF_HAVE_CONTEXT first.
  */
-#ifndef KEXEC_BPF_H
-#define KEXEC_BPF_H
+#ifndef _UAPI_LINUX_KEXEC_BPF_H
+#define _UAPI_LINUX_KEXEC_BPF_H
 
 #include <linux/types.h>
 
 #ifndef KEXEC_BPF_HAVE_CONTEXT
-/* First argument of the anchor.  One stage's input. */
+/*
+ * The anchor's first argument: one stage's input.  Pointers and sizes are
+ * the executor's; a program reads through them with the bounded
+ * bpf_probe_read*() helpers only.
+ */
 struct kexec_context {
-	_Bool kdump;                /* loading a crash kernel (-p) */
-	char *kernel;               /* this stage's input image */
+	__u8 kdump;			/* 1: loading a crash kernel */
+	char *kernel;			/* this stage's input image */
 	unsigned long kernel_sz;
-	char *initrd;               /* user-supplied, may be NULL */
+	char *initrd;			/* the user's initrd, or NULL */
 	unsigned long initrd_sz;
-	char *cmdline;              /* user-supplied, may be NULL */
-	unsigned long cmdline_sz;
+	char *cmdline;			/* the user's command line, or NULL */
+	unsigned long cmdline_sz;	/* the terminating NUL included */
 };
 #endif
 
@@ -39,21 +44,26 @@ struct cmd_hdr {
 	__u32 payload_len;
 } __attribute__((packed));
 
-#define KEXEC_BPF_CMD_DECOMPRESS 0x1
-#define KEXEC_BPF_CMD_COPY 0x2
+/* Commands of bpf_buffer_parser() */
+#define KEXEC_BPF_CMD_DECOMPRESS	0x1
+#define KEXEC_BPF_CMD_COPY		0x2
+#define KEXEC_BPF_SUBCMD_KERNEL		0x1
+#define KEXEC_BPF_SUBCMD_INITRD		0x2
+#define KEXEC_BPF_SUBCMD_CMDLINE	0x3
 
-#define KEXEC_BPF_SUBCMD_KERNEL 0x1
-#define KEXEC_BPF_SUBCMD_INITRD 0x2
-#define KEXEC_BPF_SUBCMD_CMDLINE 0x3
+/* Caps on what the programs of one load may produce, in bytes. */
+#define KEXEC_BPF_MAX_KERNEL		(512UL << 20)	/* and its stream */
+#define KEXEC_BPF_MAX_INITRD		(2048UL << 20)
+#define KEXEC_BPF_MAX_CMDLINE		(64UL << 10)
 
-/* Name of the function a parser program attaches to. */
-#define KEXEC_BPF_ANCHOR "kexec_image_parser_anchor"
-/* Name of the PE section that carries the program. */
-#define KEXEC_BPF_SECTION ".bpf"
-/* Symbols of the .bpf ELF object: the light skeleton's blobs. */
-#define KEXEC_BPF_SYM_DATA "opts_data"
-#define KEXEC_BPF_SYM_INSN "opts_insn"
+/* The function whose BTF prototype parser programs are verified for. */
+#define KEXEC_BPF_ANCHOR		"kexec_image_parser_anchor"
+/* The PE section that carries the program. */
+#define KEXEC_BPF_SECTION		".bpf"
+/* Symbols of the .bpf ELF object: the light skeleton's data and loader. */
+#define KEXEC_BPF_SYM_DATA		"opts_data"
+#define KEXEC_BPF_SYM_INSN		"opts_insn"
 /* At most this many stages (nested images) per load. */
-#define KEXEC_BPF_MAX_STAGES 4
+#define KEXEC_BPF_MAX_STAGES		4
 
-#endif
+#endif /* _UAPI_LINUX_KEXEC_BPF_H */

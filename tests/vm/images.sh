@@ -39,7 +39,7 @@ vm_tools() { # top build work
 		-c -o "$work/vm_pe_parser.bpf.o" \
 		"$top/tests/vm/progs/vm_pe_parser.bpf.c"
 	"$build/pk-lskel-gen" "$work/vm_pe_parser.bpf.o" "$work/parser.lskel.o"
-	for p in inject atomic helper; do
+	for p in inject atomic helper frame; do
 		clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$top/include" \
 			-I/usr/include/"$(gcc -print-multiarch)" \
 			-c -o "$work/vm_attack_$p.bpf.o" \

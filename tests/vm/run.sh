@@ -59,6 +59,12 @@ t0=$(date +%s)
 . "$top/tests/vm/images.sh"
 vm_tools "$top" "$BUILD" "$work"
 bpf=$work/parser.lskel.o
+# the series' own kselftest, from the patched tree (built like the
+# kselftests: -Wall, the harness has unused parameters)
+gcc -static -O2 -Wall -Werror -o "$work/kexec_bpf_selftest" \
+	"$kdir/src/tools/testing/selftests/kexec/kexec_bpf.c"
+gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/pk-race" \
+	"$top/tests/vm/pk-race.c"
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-check" \
 	"$top/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
 # the differential against 6.1's verifier and JIT (issue 13): random
@@ -243,17 +249,25 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "t lockdown-user-cmdline-more EPERM /img/signed.efi - '$(cat "$img/cmdline") x'"
 	echo "t lockdown-user-initrd EPERM /img/signed.efi /user.cpio"
 	# issue 11: root's sleepable program on the anchor asks for the
-	# parser context and appends to the command line (hole 1); a
+	# parser context and appends to the command line (hole 1: the
+	# anchor is never called, so it must not even run); a
 	# program in atomic context calls the kfuncs (hole 4); the signed
 	# program reads the kernel stack (hole 6); a stream declares 1 GiB
 	# (hole 7)
 	echo "ta /vm_attack_inject.bpf.o lockdown-inject-cmdline 0 /img/signed.efi"
-	echo "w lockdown-inject-cmdline-ran 'pk-bpf-check: results: 1 '"
+	echo "w lockdown-inject-cmdline-never-ran 'pk-bpf-check: results: 0 0 0'"
 	echo "r lockdown-inject-cmdline-report '$(rep "loaded cmdline" "$img/cmdline")'"
 	echo "e lockdown-kfunc-atomic /vm_attack_atomic.bpf.o 'is sleepable but the program is not'"
 	echo "e lockdown-helper-unbounded /vm_attack_helper.bpf.o 'unknown func bpf_probe_read_kernel_str'"
+	echo "e lockdown-helper-frame /vm_attack_frame.bpf.o 'unknown func bpf_get_func_arg'"
 	echo "t lockdown-probe-outside EINVAL /img/probe-stack.efi"
 	echo "d lockdown-probe-outside-refused 'kexec_bpf: unknown command 0/14'"
+	# root reaches for the light skeleton's maps and programs while
+	# a signed image loads: by fd, id and pidfd_getfd() (hole 2)
+	echo "race lockdown-race-real-nested /img/real-nested.efi"
+	ident lockdown-race-real-nested real-nested.efi
+	# tools/testing/selftests/kexec/kexec_bpf of the series
+	echo "ks kselftest-kexec-bpf /img/signed.efi"
 	echo "t lockdown-declared-1g EFBIG /img/zstd-1g.efi"
 	echo "d lockdown-declared-1g-early 'zstd stream declares 1073741824 bytes'"
 	echo "t lockdown-signed 0 /img/signed.efi"
@@ -265,14 +279,15 @@ cp "$work/user.cpio" "$work/root/user.cpio"
 	echo "r lockdown-user-cmdline-same-report '$(rep "loaded cmdline" "$img/cmdline")'"
 	echo "exec"
 } >"$work/root/tests"
-nchecks=$(grep -cE '^(ta|[trdmnwek]) ' "$work/root/tests")
+nchecks=$(grep -cE '^(ta|race|ks|[trdmnwek]) ' "$work/root/tests")
 
 add_busybox "$work/root"
 cp "$work/pk-kexec-file" "$work/pk-bpf-check" "$work/pk-bpf-diff61" \
-	"$work/root/bin/"
+	"$work/pk-race" "$work/kexec_bpf_selftest" "$work/root/bin/"
 cp "$work/diff61.progs" "$work/root/"
 cp "$work/vm_pe_parser.bpf.o" "$work/vm_attack_inject.bpf.o" \
 	"$work/vm_attack_atomic.bpf.o" "$work/vm_attack_helper.bpf.o" \
+	"$work/vm_attack_frame.bpf.o" \
 	"$work/root/"
 cp -r "$img" "$work/root/img"
 cat >"$work/root/init" <<'EOF'
@@ -333,6 +348,28 @@ e() { # name object text: loading OBJECT must fail with TEXT in the log
 	else
 		echo "PKTEST FAIL $1: '$3' not in the log of pk-bpf-check $2:"
 		tail -n 20 /tmp/e.log
+	fi
+}
+race() { # name image: pk-race IMAGE must load it and reach nothing
+	out=$(timeout 300 pk-race "$2" 2>&1)
+	dmesg >/tmp/load.log
+	if echo "$out" | grep -qx 'errno=0' &&
+		echo "$out" | grep -qx 'race: fds-seen=0 fds-written=0 ids-seen=0 ids-written=0 progs-seen=0 getfd-seen=0 getfd-written=0'; then
+		echo "PKTEST PASS $1"
+	else
+		echo "PKTEST FAIL $1: the load was reached or failed:"
+		echo "$out"
+		tail -n 5 /tmp/load.log
+	fi
+	pk-kexec-file unload >/dev/null
+}
+ks() { # name image: the kselftest with KEXEC_BPF_IMAGE=IMAGE: 3 passed
+	out=$(KEXEC_BPF_IMAGE=$2 timeout 300 kexec_bpf_selftest 2>&1)
+	if echo "$out" | grep -q '^# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:0 error:0'; then
+		echo "PKTEST PASS $1"
+	else
+		echo "PKTEST FAIL $1:"
+		echo "$out" | tail -n 20
 	fi
 }
 k() { # name image: SIGKILL a load of IMAGE after 3 s (while it

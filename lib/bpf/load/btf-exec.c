@@ -21,27 +21,29 @@
 #include "loader.h"
 
 struct exec_btf_ids {
-	int bool_t, char_t, int_t, uint_t, ulong_t, u16_t, u32_t, char_ptr;
+	int u8_t, char_t, int_t, uint_t, ulong_t, u16_t, u32_t, char_ptr;
 	int kctx, kctx_ptr, pctx, pctx_ptr;
 };
 
 static int add_base_types(struct btf *b, struct exec_btf_ids *t)
 {
-	int ushort_t;
+	int uchar_t, ushort_t;
 
-	t->bool_t = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
+	uchar_t = btf__add_int(b, "unsigned char", 1, 0);
 	t->char_t = btf__add_int(b, "char", 1, BTF_INT_SIGNED);
 	t->int_t = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
 	t->uint_t = btf__add_int(b, "unsigned int", 4, 0);
 	t->ulong_t = btf__add_int(b, "long unsigned int", 8, 0);
 	ushort_t = btf__add_int(b, "short unsigned int", 2, 0);
-	if (t->bool_t < 0 || t->char_t < 0 || t->int_t < 0 || t->uint_t < 0 ||
+	if (uchar_t < 0 || t->char_t < 0 || t->int_t < 0 || t->uint_t < 0 ||
 	    t->ulong_t < 0 || ushort_t < 0)
 		return -ENOMEM;
+	t->u8_t = btf__add_typedef(b, "__u8", uchar_t);
 	t->u16_t = btf__add_typedef(b, "__u16", ushort_t);
 	t->u32_t = btf__add_typedef(b, "__u32", t->uint_t);
 	t->char_ptr = btf__add_ptr(b, t->char_t);
-	return t->u16_t < 0 || t->u32_t < 0 || t->char_ptr < 0 ? -ENOMEM : 0;
+	return t->u8_t < 0 || t->u16_t < 0 || t->u32_t < 0 || t->char_ptr < 0 ?
+	       -ENOMEM : 0;
 }
 
 /* struct kexec_context, struct cmd_hdr, struct bpf_parser_context */
@@ -49,7 +51,7 @@ static int add_abi_structs(struct btf *b, struct exec_btf_ids *t)
 {
 	static const struct {
 		const char *name;
-		int which; /* 0 bool, 1 char *, 2 unsigned long */
+		int which; /* 0 __u8, 1 char *, 2 unsigned long */
 	} kctx_fields[] = {
 		{ "kdump", 0 },  { "kernel", 1 },  { "kernel_sz", 2 },
 		{ "initrd", 1 }, { "initrd_sz", 2 }, { "cmdline", 1 },
@@ -62,7 +64,7 @@ static int add_abi_structs(struct btf *b, struct exec_btf_ids *t)
 	if (t->kctx < 0)
 		return -ENOMEM;
 	for (i = 0; i < PK_ARRAY_SIZE(kctx_fields) && !r; i++) {
-		int type = kctx_fields[i].which == 0 ? t->bool_t :
+		int type = kctx_fields[i].which == 0 ? t->u8_t :
 			   kctx_fields[i].which == 1 ? t->char_ptr : t->ulong_t;
 
 		/* kdump at 0, then 8-byte members from offset 8 */
