@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot-entries.h - the boot entries of an ESP as systemd-boot and bootctl
+ * see them (UAPI Boot Loader Specification; docs/entries.md): Type #1
+ * loader/entries/ *.conf and Type #2 EFI/Linux/ *.efi (one per UKI
+ * profile), sorted, with the default marked.  The one parser of entries:
+ * 'pekexec entries' lists what it returns, 'load/extract --entry ID' and
+ * '--default' load one of them (entry-plan.c).
+ */
+#ifndef PK_TOOL_BOOT_ENTRIES_H
+#define PK_TOOL_BOOT_ENTRIES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define BOOT_ENTRIES_MAX 1024
+#define BOOT_ENTRY_MAX_INITRDS 32
+
+struct boot_entry {
+	int type;          /* 1 or 2 */
+	char *id;          /* file name, boot counter removed, "@PROFILE" for profiles > 0 */
+	char *id_without_profile; /* profiles > 0: the id without "@PROFILE", else NULL */
+	char *path;        /* ESP-relative file */
+	char *title, *version, *sort_key, *machine_id;
+	char *linux_path;  /* Type #1 "linux", Type #2 its own path */
+	char *uki_path;    /* Type #1 "uki" (systemd v258+) */
+	char *efi_path;    /* Type #1 "efi": an EFI program, not a kernel */
+	char *options, *devicetree;
+	char *initrd[BOOT_ENTRY_MAX_INITRDS];
+	size_t ninitrd;
+	bool too_many_initrds; /* more "initrd" lines than BOOT_ENTRY_MAX_INITRDS */
+	bool conflicting;  /* more than one of linux/uki/efi: systemd-boot drops it */
+	unsigned int tries_left; /* UINT_MAX: no counter */
+	unsigned int profile;    /* Type #2: the UKI profile */
+};
+
+struct boot_entries {
+	struct boot_entry *v; /* sorted */
+	size_t n;
+	int def;              /* index of the default, -1 when there is no entry */
+};
+
+/*
+ * boot_entries_load - read and sort the entries of @esp and mark the
+ * default (loader/loader.conf "default" glob, case folded, else the first).
+ * Returns 0, or -errno (-E2BIG: more than BOOT_ENTRIES_MAX) without
+ * printing.
+ */
+struct tool;
+int boot_entries_load(struct tool *t, const char *esp, struct boot_entries *ret);
+void boot_entries_free(struct boot_entries *e);
+
+/* The entry whose id is @id (case folded, as systemd-boot folds ids), or -1. */
+int boot_entries_find(const struct boot_entries *e, const char *id);
+
+/* The first of /boot/efi, /efi, /boot with loader/ or EFI/Linux/, or NULL. */
+const char *boot_entries_guess_esp(void);
+
+#endif
