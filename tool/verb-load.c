@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot-entries.h"
+#include "entry-plan.h"
 #include "load-args.h"
 #include "sidecars.h"
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
@@ -68,6 +70,7 @@ static void usage(FILE *out, enum load_op op)
 	}
 	fprintf(out,
 		"Usage: pekexec load [OPTIONS] IMAGE\n"
+		"       pekexec load [OPTIONS] --entry ID | --default\n"
 		"\n"
 		"Load IMAGE for a later 'pekexec exec' (or 'systemctl kexec') with\n"
 		"kexec_file_load(2).  A UKI or EFI zboot image with a .bpf section is\n"
@@ -107,6 +110,11 @@ static void usage(FILE *out, enum load_op op)
 		"                          systemd-stub makes from the UKI (.pcrsig,\n"
 		"                          .pcrpkey as /.extra/...); only the user-space\n"
 		"                          pipeline adds them\n"
+		"      --entry ID          instead of IMAGE: the ESP's boot entry ID, as\n"
+		"                          'pekexec entries' lists it (see 'pekexec\n"
+		"                          extract --help'); no --initrd, --append,\n"
+		"                          --command-line, --reuse-cmdline with it\n"
+		"      --default           instead of IMAGE: the ESP's default entry\n"
 		"  -d, --debug             more messages\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -161,11 +169,13 @@ static void print_blob(const char *what, const void *p, size_t n)
 	printf("%-8s %zu bytes sha256 %s\n", what, n, hex);
 }
 
-static void print_plan(const struct load_args *a, const char *source,
-		       const struct pk_kexec_image *k)
+static void print_plan(const struct load_args *a, const struct entry_plan *ep,
+		       const char *source, const struct pk_kexec_image *k)
 {
 	bool has_initrd = k->initrd && k->initrd_len;
 
+	if (ep && ep->id)
+		printf("entry    %s (%s, %s)\n", ep->id, ep->type == 1 ? "type1" : "type2", ep->rel);
 	printf("image    %s\n", a->image);
 	printf("source   %s\n", source);
 	print_blob("kernel", k->kernel, k->kernel_len);
@@ -184,6 +194,10 @@ struct load_state {
 	struct sidecars sc;
 	struct pk_trust *trust;
 	char *cmdline;
+	struct entry_plan ep; /* --entry / --default */
+	const uint8_t *initrd_data; /* --initrd's or the entry's */
+	size_t initrd_len;
+	bool has_initrd;
 };
 
 static void load_state_free(struct load_state *s, size_t naddons)
@@ -198,6 +212,7 @@ static void load_state_free(struct load_state *s, size_t naddons)
 	pk_file_close(&s->img);
 	pk_trust_free(s->trust);
 	free(s->cmdline);
+	entry_plan_free(&s->ep);
 }
 
 /* Runs the pipeline on a .bpf image; fills @k from s->res. */
@@ -231,8 +246,8 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	o.verify = a->pipe.verify;
 	o.lockdown = lockdown && strcmp(lockdown, "none");
 	o.trust = s->trust;
-	o.initrd = a->pipe.initrd ? s->initrd.data : NULL;
-	o.initrd_len = s->initrd.len;
+	o.initrd = s->has_initrd ? s->initrd_data : NULL;
+	o.initrd_len = s->initrd_len;
 	o.cmdline = user_none ? NULL : s->cmdline;
 	o.addons = s->sc.addons ? s->sc.addons : s->addons;
 	o.naddons = s->sc.addons ? s->sc.naddons : a->pipe.naddons;
@@ -250,8 +265,43 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	return PK_EXIT_OK;
 }
 
-static int do_load(struct tool *t, const struct load_args *a)
+/*
+ * --entry/--default: the entry's kernel becomes @la's image, its initrd and
+ * options the user's, and the ESP's sidecars apply unless the kernel is
+ * plain (nothing would read them) or --no-sidecars.
+ */
+static int plan_load_entry(struct tool *t, struct load_args *la, struct load_state *s,
+			   bool *user_none)
 {
+	const char *esp = la->pipe.esp ? la->pipe.esp : boot_entries_guess_esp();
+	int r;
+
+	if (!esp) {
+		tool_errorf("load", "no ESP found (/boot/efi, /efi, /boot): give --esp DIR");
+		return PK_EXIT_USAGE;
+	}
+	r = entry_plan_make(t, "load", esp, la->pipe.entry, &s->ep);
+	if (r != PK_EXIT_OK)
+		return r;
+	la->image = s->ep.image;
+	la->pipe.esp = esp;
+	s->initrd_data = s->ep.initrd;
+	s->initrd_len = s->ep.initrd_len;
+	s->has_initrd = s->ep.has_initrd;
+	*user_none = !s->ep.cmdline;
+	if (s->ep.cmdline && !(s->cmdline = strdup(s->ep.cmdline))) {
+		tool_errorf("load", "out of memory");
+		return PK_EXIT_FAILURE;
+	}
+	if (s->ep.devicetree)
+		fprintf(stderr, "pekexec: load: warning: entry %s: devicetree %s is not used: kexec_file_load(2) takes no device tree (the running kernel's is passed on)\n",
+			s->ep.id, s->ep.devicetree);
+	return PK_EXIT_OK;
+}
+
+static int do_load(struct tool *t, const struct load_args *args)
+{
+	struct load_args la = *args, *a = &la;
 	struct load_state s;
 	struct pk_kexec_image k;
 	const char *lockdown = lockdown_mode();
@@ -264,14 +314,21 @@ static int do_load(struct tool *t, const struct load_args *a)
 	int r, ret = PK_EXIT_FAILURE;
 
 	memset(&s, 0, sizeof(s));
-	if (a->reuse_cmdline)
-		proc = read_text(LOAD_PROC_CMDLINE, PK_PIPELINE_MAX_CMDLINE);
-	s.cmdline = load_user_cmdline(a, proc, &user_none);
-	free(proc);
-	if (!user_none && !s.cmdline) {
-		tool_errorf("load", a->reuse_cmdline ? "cannot read " LOAD_PROC_CMDLINE :
-			    "out of memory");
-		goto out;
+	if (a->pipe.entry || a->pipe.entry_default) {
+		ret = plan_load_entry(t, a, &s, &user_none);
+		if (ret != PK_EXIT_OK)
+			goto out;
+		ret = PK_EXIT_FAILURE;
+	} else {
+		if (a->reuse_cmdline)
+			proc = read_text(LOAD_PROC_CMDLINE, PK_PIPELINE_MAX_CMDLINE);
+		s.cmdline = load_user_cmdline(a, proc, &user_none);
+		free(proc);
+		if (!user_none && !s.cmdline) {
+			tool_errorf("load", a->reuse_cmdline ? "cannot read " LOAD_PROC_CMDLINE :
+				    "out of memory");
+			goto out;
+		}
 	}
 	if (pk_file_open(t->ctx, a->image, LOAD_MAX_IMAGE, &s.img) < 0 ||
 	    (a->pipe.initrd &&
@@ -279,7 +336,21 @@ static int do_load(struct tool *t, const struct load_args *a)
 		tool_error(t, "load", NULL);
 		goto out;
 	}
+	if (a->pipe.initrd) {
+		s.initrd_data = s.initrd.data;
+		s.initrd_len = s.initrd.len;
+		s.has_initrd = true;
+	}
 	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
+	if (s.ep.id && a->pipe.esp && !a->pipe.no_sidecars) {
+		/* a plain kernel of a Type #1 entry: no stub reads the ESP */
+		ro.kernel_bpf = a->kernel_bpf;
+		ro.naddons = a->pipe.naddons;
+		ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
+		if (pk_pipeline_route(t->ctx, &in, &ro, &route) == 0 && route == PK_ROUTE_PLAIN)
+			a->pipe.esp = NULL;
+		pk_ctx_clear_error(t->ctx);
+	}
 	ro.kernel_bpf = a->kernel_bpf;
 	/* --esp may find add-ons: the pipeline then, as for --addon */
 	ro.naddons = a->pipe.naddons + (a->pipe.esp && !a->pipe.no_sidecars);
@@ -298,14 +369,14 @@ static int do_load(struct tool *t, const struct load_args *a)
 			goto out;
 		source = "pipeline";
 	} else {
-		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd.data, s.initrd.len,
+		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd_data, s.initrd_len,
 					     s.cmdline };
 		source = route == PK_ROUTE_PLAIN ? "pass-through (no .bpf: the kernel loads it)" :
 			 a->kernel_bpf == PK_KERNEL_BPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
 			 "kernel-bpf (the running kernel has CONFIG_KEXEC_BPF: image handed to it)";
 	}
 	if (a->dry_run) {
-		print_plan(a, source, &k);
+		print_plan(a, &s.ep, source, &k);
 		ret = PK_EXIT_OK;
 		goto out;
 	}
