@@ -56,6 +56,13 @@ bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" uki.tmp .osrel=osrel.txt \
 objcopy --rename-section .prof0=.profile --rename-section .prof1=.profile \
 	--rename-section .cl1=.cmdline uki.tmp uki.plain
 "$PEKEXEC" add-bpf --parser "$UKI" uki.plain "$esp/EFI/Linux/deb.efi"
+# a small seed for fuzz-entries: the same layout with a one-byte .linux
+printf k >k.bin
+bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" seed.tmp .osrel=osrel.txt \
+	.cmdline=cmdline0.txt .linux=k.bin .prof0=prof0.txt .prof1=prof1.txt .cl1=cmdline1.txt
+mkdir -p "$BUILD/fuzz-seeds/fuzz-entries"
+objcopy --rename-section .prof0=.profile --rename-section .prof1=.profile \
+	--rename-section .cl1=.cmdline seed.tmp "$BUILD/fuzz-seeds/fuzz-entries/profiles.efi"
 printf 'secret-value' >"$esp/EFI/Linux/deb.efi.extra.d/pw.cred"
 # the same UKI, signed, as the "linux" of a Type #1 entry
 sbsign --key key.pem --cert cert.pem --output "$esp/EFI/other/u.efi" \

@@ -32,7 +32,7 @@
 /* systemd-boot's UNIFIED_PROFILES_MAX */
 #define UKI_PROFILES_MAX 256
 
-static void entry_free(struct boot_entry *e)
+void boot_entry_free(struct boot_entry *e)
 {
 	size_t i;
 
@@ -75,7 +75,7 @@ static int cmp_null(const char *a, const char *b)
 /* Older < newer.  Segments are digit runs or letter runs; "~" makes a
  * segment older than anything, "-" older than "^" and ".", an end older
  * than more segments; leading zeros do not count. */
-static int version_cmp(const char *a, const char *b)
+int boot_entries_version_cmp(const char *a, const char *b)
 {
 	if (!a || !*a || !b || !*b)
 		return cmp_null(a, b);
@@ -160,11 +160,11 @@ static int entry_cmp(const void *pa, const void *pb)
 		if (!r)
 			r = cmp_null(a->machine_id, b->machine_id);
 		if (!r)
-			r = -version_cmp(a->version, b->version);
+			r = -boot_entries_version_cmp(a->version, b->version);
 		if (r)
 			return r;
 	}
-	r = -version_cmp(a->id_without_profile ? a->id_without_profile : a->id,
+	r = -boot_entries_version_cmp(a->id_without_profile ? a->id_without_profile : a->id,
 			 b->id_without_profile ? b->id_without_profile : b->id);
 	if (r)
 		return r;
@@ -235,7 +235,7 @@ static char *strip_counter(const char *name, unsigned int *tries_left)
 }
 
 /* Type #1: "key value" lines; unknown keys and comments ignored. */
-static int parse_conf(char *text, struct boot_entry *e)
+static int parse_conf_text(char *text, struct boot_entry *e)
 {
 	char *line, *save = NULL;
 	int r = 0;
@@ -293,6 +293,19 @@ static int parse_conf(char *text, struct boot_entry *e)
 	return r;
 }
 
+int boot_entry_parse_conf(const uint8_t *buf, size_t len, struct boot_entry *e)
+{
+	/* text up to the first NUL, as the file is read */
+	char *text = strndup((const char *)buf, len);
+	int r;
+
+	if (!text)
+		return -ENOMEM;
+	r = parse_conf_text(text, e);
+	free(text);
+	return r;
+}
+
 /* os-release: KEY=VALUE, VALUE optionally in "" or '' (backslash escapes). */
 static char *osrel_get(const char *text, size_t len, const char *key)
 {
@@ -329,9 +342,10 @@ static char *osrel_get(const char *text, size_t len, const char *key)
 	return NULL;
 }
 
-static char *section_text(const struct pk_file *f, const struct pk_pe_section *sec)
+/* pk_pe_parse() checked that the section's bytes lie inside the file. */
+static char *section_text(const uint8_t *buf, const struct pk_pe_section *sec)
 {
-	return strndup((const char *)f->data + sec->data_offset, sec->data_size);
+	return strndup((const char *)buf + sec->data_offset, sec->data_size);
 }
 
 /*
@@ -340,7 +354,7 @@ static char *section_text(const struct pk_file *f, const struct pk_pe_section *s
  * boot_entry_add_type2()).  @e has id and path of the file.  Returns 0,
  * -EBADMSG when this profile makes no entry, -ENOMEM.
  */
-static int parse_uki_profile(const struct pk_file *f, const struct pk_pe *pe,
+static int parse_uki_profile(const uint8_t *f, const struct pk_pe *pe,
 			     unsigned int profile, struct boot_entry *e)
 {
 	const struct pk_pe_section *os = pk_pe_profile_section(pe, profile, ".osrel");
@@ -449,18 +463,17 @@ out:
  * PE with .linux makes none.  Like systemd-boot, a profile without
  * .cmdline ends the list (boot_entry_add_type2() returns there).
  */
-static int parse_uki(struct tool *t, const char *host, const struct boot_entry *tmpl,
-		     struct boot_entry *v, size_t *n)
+int boot_entries_parse_uki(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
+			   const struct boot_entry *tmpl, struct boot_entry *v, size_t *n,
+			   size_t max)
 {
-	struct pk_file f = { 0 };
 	struct pk_pe *pe = pk_pe_new();
 	unsigned int profile, nprofiles;
 	int r = 0;
 
 	if (!pe)
 		return -ENOMEM;
-	if (pk_file_open(t->ctx, host, UKI_FILE_MAX, &f) < 0 ||
-	    pk_pe_parse(t->ctx, f.data, f.len, pe) < 0 || !pk_pe_find_section(pe, ".linux"))
+	if (pk_pe_parse(ctx, buf, len, pe) < 0 || !pk_pe_find_section(pe, ".linux"))
 		goto out;
 	nprofiles = pk_pe_profile_count(pe);
 	for (profile = 0; profile < UKI_PROFILES_MAX && r >= 0; profile++) {
@@ -468,7 +481,7 @@ static int parse_uki(struct tool *t, const char *host, const struct boot_entry *
 
 		if (profile > 0 && profile >= nprofiles)
 			break;
-		if (*n == BOOT_ENTRIES_MAX) {
+		if (*n >= max) {
 			r = -E2BIG;
 			break;
 		}
@@ -478,14 +491,14 @@ static int parse_uki(struct tool *t, const char *host, const struct boot_entry *
 		e->tries_left = tmpl->tries_left;
 		e->id = strdup(tmpl->id);
 		e->path = strdup(tmpl->path);
-		r = e->id && e->path ? parse_uki_profile(&f, pe, profile, e) : -ENOMEM;
+		r = e->id && e->path ? parse_uki_profile(buf, pe, profile, e) : -ENOMEM;
 		if (r == -EBADMSG) {
-			entry_free(e);
+			boot_entry_free(e);
 			r = 0;
 			continue;
 		}
 		if (r < 0) {
-			entry_free(e);
+			boot_entry_free(e);
 			break;
 		}
 		(*n)++;
@@ -493,8 +506,20 @@ static int parse_uki(struct tool *t, const char *host, const struct boot_entry *
 			break;
 	}
 out:
-	pk_ctx_clear_error(t->ctx);
+	pk_ctx_clear_error(ctx);
 	pk_pe_free(pe);
+	return r;
+}
+
+static int parse_uki(struct tool *t, const char *host, const struct boot_entry *tmpl,
+		     struct boot_entry *v, size_t *n)
+{
+	struct pk_file f = { 0 };
+	int r = 0;
+
+	if (pk_file_open(t->ctx, host, UKI_FILE_MAX, &f) == 0)
+		r = boot_entries_parse_uki(t->ctx, f.data, f.len, tmpl, v, n, BOOT_ENTRIES_MAX);
+	pk_ctx_clear_error(t->ctx);
 	pk_file_close(&f);
 	return r;
 }
@@ -552,37 +577,34 @@ static int scan(struct tool *t, const char *esp, const char *rel, const char *su
 		e->id = strip_counter(de->d_name, &e->tries_left);
 		e->path = strdup(frel);
 		if (!e->id || !e->path) {
-			entry_free(e);
+			boot_entry_free(e);
 			r = -ENOMEM;
 			break;
 		}
 		if (!id_is_valid(e->id)) {
-			entry_free(e);
+			boot_entry_free(e);
 			continue;
 		}
 		if (type == 1) {
 			struct pk_file f = { 0 };
-			char *text;
 
 			if (pk_file_open(t->ctx, fhost, ENTRY_FILE_MAX, &f) < 0) {
 				pk_ctx_clear_error(t->ctx);
-				entry_free(e);
+				boot_entry_free(e);
 				continue;
 			}
-			text = strndup((const char *)f.data, f.len);
+			r = boot_entry_parse_conf(f.data, f.len, e);
 			pk_file_close(&f);
-			r = text ? parse_conf(text, e) : -ENOMEM;
-			free(text);
 		} else {
 			struct boot_entry tmpl = *e; /* v[*n] is reused for profile 0 */
 
 			memset(e, 0, sizeof(*e));
 			r = parse_uki(t, fhost, &tmpl, v, n);
-			entry_free(&tmpl);
+			boot_entry_free(&tmpl);
 			continue;
 		}
 		if (r < 0)
-			entry_free(e);
+			boot_entry_free(e);
 		else
 			(*n)++;
 	}
@@ -621,7 +643,7 @@ void boot_entries_free(struct boot_entries *e)
 	size_t i;
 
 	for (i = 0; e->v && i < e->n; i++)
-		entry_free(&e->v[i]);
+		boot_entry_free(&e->v[i]);
 	free(e->v);
 	memset(e, 0, sizeof(*e));
 	e->def = -1;

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define BOOT_ENTRIES_MAX 1024
 #define BOOT_ENTRY_MAX_INITRDS 32
@@ -49,6 +50,24 @@ struct boot_entries {
 struct tool;
 int boot_entries_load(struct tool *t, const char *esp, struct boot_entries *ret);
 void boot_entries_free(struct boot_entries *e);
+
+/*
+ * The parsers of untrusted bytes, each (buf, len) (tool/fuzz-entries.c):
+ * boot_entry_parse_conf - a Type #1 .conf (text up to the first NUL) into
+ * @e (zeroed by the caller, id/path set or not); 0 or -ENOMEM.
+ * boot_entries_parse_uki - a Type #2 UKI: one entry per profile into
+ * v[*n..max), each with @tmpl's id, path and counter; a file that is not
+ * a PE with .linux adds none; 0, -E2BIG (max reached) or -ENOMEM.
+ * boot_entry_free - frees and zeroes @e (a zeroed one is fine).
+ * boot_entries_version_cmp - strverscmp_improved(): <0, 0, >0, older first.
+ */
+struct pk_ctx;
+int boot_entry_parse_conf(const uint8_t *buf, size_t len, struct boot_entry *e);
+int boot_entries_parse_uki(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
+			   const struct boot_entry *tmpl, struct boot_entry *v, size_t *n,
+			   size_t max);
+void boot_entry_free(struct boot_entry *e);
+int boot_entries_version_cmp(const char *a, const char *b);
 
 /* The entry whose id is @id (case folded, as systemd-boot folds ids), or -1. */
 int boot_entries_find(const struct boot_entries *e, const char *id);
