@@ -287,15 +287,11 @@ static int plan_entry(struct tool *t, const char *verb, const char *esp, const c
 	if (!p->image)
 		return PK_EXIT_FAILURE;
 	if (e->devicetree) {
-		bool dotdot;
-
-		p->devicetree = esp_rel_path(e->devicetree, &dotdot);
-		if (!p->devicetree) {
-			tool_errorf(verb, "entry %s: devicetree %s: %s", e->id, e->devicetree,
-				    dotdot ? "'..' in a path: refused (paths are inside the ESP)" :
-				    "not a file path");
+		/* systemd-boot fails the boot when it cannot load it */
+		p->devicetree_path = entry_file(verb, e->id, esp, esp_real, "devicetree",
+						e->devicetree, &p->devicetree);
+		if (!p->devicetree_path)
 			return PK_EXIT_FAILURE;
-		}
 	}
 	if (e->uki_path) {
 		/* systemd-boot gives a "uki" entry its options, no initrd */
@@ -361,5 +357,6 @@ void entry_plan_free(struct entry_plan *p)
 	free(p->initrd);
 	free(p->cmdline);
 	free(p->devicetree);
+	free(p->devicetree_path);
 	memset(p, 0, sizeof(*p));
 }

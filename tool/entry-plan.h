@@ -27,6 +27,7 @@ struct entry_plan {
 	char *cmdline;     /* what systemd-boot passes as load options, NULL: none */
 	unsigned int profile; /* Type #2: the UKI profile ("@N" in cmdline when > 0) */
 	char *devicetree;  /* ESP-relative "devicetree" of a Type #1 entry, or NULL */
+	char *devicetree_path; /* its path (ESP/...), checked as the image's */
 };
 
 /*

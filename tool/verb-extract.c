@@ -21,6 +21,7 @@
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
 #include "pekexec/pipeline.h"
 #include "boot-entries.h"
+#include "devicetree.h"
 #include "entry-plan.h"
 #include "pipeline-args.h"
 #include "sidecars.h"
@@ -256,7 +257,8 @@ static void json_entry(struct json *j, const struct entry_plan *ep, bool plain)
 
 static char *manifest(const char *image, const struct pk_file *img,
 		      const struct pk_pipeline_opts *o, const struct pk_pipeline_result *res,
-		      const struct sidecars *sc, const struct entry_plan *ep, bool plain)
+		      const struct sidecars *sc, const struct entry_plan *ep, bool plain,
+		      const struct dt_report *dt)
 {
 	uint8_t d[PK_SHA256_LEN];
 	struct json j;
@@ -296,6 +298,7 @@ static char *manifest(const char *image, const struct pk_file *img,
 		json_cpio(&j, &res->cpios[i]);
 	json_array_end(&j);
 	json_sidecars(&j, sc, res);
+	dt_report_json(&j, dt);
 	json_object_begin(&j, "outputs");
 	json_blob(&j, "kernel", "kernel", res->kernel, res->kernel_len);
 	json_object_end(&j);
@@ -400,6 +403,7 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	struct pk_pipeline_opts o = { 0 };
 	struct pk_pipeline_image in;
 	struct sidecars sc = { 0 };
+	struct dt_report dt;
 	bool use_esp = esp && !a->pipe.no_sidecars, plain = false;
 	char *cmdline = NULL, *man = NULL;
 	char empty[1] = "";
@@ -427,9 +431,6 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 		}
 		plain = route == PK_ROUTE_PLAIN;
 		use_esp = use_esp && !plain;
-		if (ep->devicetree)
-			fprintf(stderr, "pekexec: extract: warning: entry %s: devicetree %s is not used: kexec_file_load(2) takes no device tree (the running kernel's is passed on)\n",
-				ep->id, ep->devicetree);
 	}
 	if (use_esp) {
 		r = sidecars_find(t, "extract", esp, image, a->pipe.addons,
@@ -482,7 +483,16 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 		ret = tool_exit_code(r);
 		goto out;
 	}
-	man = manifest(image, &img, &o, &res, use_esp ? &sc : NULL, ep, plain);
+	/* a plain kernel: enforcement as the pipeline would have decided it */
+	r = dt_check(t, "extract", img.data, img.len, plain ? 0 : res.profile,
+		     ep ? ep->devicetree_path : NULL, ep ? ep->devicetree : NULL,
+		     plain ? o.verify == PK_VERIFY_REQUIRE || (o.verify == PK_VERIFY_AUTO && o.lockdown) :
+		     res.enforcing, &dt);
+	if (r != PK_EXIT_OK) {
+		ret = r;
+		goto out;
+	}
+	man = manifest(image, &img, &o, &res, use_esp ? &sc : NULL, ep, plain, &dt);
 	if (!man) {
 		tool_errorf("extract", "cannot write the manifest");
 		goto out;

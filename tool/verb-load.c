@@ -16,11 +16,13 @@
  * line, and the kernel checks it as it always does.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "boot-entries.h"
+#include "devicetree.h"
 #include "entry-plan.h"
 #include "load-args.h"
 #include "sidecars.h"
@@ -153,6 +155,20 @@ static const char *lockdown_mode(void)
 
 	free(text);
 	return mode;
+}
+
+/* systemd-stub's "@N" profile prefix (parse_profile_from_cmdline()), else 0. */
+static unsigned int cmdline_profile(const char *line)
+{
+	unsigned long n;
+	char *end;
+
+	if (!line || line[0] != '@' || line[1] < '0' || line[1] > '9')
+		return 0;
+	n = strtoul(line + 1, &end, 10);
+	if ((*end && *end != ' ') || n > UINT_MAX)
+		return 0;
+	return (unsigned int)n;
 }
 
 static void print_blob(const char *what, const void *p, size_t n)
@@ -293,9 +309,6 @@ static int plan_load_entry(struct tool *t, struct load_args *la, struct load_sta
 		tool_errorf("load", "out of memory");
 		return PK_EXIT_FAILURE;
 	}
-	if (s->ep.devicetree)
-		fprintf(stderr, "pekexec: load: warning: entry %s: devicetree %s is not used: kexec_file_load(2) takes no device tree (the running kernel's is passed on)\n",
-			s->ep.id, s->ep.devicetree);
 	return PK_EXIT_OK;
 }
 
@@ -374,6 +387,21 @@ static int do_load(struct tool *t, const struct load_args *args)
 		source = route == PK_ROUTE_PLAIN ? "pass-through (no .bpf: the kernel loads it)" :
 			 a->kernel_bpf == PK_KERNEL_BPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
 			 "kernel-bpf (the running kernel has CONFIG_KEXEC_BPF: image handed to it)";
+	}
+	{
+		/* outside the pipeline: its enforcement rule, the "@N" it would take */
+		bool enforcing = route == PK_ROUTE_PIPELINE ? s.res.enforcing :
+				 a->pipe.verify == PK_VERIFY_REQUIRE ||
+				 (a->pipe.verify == PK_VERIFY_AUTO && lockdown && strcmp(lockdown, "none"));
+		unsigned int profile = route == PK_ROUTE_PIPELINE ? s.res.profile :
+				       cmdline_profile(s.cmdline);
+		struct dt_report dt;
+
+		ret = dt_check(t, "load", s.img.data, s.img.len, profile, s.ep.devicetree_path,
+			       s.ep.devicetree, enforcing, &dt);
+		if (ret != PK_EXIT_OK)
+			goto out;
+		ret = PK_EXIT_FAILURE;
 	}
 	if (a->dry_run) {
 		print_plan(a, &s.ep, source, &k);
