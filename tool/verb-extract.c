@@ -23,6 +23,7 @@
 #include "boot-entries.h"
 #include "devicetree.h"
 #include "entry-plan.h"
+#include "esp-detect.h"
 #include "pipeline-args.h"
 #include "sidecars.h"
 #include "tool.h"
@@ -64,7 +65,9 @@ static void usage(FILE *out)
 		"                          (loader/addons/, IMAGE.extra.d/ *.addon.efi, before\n"
 		"                          --addon ones), credentials (*.cred) and\n"
 		"                          extensions (*.raw, *.confext.raw) as /.extra/\n"
-		"                          cpio archives; without --esp nothing is searched\n"
+		"                          cpio archives; without --esp, the ESP IMAGE\n"
+		"                          lies on when bootctl would take it for one (the\n"
+		"                          root of a vfat file system with EFI/ or loader/)\n"
 		"      --no-sidecars       neither search --esp nor add the cpio archives\n"
 		"                          systemd-stub makes from the UKI (.pcrsig,\n"
 		"                          .pcrpkey of the selected profile as\n"
@@ -258,7 +261,7 @@ static void json_entry(struct json *j, const struct entry_plan *ep, bool plain)
 static char *manifest(const char *image, const struct pk_file *img,
 		      const struct pk_pipeline_opts *o, const struct pk_pipeline_result *res,
 		      const struct sidecars *sc, const struct entry_plan *ep, bool plain,
-		      const struct dt_report *dt)
+		      const struct dt_report *dt, bool esp_detected)
 {
 	uint8_t d[PK_SHA256_LEN];
 	struct json j;
@@ -288,6 +291,7 @@ static char *manifest(const char *image, const struct pk_file *img,
 	json_uint(&j, "addons", o->naddons);
 	json_bool(&j, "stub_cpios", !o->no_stub_cpios);
 	json_bool(&j, "esp", sc != NULL);
+	json_bool(&j, "esp_detected", sc != NULL && esp_detected);
 	json_object_end(&j);
 	json_array_begin(&j, "stages");
 	for (i = 0; i < res->nstages; i++)
@@ -373,6 +377,7 @@ static char *join_cmdline(const char *line, const char *append)
 struct extract_args {
 	const char *dir;
 	struct pipeline_args pipe;
+	bool esp_detected; /* no --esp: IMAGE lies on an ESP (esp-detect.c) */
 };
 
 /*
@@ -492,7 +497,8 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 		ret = r;
 		goto out;
 	}
-	man = manifest(image, &img, &o, &res, use_esp ? &sc : NULL, ep, plain, &dt);
+	man = manifest(image, &img, &o, &res, use_esp ? &sc : NULL, ep, plain, &dt,
+		       a->esp_detected);
 	if (!man) {
 		tool_errorf("extract", "cannot write the manifest");
 		goto out;
@@ -527,6 +533,7 @@ int verb_extract(struct tool *t, int argc, char **argv)
 	struct extract_args a = { .pipe.verify = PK_VERIFY_AUTO };
 	struct entry_plan ep = { 0 };
 	struct pk_trust *trust = NULL;
+	char *esp_auto = NULL;
 	char err[256];
 	int c, r, ret = PK_EXIT_USAGE;
 
@@ -594,9 +601,18 @@ int verb_extract(struct tool *t, int argc, char **argv)
 		if (ret == PK_EXIT_OK)
 			ret = run_extract(t, &a, trust, ep.image, &ep, esp);
 	} else {
-		ret = run_extract(t, &a, trust, argv[optind], NULL, a.pipe.esp);
+		if (!a.pipe.esp && !a.pipe.no_sidecars) {
+			esp_auto = esp_detect(argv[optind]);
+			a.esp_detected = esp_auto != NULL;
+			if (esp_auto && t->verbose)
+				fprintf(stderr, "pekexec: extract: %s lies on the ESP %s\n", argv[optind],
+					esp_auto);
+		}
+		ret = run_extract(t, &a, trust, argv[optind], NULL,
+				  a.pipe.esp ? a.pipe.esp : esp_auto);
 	}
 out:
+	free(esp_auto);
 	entry_plan_free(&ep);
 	pk_trust_free(trust);
 	return ret;

@@ -24,6 +24,7 @@
 #include "boot-entries.h"
 #include "devicetree.h"
 #include "entry-plan.h"
+#include "esp-detect.h"
 #include "load-args.h"
 #include "sidecars.h"
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
@@ -107,7 +108,8 @@ static void usage(FILE *out, enum load_op op)
 		"      --esp DIR           the ESP IMAGE lies on: add what systemd-stub\n"
 		"                          finds there (add-ons, credentials, extensions;\n"
 		"                          see 'pekexec extract --help'); forces the\n"
-		"                          user-space pipeline\n"
+		"                          user-space pipeline.  Without --esp, the ESP\n"
+		"                          IMAGE lies on, when sidecars are found there\n"
 		"      --no-sidecars       neither search --esp nor add the cpio archives\n"
 		"                          systemd-stub makes from the UKI (.pcrsig,\n"
 		"                          .pcrpkey as /.extra/...); only the user-space\n"
@@ -186,12 +188,15 @@ static void print_blob(const char *what, const void *p, size_t n)
 }
 
 static void print_plan(const struct load_args *a, const struct entry_plan *ep,
-		       const char *source, const struct pk_kexec_image *k)
+		       const char *esp_detected, const char *source,
+		       const struct pk_kexec_image *k)
 {
 	bool has_initrd = k->initrd && k->initrd_len;
 
 	if (ep && ep->id)
 		printf("entry    %s (%s, %s)\n", ep->id, ep->type == 1 ? "type1" : "type2", ep->rel);
+	if (esp_detected)
+		printf("esp      %s (detected: IMAGE lies on it)\n", esp_detected);
 	printf("image    %s\n", a->image);
 	printf("source   %s\n", source);
 	print_blob("kernel", k->kernel, k->kernel_len);
@@ -214,6 +219,7 @@ struct load_state {
 	const uint8_t *initrd_data; /* --initrd's or the entry's */
 	size_t initrd_len;
 	bool has_initrd;
+	char *esp_detected; /* no --esp: the ESP IMAGE lies on (esp-detect.c) */
 };
 
 static void load_state_free(struct load_state *s, size_t naddons)
@@ -229,6 +235,7 @@ static void load_state_free(struct load_state *s, size_t naddons)
 	pk_trust_free(s->trust);
 	free(s->cmdline);
 	entry_plan_free(&s->ep);
+	free(s->esp_detected);
 }
 
 /* Runs the pipeline on a .bpf image; fills @k from s->res. */
@@ -245,7 +252,7 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 			return PK_EXIT_FAILURE;
 	if (tool_trust_add(t, "load", &s->trust, NULL) < 0)
 		return PK_EXIT_FAILURE;
-	if (a->pipe.esp && !a->pipe.no_sidecars) {
+	if (a->pipe.esp && !a->pipe.no_sidecars && !s->sc.items) {
 		r = sidecars_find(t, "load", a->pipe.esp, a->image, a->pipe.addons,
 				  a->pipe.naddons, &s->sc);
 		if (r < 0)
@@ -312,6 +319,53 @@ static int plan_load_entry(struct tool *t, struct load_args *la, struct load_sta
 	return PK_EXIT_OK;
 }
 
+/*
+ * No --esp: when IMAGE lies on an ESP (esp-detect.c) and something there is
+ * for it, search it as --esp would.  Nothing found, a plain image (nothing
+ * would read it) or --kernel-bpf (the kernel takes no sidecars): the load
+ * goes on as without an ESP.  Returns an exit code.
+ */
+static int detect_esp(struct tool *t, struct load_args *a, struct load_state *s,
+		      const struct pk_pipeline_image *in)
+{
+	struct pk_route_opts ro = { .kernel_bpf = a->kernel_bpf, .naddons = a->pipe.naddons,
+				    .kernel_btf = getenv("PEKEXEC_KERNEL_BTF") };
+	enum pk_route route;
+	size_t i, used = 0;
+	char *esp;
+	int r;
+
+	if (a->pipe.esp || a->pipe.no_sidecars || a->kernel_bpf == PK_KERNEL_BPF_YES)
+		return PK_EXIT_OK;
+	esp = esp_detect(a->image);
+	if (!esp)
+		return PK_EXIT_OK;
+	r = pk_pipeline_route(t->ctx, in, &ro, &route);
+	pk_ctx_clear_error(t->ctx); /* the real routing below reports it */
+	if (r < 0 || route == PK_ROUTE_PLAIN) {
+		free(esp);
+		return PK_EXIT_OK;
+	}
+	r = sidecars_find(t, "load", esp, a->image, a->pipe.addons, a->pipe.naddons, &s->sc);
+	if (r < 0) {
+		free(esp);
+		return PK_EXIT_FAILURE;
+	}
+	for (i = 0; i < s->sc.n; i++)
+		used += !s->sc.items[i].skipped;
+	if (used <= a->pipe.naddons) { /* the --addon ones come last */
+		sidecars_free(&s->sc);
+		free(esp);
+		return PK_EXIT_OK;
+	}
+	if (t->verbose || a->verbose)
+		fprintf(stderr, "pekexec: load: %s lies on the ESP %s: %zu sidecar(s) found there\n",
+			a->image, esp, used - a->pipe.naddons);
+	s->esp_detected = esp;
+	a->pipe.esp = esp;
+	return PK_EXIT_OK;
+}
+
 static int do_load(struct tool *t, const struct load_args *args)
 {
 	struct load_args la = *args, *a = &la;
@@ -355,6 +409,12 @@ static int do_load(struct tool *t, const struct load_args *args)
 		s.has_initrd = true;
 	}
 	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
+	if (!s.ep.id) {
+		ret = detect_esp(t, a, &s, &in);
+		if (ret != PK_EXIT_OK)
+			goto out;
+		ret = PK_EXIT_FAILURE;
+	}
 	if (s.ep.id && a->pipe.esp && !a->pipe.no_sidecars) {
 		/* a plain kernel of a Type #1 entry: no stub reads the ESP */
 		ro.kernel_bpf = a->kernel_bpf;
@@ -404,7 +464,7 @@ static int do_load(struct tool *t, const struct load_args *args)
 		ret = PK_EXIT_FAILURE;
 	}
 	if (a->dry_run) {
-		print_plan(a, &s.ep, source, &k);
+		print_plan(a, &s.ep, s.esp_detected, source, &k);
 		ret = PK_EXIT_OK;
 		goto out;
 	}
