@@ -307,7 +307,10 @@ static int plan_load_entry(struct tool *t, struct load_args *la, struct load_sta
 	if (r != PK_EXIT_OK)
 		return r;
 	la->image = s->ep.image;
-	la->pipe.esp = esp;
+	/* the ESP's sidecars need the user-space pipeline: not with --kernel-bpf */
+	la->pipe.esp = la->kernel_bpf == PK_KERNEL_BPF_YES ? NULL : esp;
+	if (la->kernel_bpf == PK_KERNEL_BPF_YES && !la->pipe.no_sidecars)
+		fprintf(stderr, "pekexec: load: warning: --kernel-bpf: the ESP's sidecars (add-ons, credentials, extensions) are not added\n");
 	s->initrd_data = s->ep.initrd;
 	s->initrd_len = s->ep.initrd_len;
 	s->has_initrd = s->ep.has_initrd;
