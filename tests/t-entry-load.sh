@@ -24,7 +24,7 @@ set -euo pipefail
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
-for c in objcopy objdump openssl sbsign cpio sha256sum; do
+for c in objcopy objdump openssl sbsign cpio sha256sum iconv jq; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
 KERNEL=$IMAGES/vmlinuz-amd64
@@ -34,6 +34,13 @@ UKI=$BUILD/bpf/uki.bpf
 [ -f "$UKI" ] || skip "$UKI not built (make parsers)"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+# the EFI variables (LoaderEntryDefault, ...) are this directory's, not the host's
+export PEKEXEC_SYSFS_FIRMWARE=$PWD/fw
+mkdir -p fw/efi/efivars
+efivar() { # NAME VALUE: efivarfs layout, 4 bytes of attributes then UTF-16LE with a NUL
+	{ printf '\x07\x00\x00\x00'; printf '%s\0' "$2" | iconv -f ASCII -t UTF-16LE; } \
+		>"fw/efi/efivars/$1-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+}
 # pad4 FILE: FILE then zeros up to a multiple of 4 bytes
 pad4() { cat "$1"; head -c $(((4 - $(stat -c %s "$1") % 4) % 4)) /dev/zero; }
 
@@ -188,4 +195,17 @@ cmp -s def1/cmdline cmdline1.txt || fail "--default deb.efi@rescue: cmdline '$(c
 grep -q "^initrd   $(stat -c %s def1/initrd) bytes sha256 $(sha def1/initrd)\$" def1.plan ||
 	fail "load --default: initrd differs from extract's: $(cat def1.plan)"
 grep -q '^entry    deb.efi@rescue (type2' def1.plan || fail "load --default: $(cat def1.plan)"
+
+# --- the EFI variables before loader.conf, as bootctl (and systemd-boot) --
+efivar LoaderEntryDefault ukil.conf
+"$PEKEXEC" extract --default --esp "$esp" -o def2 2>/dev/null
+jq -e '.entry.id == "ukil.conf"' def2/manifest.json >/dev/null || fail "LoaderEntryDefault not taken: $(jq -c .entry def2/manifest.json)"
+efivar LoaderEntryOneShot 'PLAIN*'   # a glob, case folded
+"$PEKEXEC" entries --json --esp "$esp" >ev.json
+jq -e '.default_by == "LoaderEntryOneShot" and ([.entries[] | select(.default) | .id] == ["plain.conf"])' ev.json >/dev/null ||
+	fail "LoaderEntryOneShot: $(jq -c '[.default_by, (.entries[] | select(.default) | .id)]' ev.json)"
+"$PEKEXEC" entries --json --no-variables --esp "$esp" >nv.json
+jq -e '.default_by == "loader.conf" and ([.entries[] | select(.default) | .id] == ["deb.efi@rescue"])' nv.json >/dev/null ||
+	fail "--no-variables: $(jq -c .default_by nv.json)"
+echo "EFI variables: LoaderEntryOneShot (glob) > LoaderEntryDefault > loader.conf; --no-variables skips them"
 echo "ok"

@@ -649,12 +649,54 @@ void boot_entries_free(struct boot_entries *e)
 	e->def = -1;
 }
 
-int boot_entries_load(struct tool *t, const char *esp, struct boot_entries *ret)
+/*
+ * The systemd-boot variable @name (vendor GUID 4a67b082-...) as ASCII, from
+ * efivarfs (PEKEXEC_SYSFS_FIRMWARE/efi/efivars, default /sys/firmware):
+ * 4 bytes of attributes, then UTF-16LE up to a NUL.  NULL when missing,
+ * empty, or not ASCII (an entry id is ASCII).
+ */
+static char *efivar_string(struct tool *t, const char *name)
+{
+	const char *fw = getenv("PEKEXEC_SYSFS_FIRMWARE");
+	struct pk_file f = { 0 };
+	char path[4096], *out = NULL;
+	size_t i, n;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/efi/efivars/%s-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f",
+			     fw && *fw ? fw : "/sys/firmware", name) >= sizeof(path) ||
+	    pk_file_open(t->ctx, path, 4096, &f) < 0 || f.len < 6)
+		goto out;
+	n = (f.len - 4) / 2;
+	out = calloc(n + 1, 1);
+	for (i = 0; out && i < n; i++) {
+		uint8_t lo = f.data[4 + 2 * i], hi = f.data[5 + 2 * i];
+
+		if (!lo && !hi)
+			break;
+		if (hi || lo < 0x20 || lo > 0x7e) {
+			free(out);
+			out = NULL;
+			break;
+		}
+		out[i] = (char)lo;
+	}
+	if (out && !*out) {
+		free(out);
+		out = NULL;
+	}
+out:
+	pk_ctx_clear_error(t->ctx);
+	pk_file_close(&f);
+	return out;
+}
+
+int boot_entries_load(struct tool *t, const char *esp, bool variables,
+		      struct boot_entries *ret)
 {
 	struct boot_entries e = { .def = -1 };
 	char *pat;
 	size_t i;
-	int r;
+	int r, k;
 
 	e.v = calloc(BOOT_ENTRIES_MAX, sizeof(*e.v));
 	if (!e.v)
@@ -667,13 +709,25 @@ int boot_entries_load(struct tool *t, const char *esp, struct boot_entries *ret)
 		return r;
 	}
 	qsort(e.v, e.n, sizeof(*e.v), entry_cmp);
-	pat = default_pattern(t, esp);
-	for (i = 0; pat && i < e.n && e.def < 0; i++)
-		if (!fnmatch(pat, e.v[i].id, FNM_CASEFOLD))
-			e.def = (int)i;
-	free(pat);
-	if (e.def < 0 && e.n)
+	/* bootctl's boot_entries_select_default(): LoaderEntryOneShot,
+	 * LoaderEntryDefault, loader.conf's "default", each a glob matched
+	 * case folded; else the first entry */
+	for (k = 0; k < 3 && e.def < 0; k++) {
+		pat = k == 2 ? default_pattern(t, esp) :
+		      variables ? efivar_string(t, k == 0 ? "LoaderEntryOneShot" :
+						"LoaderEntryDefault") : NULL;
+		for (i = 0; pat && i < e.n && e.def < 0; i++)
+			if (!fnmatch(pat, e.v[i].id, FNM_CASEFOLD)) {
+				e.def = (int)i;
+				e.def_by = k == 0 ? "LoaderEntryOneShot" : k == 1 ?
+					   "LoaderEntryDefault" : "loader.conf";
+			}
+		free(pat);
+	}
+	if (e.def < 0 && e.n) {
 		e.def = 0;
+		e.def_by = "first";
+	}
 	*ret = e;
 	return 0;
 }

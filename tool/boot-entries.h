@@ -39,16 +39,21 @@ struct boot_entries {
 	struct boot_entry *v; /* sorted */
 	size_t n;
 	int def;              /* index of the default, -1 when there is no entry */
+	const char *def_by;   /* "LoaderEntryOneShot", "LoaderEntryDefault",
+			       * "loader.conf", "first" */
 };
 
 /*
  * boot_entries_load - read and sort the entries of @esp and mark the
- * default (loader/loader.conf "default" glob, case folded, else the first).
- * Returns 0, or -errno (-E2BIG: more than BOOT_ENTRIES_MAX) without
- * printing.
+ * default as bootctl does: the EFI variables LoaderEntryOneShot, then
+ * LoaderEntryDefault (unless !@variables; read from efivarfs), then
+ * loader/loader.conf's "default", each a glob matched case folded, else
+ * the first entry.  Returns 0, or -errno (-E2BIG: more than
+ * BOOT_ENTRIES_MAX) without printing.
  */
 struct tool;
-int boot_entries_load(struct tool *t, const char *esp, struct boot_entries *ret);
+int boot_entries_load(struct tool *t, const char *esp, bool variables,
+		      struct boot_entries *ret);
 void boot_entries_free(struct boot_entries *e);
 
 /*

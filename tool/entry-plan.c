@@ -323,7 +323,7 @@ int entry_plan_make(struct tool *t, const char *verb, const char *esp, const cha
 		tool_errorf(verb, "--esp %s: %s", esp, strerror(errno));
 		return PK_EXIT_FAILURE;
 	}
-	r = boot_entries_load(t, esp, &be);
+	r = boot_entries_load(t, esp, true, &be);
 	if (r < 0) {
 		tool_errorf(verb, "%s: %s", esp, r == -E2BIG ? "more than 1024 entries" :
 			    strerror(-r));
@@ -339,6 +339,9 @@ int entry_plan_make(struct tool *t, const char *verb, const char *esp, const cha
 			tool_errorf(verb, "--default: %s has no boot entries", esp);
 		r = PK_EXIT_USAGE;
 	} else {
+		if (!id && t->verbose)
+			fprintf(stderr, "pekexec: %s: --default: entry %s (by %s)\n", verb,
+				be.v[i].id, be.def_by);
 		r = plan_entry(t, verb, esp, esp_real, &be.v[i], p);
 	}
 	if (r != PK_EXIT_OK)

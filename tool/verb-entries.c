@@ -17,34 +17,38 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pekexec entries [--json] [--esp DIR]\n"
+		"Usage: pekexec entries [--json] [--esp DIR] [--no-variables]\n"
 		"\n"
 		"List the boot entries of an ESP as systemd-boot orders them: Type #1\n"
-		"loader/entries/ *.conf and Type #2 EFI/Linux/ *.efi (UKIs with .osrel),\n"
-		"entries with a sort-key first (by sort-key, machine-id, newest version),\n"
-		"then by file name, newest first; '*' marks the default (loader.conf's\n"
-		"'default' pattern, else the first).  EFI variables are not read.\n"
+		"loader/entries/ *.conf and Type #2 EFI/Linux/ *.efi (UKIs with .osrel,\n"
+		"one entry per profile), entries with a sort-key first (by sort-key,\n"
+		"machine-id, newest version), then by file name, newest first; '*'\n"
+		"marks the default, as bootctl picks it: the EFI variables\n"
+		"LoaderEntryOneShot, LoaderEntryDefault, then loader.conf's 'default'\n"
+		"pattern, else the first.\n"
 		"\n"
-		"      --esp DIR   the ESP (default: /boot/efi, else /efi, else /boot)\n"
-		"      --json      JSON (format pekexec-entries/1)\n"
-		"  -h, --help      this help\n"
+		"      --esp DIR       the ESP (default: /boot/efi, else /efi, else /boot)\n"
+		"      --json          JSON (format pekexec-entries/1)\n"
+		"      --no-variables  do not read the EFI variables (bootctl's option)\n"
+		"  -h, --help          this help\n"
 		"\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage.\n");
 }
 
 int verb_entries(struct tool *t, int argc, char **argv)
 {
-	enum { O_JSON = 256, O_ESP };
+	enum { O_JSON = 256, O_ESP, O_NO_VARIABLES };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "esp", required_argument, NULL, O_ESP },
+		{ "no-variables", no_argument, NULL, O_NO_VARIABLES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct boot_entries be = { .def = -1 };
 	const struct boot_entry *v;
 	const char *esp = NULL;
-	bool json = false;
+	bool json = false, variables = true;
 	size_t n, i;
 	int c, r, def;
 
@@ -56,6 +60,9 @@ int verb_entries(struct tool *t, int argc, char **argv)
 			break;
 		case O_ESP:
 			esp = optarg;
+			break;
+		case O_NO_VARIABLES:
+			variables = false;
 			break;
 		case 'h':
 			usage(stdout);
@@ -75,7 +82,7 @@ int verb_entries(struct tool *t, int argc, char **argv)
 		tool_errorf("entries", "no ESP found (/boot/efi, /efi, /boot): give --esp DIR");
 		return PK_EXIT_FAILURE;
 	}
-	r = boot_entries_load(t, esp, &be);
+	r = boot_entries_load(t, esp, variables, &be);
 	if (r < 0) {
 		tool_errorf("entries", "%s: %s", esp, r == -E2BIG ? "more than 1024 entries" :
 			    strerror(-r));
@@ -90,6 +97,7 @@ int verb_entries(struct tool *t, int argc, char **argv)
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
 		json_string(&j, "format", "pekexec-entries/1");
+		json_string(&j, "default_by", be.def_by ? be.def_by : "");
 		json_array_begin(&j, "entries");
 		for (i = 0; i < n; i++) {
 			const struct boot_entry *e = &v[i];
