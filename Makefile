@@ -46,10 +46,10 @@ FLAGS_STAMP := $(BUILD)/.flags
 # sandbox: lib/bpf/load parses untrusted containers, lib/bpf/vm enforces
 # safety), lib/stages (the stage pipeline), lib/kexec (the backend).
 TEST_SRCS := $(sort $(wildcard lib/*/test-*.c lib/*/*/test-*.c tool/test-*.c))
-FUZZ_SRCS := $(sort $(wildcard lib/*/fuzz-*.c lib/*/*/fuzz-*.c))
+FUZZ_SRCS := $(sort $(wildcard lib/*/fuzz-*.c lib/*/*/fuzz-*.c tool/fuzz-*.c))
 LIB_SRCS  := $(sort $(filter-out $(TEST_SRCS) $(FUZZ_SRCS), \
                      $(wildcard lib/*/*.c lib/*/*/*.c)))
-TOOL_SRCS := $(sort $(filter-out $(TEST_SRCS), $(wildcard tool/*.c)))
+TOOL_SRCS := $(sort $(filter-out $(TEST_SRCS) $(FUZZ_SRCS), $(wildcard tool/*.c)))
 TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -123,6 +123,8 @@ $(BUILD)/fuzz/$(basename $(notdir $(1))): $(BUILD)/fuzzobj/$(basename $(1)).o $(
 	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $(PKG_LIBS)
 endef
 $(foreach t,$(FUZZ_SRCS),$(eval $(call fuzz_rule,$(t))))
+# A fuzz target of the tool links the tool objects it tests.
+$(BUILD)/fuzz/fuzz-entries: $(BUILD)/fuzzobj/tool/boot-entries.o
 
 images:
 	$(Q)scripts/deps.sh ensure test

@@ -34,7 +34,7 @@ libssl-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev \
 libbz2-dev libelf-dev libbpf-dev bpftool libdeflate-dev"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_test="openssl binutils time bc sbsigntool pesign osslsigncode systemd-boot-efi gzip zstd \
-xz-utils lz4 lzop bzip2 cpio valgrind jq squashfs-tools"
+xz-utils lz4 lzop bzip2 cpio valgrind jq squashfs-tools device-tree-compiler"
 pkgs_image="apt"
 pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools \
 ovmf mmdebstrap mtools dosfstools fdisk e2fsprogs kmod sbsigntool"

@@ -5,7 +5,7 @@
  *
  * One option table serves both.  In kexec mode pekexec's own long options
  * (--trust, --verify, --addon, --dry-run, --kernel-bpf, --no-kernel-bpf,
- * --no-sidecars, --esp)
+ * --no-sidecars, --esp, --entry, --default)
  * are accepted too: none of them is a kexec-tools option (kexec(8) of
  * kexec-tools 2.0.25 and its --help).  Where a short letter collides,
  * kexec-tools' meaning wins in kexec mode: -t is --type there (ignored),
@@ -190,6 +190,12 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 	}
 	if (a->op == LOAD_OP_NONE)
 		return fail(err, errlen, "one of -l (load), -p (load a crash kernel), -e (exec), -u (unload) or -S (status) is required");
+	if (a->op == LOAD_OP_LOAD && (a->pipe.entry || a->pipe.entry_default)) {
+		r = pipeline_args_check_entry(&a->pipe, optind < argc ? argv[optind] : NULL,
+					      a->pipe.append ? "--append/--command-line" :
+					      a->reuse_cmdline ? "--reuse-cmdline" : NULL, err, errlen);
+		return r;
+	}
 	if (a->op == LOAD_OP_LOAD) {
 		if (argc - optind != 1)
 			return fail(err, errlen, "exactly one IMAGE expected");
@@ -201,7 +207,8 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 	if (a->crash && a->op != LOAD_OP_UNLOAD && a->op != LOAD_OP_STATUS)
 		return fail(err, errlen, "-p goes with load, unload or -S");
 	if (a->pipe.initrd || a->pipe.append || a->reuse_cmdline || a->pipe.naddons ||
-	    a->dry_run || a->pipe.no_sidecars || a->pipe.esp)
+	    a->dry_run || a->pipe.no_sidecars || a->pipe.esp || a->pipe.entry ||
+	    a->pipe.entry_default)
 		return fail(err, errlen, "image options only go with load");
 	return 0;
 }

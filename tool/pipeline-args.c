@@ -34,6 +34,34 @@ int pipeline_args_take(struct pipeline_args *p, int c, const char *arg, char *er
 	case PIPE_O_ESP:
 		p->esp = arg;
 		return 0;
+	case PIPE_O_ENTRY:
+		p->entry = arg;
+		return 0;
+	case PIPE_O_DEFAULT:
+		p->entry_default = true;
+		return 0;
 	}
 	return 1;
+}
+
+int pipeline_args_check_entry(const struct pipeline_args *p, const char *image,
+			      const char *cmdline_opt, char *err, size_t errlen)
+{
+	const char *what = p->entry ? "--entry" : "--default";
+
+	if (!p->entry && !p->entry_default)
+		return 0;
+	if (p->entry && p->entry_default)
+		snprintf(err, errlen, "--entry and --default: give one");
+	else if (image)
+		snprintf(err, errlen, "%s loads the entry's kernel: no IMAGE ('%s') with it", what,
+			 image);
+	else if (p->initrd)
+		snprintf(err, errlen, "%s loads the entry's initrds: no --initrd with it", what);
+	else if (cmdline_opt)
+		snprintf(err, errlen, "%s uses the entry's options as the command line: no %s with it",
+			 what, cmdline_opt);
+	else
+		return 0;
+	return -EINVAL;
 }

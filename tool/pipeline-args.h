@@ -26,6 +26,8 @@ enum {
 	PIPE_O_CMDLINE, /* the verb's: extract's command line, load's --append */
 	PIPE_O_NO_SIDECARS,
 	PIPE_O_ESP,
+	PIPE_O_ENTRY,
+	PIPE_O_DEFAULT,
 	PIPE_O_END,
 };
 
@@ -37,7 +39,9 @@ enum {
 	{ "append", required_argument, NULL, PIPE_O_APPEND },                 \
 	{ "command-line", required_argument, NULL, PIPE_O_CMDLINE },          \
 	{ "no-sidecars", no_argument, NULL, PIPE_O_NO_SIDECARS },             \
-	{ "esp", required_argument, NULL, PIPE_O_ESP }
+	{ "esp", required_argument, NULL, PIPE_O_ESP },                       \
+	{ "entry", required_argument, NULL, PIPE_O_ENTRY },                   \
+	{ "default", no_argument, NULL, PIPE_O_DEFAULT }
 
 struct pipeline_args {
 	const char *initrd;
@@ -48,16 +52,28 @@ struct pipeline_args {
 	enum pk_verify_mode verify; /* PK_VERIFY_AUTO unless --verify */
 	bool no_sidecars; /* --no-sidecars: no generated stub archives, no --esp */
 	const char *esp;  /* --esp DIR: search it as systemd-stub would */
+	const char *entry; /* --entry ID: load the ESP's boot entry ID */
+	bool entry_default; /* --default: its default entry */
 };
 
 /*
  * pipeline_args_take - take option @c's value @arg into @p when @c is
  * PIPE_O_VERIFY, PIPE_O_ADDON, PIPE_O_INITRD, PIPE_O_APPEND,
- * PIPE_O_NO_SIDECARS or PIPE_O_ESP.  Returns 0
+ * PIPE_O_NO_SIDECARS, PIPE_O_ESP, PIPE_O_ENTRY or PIPE_O_DEFAULT.  Returns 0
  * when taken, 1 when @c is none of them (the verb's own), or -EINVAL with
  * a message in @err.
  */
 int pipeline_args_take(struct pipeline_args *p, int c, const char *arg, char *err,
 		       size_t errlen);
+
+/*
+ * pipeline_args_check_entry - with --entry or --default the entry supplies
+ * the image, the initrd and the command line: @image (a positional IMAGE),
+ * --initrd and a user command line (@cmdline_opt names the option given,
+ * or NULL) are refused, and so are --entry with --default.  Returns 0, or
+ * -EINVAL with a message in @err.
+ */
+int pipeline_args_check_entry(const struct pipeline_args *p, const char *image,
+			      const char *cmdline_opt, char *err, size_t errlen);
 
 #endif

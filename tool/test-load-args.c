@@ -167,6 +167,35 @@ static void check_str(char *got, const char *want)
 	free(got);
 }
 
+/* --entry ID / --default replace IMAGE, --initrd and the command line. */
+static void test_entry(void)
+{
+	char *ok[] = { "load", "--entry", "deb.efi@rescue", "--esp", "/efi", "--dry-run", NULL };
+	char *def[] = { "load", "--default", "--verify", "require", NULL };
+	char *compat[] = { "kexec", "-l", "--entry=a.conf", NULL };
+	char *img[] = { "load", "--entry", "a.conf", "/k", NULL };
+	char *initrd[] = { "load", "--default", "--initrd", "/i", NULL };
+	char *app[] = { "load", "--entry", "a.conf", "--append", "x", NULL };
+	char *reuse[] = { "load", "--default", "--reuse-cmdline", NULL };
+	char *both[] = { "load", "--entry", "a.conf", "--default", NULL };
+	char *exec[] = { "exec", "--default", NULL };
+	struct load_args a;
+
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(ok), ok), 0);
+	CHECK(a.pipe.entry && !strcmp(a.pipe.entry, "deb.efi@rescue") && !a.image);
+	CHECK(a.pipe.esp && !strcmp(a.pipe.esp, "/efi") && a.dry_run);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(def), def), 0);
+	CHECK(a.pipe.entry_default && !a.pipe.entry && a.pipe.verify == PK_VERIFY_REQUIRE);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_NONE, ARGC(compat), compat), 0);
+	CHECK(a.op == LOAD_OP_LOAD && a.pipe.entry && !strcmp(a.pipe.entry, "a.conf"));
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(img), img), -EINVAL);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(initrd), initrd), -EINVAL);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(app), app), -EINVAL);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(reuse), reuse), -EINVAL);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_LOAD, ARGC(both), both), -EINVAL);
+	CHECK_EQ_INT(parse(&a, LOAD_OP_EXEC, ARGC(exec), exec), -EINVAL);
+}
+
 static void test_cmdline(void)
 {
 	struct load_args a = { 0 };
@@ -194,6 +223,7 @@ static void test_cmdline(void)
 int main(void)
 {
 	test_systemd();
+	test_entry();
 	test_compat_ops();
 	test_compat_pekexec_opts();
 	test_verbs();

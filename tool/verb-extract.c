@@ -20,6 +20,10 @@
 #include "pekexec/hash.h"
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
 #include "pekexec/pipeline.h"
+#include "boot-entries.h"
+#include "devicetree.h"
+#include "entry-plan.h"
+#include "esp-detect.h"
 #include "pipeline-args.h"
 #include "sidecars.h"
 #include "tool.h"
@@ -34,6 +38,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: pekexec extract [OPTIONS] -o DIR IMAGE\n"
+		"       pekexec extract [OPTIONS] -o DIR --entry ID | --default\n"
 		"\n"
 		"Unpack a UKI or EFI zboot image the way 'pekexec load' would: verify its\n"
 		"signature, run its .bpf parser program(s) in the sandbox (nested images\n"
@@ -60,12 +65,25 @@ static void usage(FILE *out)
 		"                          (loader/addons/, IMAGE.extra.d/ *.addon.efi, before\n"
 		"                          --addon ones), credentials (*.cred) and\n"
 		"                          extensions (*.raw, *.confext.raw) as /.extra/\n"
-		"                          cpio archives; without --esp nothing is searched\n"
+		"                          cpio archives; without --esp, the ESP IMAGE\n"
+		"                          lies on when bootctl would take it for one (the\n"
+		"                          root of a vfat file system with EFI/ or loader/)\n"
 		"      --no-sidecars       neither search --esp nor add the cpio archives\n"
 		"                          systemd-stub makes from the UKI (.pcrsig,\n"
 		"                          .pcrpkey of the selected profile as\n"
 		"                          /.extra/tpm2-pcr-signature.json and\n"
 		"                          /.extra/tpm2-pcr-public-key.pem)\n"
+		"      --entry ID          instead of IMAGE: the boot entry ID of the ESP\n"
+		"                          (--esp, else /boot/efi, /efi or /boot), as\n"
+		"                          'pekexec entries' lists it and systemd-boot\n"
+		"                          starts it: Type #2 (NAME.efi, NAME.efi@PROFILE)\n"
+		"                          the UKI with that profile and its sidecars;\n"
+		"                          Type #1 its linux (or uki) file, initrds\n"
+		"                          joined, options as the user command line; no\n"
+		"                          --initrd, --command-line, --append with it\n"
+		"      --default           instead of IMAGE: the default entry, as\n"
+		"                          'pekexec entries' marks it (LoaderEntryOneShot,\n"
+		"                          LoaderEntryDefault, loader.conf's 'default')\n"
 		"  -h, --help              this help\n"
 		"\n"
 		"A user command line equal to the image's own (white space normalised) is\n"
@@ -220,9 +238,31 @@ static void json_sidecars(struct json *j, const struct sidecars *sc,
 }
 
 /* The manifest as a new string (free() it), or NULL. */
+static void json_entry(struct json *j, const struct entry_plan *ep, bool plain)
+{
+	if (!ep) {
+		json_null(j, "entry");
+		return;
+	}
+	json_object_begin(j, "entry");
+	json_string(j, "id", ep->id);
+	json_string(j, "type", ep->type == 1 ? "type1" : "type2");
+	json_string(j, "path", ep->rel);
+	json_string(j, "loader", ep->type == 2 ? "type2" : ep->loader_key);
+	json_string(j, "image", ep->image_rel);
+	json_uint(j, "profile", ep->profile);
+	json_uint(j, "initrds", ep->ninitrd);
+	json_string(j, "options", ep->cmdline ? ep->cmdline : "");
+	json_string(j, "devicetree", ep->devicetree ? ep->devicetree : "");
+	/* plain: no .bpf, the kernel loads the file itself (load passes it through) */
+	json_string(j, "route", plain ? "plain" : "pipeline");
+	json_object_end(j);
+}
+
 static char *manifest(const char *image, const struct pk_file *img,
 		      const struct pk_pipeline_opts *o, const struct pk_pipeline_result *res,
-		      const struct sidecars *sc)
+		      const struct sidecars *sc, const struct entry_plan *ep, bool plain,
+		      const struct dt_report *dt, bool esp_detected)
 {
 	uint8_t d[PK_SHA256_LEN];
 	struct json j;
@@ -241,6 +281,7 @@ static char *manifest(const char *image, const struct pk_file *img,
 	pk_sha256(img->data, img->len, d);
 	json_sha256(&j, "sha256", d);
 	json_object_end(&j);
+	json_entry(&j, ep, plain);
 	json_object_begin(&j, "policy");
 	json_string(&j, "verify", pk_verify_mode_name(o->verify));
 	json_bool(&j, "lockdown", o->lockdown);
@@ -251,6 +292,7 @@ static char *manifest(const char *image, const struct pk_file *img,
 	json_uint(&j, "addons", o->naddons);
 	json_bool(&j, "stub_cpios", !o->no_stub_cpios);
 	json_bool(&j, "esp", sc != NULL);
+	json_bool(&j, "esp_detected", sc != NULL && esp_detected);
 	json_object_end(&j);
 	json_array_begin(&j, "stages");
 	for (i = 0; i < res->nstages; i++)
@@ -261,6 +303,7 @@ static char *manifest(const char *image, const struct pk_file *img,
 		json_cpio(&j, &res->cpios[i]);
 	json_array_end(&j);
 	json_sidecars(&j, sc, res);
+	dt_report_json(&j, dt);
 	json_object_begin(&j, "outputs");
 	json_blob(&j, "kernel", "kernel", res->kernel, res->kernel_len);
 	json_object_end(&j);
@@ -335,10 +378,29 @@ static char *join_cmdline(const char *line, const char *append)
 struct extract_args {
 	const char *dir;
 	struct pipeline_args pipe;
+	bool esp_detected; /* no --esp: IMAGE lies on an ESP (esp-detect.c) */
 };
 
+/*
+ * A Type #1 entry's plain kernel (no .bpf, no zboot: what 'load' passes
+ * through to the kernel): the result is the files as they are.
+ */
+static void plain_result(const struct pk_file *img, const uint8_t *initrd, size_t initrd_len,
+			 char *cmdline, struct pk_pipeline_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->kernel = (uint8_t *)img->data;
+	res->kernel_len = img->len;
+	res->initrd = (uint8_t *)initrd;
+	res->initrd_len = initrd_len;
+	res->cmdline = cmdline;
+	res->cmdline_source = *cmdline ? PK_SOURCE_USER : PK_SOURCE_NONE;
+	res->initrd_source = initrd_len ? PK_SOURCE_USER : PK_SOURCE_NONE;
+}
+
 static int run_extract(struct tool *t, const struct extract_args *a,
-		       struct pk_trust *trust, const char *image)
+		       struct pk_trust *trust, const char *image, const struct entry_plan *ep,
+		       const char *esp)
 {
 	struct pk_file img = { 0 }, initrd = { 0 };
 	struct pk_file addon_files[EXTRACT_MAX_ADDONS];
@@ -347,8 +409,10 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	struct pk_pipeline_opts o = { 0 };
 	struct pk_pipeline_image in;
 	struct sidecars sc = { 0 };
-	bool use_esp = a->pipe.esp && !a->pipe.no_sidecars;
+	struct dt_report dt;
+	bool use_esp = esp && !a->pipe.no_sidecars, plain = false;
 	char *cmdline = NULL, *man = NULL;
+	char empty[1] = "";
 	int r, ret = PK_EXIT_FAILURE;
 	size_t i;
 
@@ -359,8 +423,23 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 		tool_error(t, "extract", NULL);
 		goto out;
 	}
+	in = (struct pk_pipeline_image){ image, img.data, img.len };
+	if (ep) {
+		struct pk_route_opts ro = { .kernel_bpf = PK_KERNEL_BPF_NO,
+					    .naddons = a->pipe.naddons };
+		enum pk_route route;
+
+		r = pk_pipeline_route(t->ctx, &in, &ro, &route);
+		if (r < 0) {
+			tool_error(t, "extract", NULL);
+			ret = r == -EINVAL ? PK_EXIT_USAGE : tool_exit_code(r);
+			goto out;
+		}
+		plain = route == PK_ROUTE_PLAIN;
+		use_esp = use_esp && !plain;
+	}
 	if (use_esp) {
-		r = sidecars_find(t, "extract", a->pipe.esp, image, a->pipe.addons,
+		r = sidecars_find(t, "extract", esp, image, a->pipe.addons,
 				  a->pipe.naddons, &sc);
 		if (r < 0) {
 			ret = r == -EINVAL ? PK_EXIT_USAGE : PK_EXIT_FAILURE;
@@ -375,17 +454,24 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 		addons[i] = (struct pk_pipeline_image){ a->pipe.addons[i], addon_files[i].data,
 							addon_files[i].len };
 	}
-	cmdline = join_cmdline(a->pipe.cmdline, a->pipe.append);
-	if ((a->pipe.cmdline || a->pipe.append) && !cmdline) {
+	if (ep)
+		cmdline = ep->cmdline ? strdup(ep->cmdline) : NULL;
+	else
+		cmdline = join_cmdline(a->pipe.cmdline, a->pipe.append);
+	if ((ep ? ep->cmdline != NULL : a->pipe.cmdline || a->pipe.append) && !cmdline) {
 		tool_errorf("extract", "out of memory");
 		goto out;
 	}
-	in = (struct pk_pipeline_image){ image, img.data, img.len };
 	o.verify = a->pipe.verify;
 	o.lockdown = kernel_locked_down();
 	o.trust = trust;
-	o.initrd = a->pipe.initrd ? initrd.data : NULL;
-	o.initrd_len = initrd.len;
+	if (ep) {
+		o.initrd = ep->has_initrd ? ep->initrd : NULL;
+		o.initrd_len = ep->initrd_len;
+	} else {
+		o.initrd = a->pipe.initrd ? initrd.data : NULL;
+		o.initrd_len = initrd.len;
+	}
 	o.cmdline = cmdline;
 	o.addons = use_esp ? sc.addons : addons;
 	o.naddons = use_esp ? sc.naddons : a->pipe.naddons;
@@ -393,14 +479,27 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	o.sidecars = sc.files;
 	o.nsidecars = sc.nfiles;
 
-	r = pk_pipeline_run(t->ctx, &in, &o, &res);
-	if (r < 0) {
+	if (plain)
+		plain_result(&img, o.initrd, o.initrd_len, cmdline ? cmdline : empty, &res);
+	else
+		r = pk_pipeline_run(t->ctx, &in, &o, &res);
+	if (!plain && r < 0) {
 		/* The message names the stage and the image. */
 		tool_error(t, "extract", NULL);
 		ret = tool_exit_code(r);
 		goto out;
 	}
-	man = manifest(image, &img, &o, &res, use_esp ? &sc : NULL);
+	/* a plain kernel: enforcement as the pipeline would have decided it */
+	r = dt_check(t, "extract", img.data, img.len, plain ? 0 : res.profile,
+		     ep ? ep->devicetree_path : NULL, ep ? ep->devicetree : NULL,
+		     plain ? o.verify == PK_VERIFY_REQUIRE || (o.verify == PK_VERIFY_AUTO && o.lockdown) :
+		     res.enforcing, &dt);
+	if (r != PK_EXIT_OK) {
+		ret = r;
+		goto out;
+	}
+	man = manifest(image, &img, &o, &res, use_esp ? &sc : NULL, ep, plain, &dt,
+		       a->esp_detected);
 	if (!man) {
 		tool_errorf("extract", "cannot write the manifest");
 		goto out;
@@ -414,7 +513,8 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 out:
 	free(man);
 	free(cmdline);
-	pk_pipeline_result_free(&res);
+	if (!plain) /* else it points into img, ep and cmdline */
+		pk_pipeline_result_free(&res);
 	sidecars_free(&sc);
 	for (i = 0; i < a->pipe.naddons; i++)
 		pk_file_close(&addon_files[i]);
@@ -432,7 +532,9 @@ int verb_extract(struct tool *t, int argc, char **argv)
 		{ 0 }
 	};
 	struct extract_args a = { .pipe.verify = PK_VERIFY_AUTO };
+	struct entry_plan ep = { 0 };
 	struct pk_trust *trust = NULL;
+	char *esp_auto = NULL;
 	char err[256];
 	int c, r, ret = PK_EXIT_USAGE;
 
@@ -468,7 +570,19 @@ int verb_extract(struct tool *t, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (argc - optind != 1 || !a.dir) {
+	if (a.pipe.entry || a.pipe.entry_default) {
+		if (pipeline_args_check_entry(&a.pipe, optind < argc ? argv[optind] : NULL,
+					      a.pipe.cmdline ? "--command-line" :
+					      a.pipe.append ? "--append" : NULL, err, sizeof(err)) < 0) {
+			tool_errorf("extract", "%s", err);
+			goto out;
+		}
+		if (!a.dir) {
+			tool_errorf("extract", "-o DIR is required");
+			usage(stderr);
+			goto out;
+		}
+	} else if (argc - optind != 1 || !a.dir) {
 		tool_errorf("extract", "%s", !a.dir ? "-o DIR is required" : "exactly one IMAGE expected");
 		usage(stderr);
 		goto out;
@@ -477,8 +591,30 @@ int verb_extract(struct tool *t, int argc, char **argv)
 		ret = PK_EXIT_FAILURE;
 		goto out;
 	}
-	ret = run_extract(t, &a, trust, argv[optind]);
+	if (a.pipe.entry || a.pipe.entry_default) {
+		const char *esp = a.pipe.esp ? a.pipe.esp : boot_entries_guess_esp();
+
+		if (!esp) {
+			tool_errorf("extract", "no ESP found (/boot/efi, /efi, /boot): give --esp DIR");
+			goto out;
+		}
+		ret = entry_plan_make(t, "extract", esp, a.pipe.entry, &ep);
+		if (ret == PK_EXIT_OK)
+			ret = run_extract(t, &a, trust, ep.image, &ep, esp);
+	} else {
+		if (!a.pipe.esp && !a.pipe.no_sidecars) {
+			esp_auto = esp_detect(argv[optind]);
+			a.esp_detected = esp_auto != NULL;
+			if (esp_auto && t->verbose)
+				fprintf(stderr, "pekexec: extract: %s lies on the ESP %s\n", argv[optind],
+					esp_auto);
+		}
+		ret = run_extract(t, &a, trust, argv[optind], NULL,
+				  a.pipe.esp ? a.pipe.esp : esp_auto);
+	}
 out:
+	free(esp_auto);
+	entry_plan_free(&ep);
 	pk_trust_free(trust);
 	return ret;
 }

@@ -16,10 +16,15 @@
  * line, and the kernel checks it as it always does.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot-entries.h"
+#include "devicetree.h"
+#include "entry-plan.h"
+#include "esp-detect.h"
 #include "load-args.h"
 #include "sidecars.h"
 #include "pekexec-config.h" /* PK_SYSCONFDIR: mk/install.mk */
@@ -68,6 +73,7 @@ static void usage(FILE *out, enum load_op op)
 	}
 	fprintf(out,
 		"Usage: pekexec load [OPTIONS] IMAGE\n"
+		"       pekexec load [OPTIONS] --entry ID | --default\n"
 		"\n"
 		"Load IMAGE for a later 'pekexec exec' (or 'systemctl kexec') with\n"
 		"kexec_file_load(2).  A UKI or EFI zboot image with a .bpf section is\n"
@@ -102,11 +108,17 @@ static void usage(FILE *out, enum load_op op)
 		"      --esp DIR           the ESP IMAGE lies on: add what systemd-stub\n"
 		"                          finds there (add-ons, credentials, extensions;\n"
 		"                          see 'pekexec extract --help'); forces the\n"
-		"                          user-space pipeline\n"
+		"                          user-space pipeline.  Without --esp, the ESP\n"
+		"                          IMAGE lies on, when sidecars are found there\n"
 		"      --no-sidecars       neither search --esp nor add the cpio archives\n"
 		"                          systemd-stub makes from the UKI (.pcrsig,\n"
 		"                          .pcrpkey as /.extra/...); only the user-space\n"
 		"                          pipeline adds them\n"
+		"      --entry ID          instead of IMAGE: the ESP's boot entry ID, as\n"
+		"                          'pekexec entries' lists it (see 'pekexec\n"
+		"                          extract --help'); no --initrd, --append,\n"
+		"                          --command-line, --reuse-cmdline with it\n"
+		"      --default           instead of IMAGE: the ESP's default entry\n"
 		"  -d, --debug             more messages\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -147,6 +159,20 @@ static const char *lockdown_mode(void)
 	return mode;
 }
 
+/* systemd-stub's "@N" profile prefix (parse_profile_from_cmdline()), else 0. */
+static unsigned int cmdline_profile(const char *line)
+{
+	unsigned long n;
+	char *end;
+
+	if (!line || line[0] != '@' || line[1] < '0' || line[1] > '9')
+		return 0;
+	n = strtoul(line + 1, &end, 10);
+	if ((*end && *end != ' ') || n > UINT_MAX)
+		return 0;
+	return (unsigned int)n;
+}
+
 static void print_blob(const char *what, const void *p, size_t n)
 {
 	uint8_t d[PK_SHA256_LEN];
@@ -161,11 +187,16 @@ static void print_blob(const char *what, const void *p, size_t n)
 	printf("%-8s %zu bytes sha256 %s\n", what, n, hex);
 }
 
-static void print_plan(const struct load_args *a, const char *source,
+static void print_plan(const struct load_args *a, const struct entry_plan *ep,
+		       const char *esp_detected, const char *source,
 		       const struct pk_kexec_image *k)
 {
 	bool has_initrd = k->initrd && k->initrd_len;
 
+	if (ep && ep->id)
+		printf("entry    %s (%s, %s)\n", ep->id, ep->type == 1 ? "type1" : "type2", ep->rel);
+	if (esp_detected)
+		printf("esp      %s (detected: IMAGE lies on it)\n", esp_detected);
 	printf("image    %s\n", a->image);
 	printf("source   %s\n", source);
 	print_blob("kernel", k->kernel, k->kernel_len);
@@ -184,6 +215,11 @@ struct load_state {
 	struct sidecars sc;
 	struct pk_trust *trust;
 	char *cmdline;
+	struct entry_plan ep; /* --entry / --default */
+	const uint8_t *initrd_data; /* --initrd's or the entry's */
+	size_t initrd_len;
+	bool has_initrd;
+	char *esp_detected; /* no --esp: the ESP IMAGE lies on (esp-detect.c) */
 };
 
 static void load_state_free(struct load_state *s, size_t naddons)
@@ -198,6 +234,8 @@ static void load_state_free(struct load_state *s, size_t naddons)
 	pk_file_close(&s->img);
 	pk_trust_free(s->trust);
 	free(s->cmdline);
+	entry_plan_free(&s->ep);
+	free(s->esp_detected);
 }
 
 /* Runs the pipeline on a .bpf image; fills @k from s->res. */
@@ -214,7 +252,7 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 			return PK_EXIT_FAILURE;
 	if (tool_trust_add(t, "load", &s->trust, NULL) < 0)
 		return PK_EXIT_FAILURE;
-	if (a->pipe.esp && !a->pipe.no_sidecars) {
+	if (a->pipe.esp && !a->pipe.no_sidecars && !s->sc.items) {
 		r = sidecars_find(t, "load", a->pipe.esp, a->image, a->pipe.addons,
 				  a->pipe.naddons, &s->sc);
 		if (r < 0)
@@ -231,8 +269,8 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	o.verify = a->pipe.verify;
 	o.lockdown = lockdown && strcmp(lockdown, "none");
 	o.trust = s->trust;
-	o.initrd = a->pipe.initrd ? s->initrd.data : NULL;
-	o.initrd_len = s->initrd.len;
+	o.initrd = s->has_initrd ? s->initrd_data : NULL;
+	o.initrd_len = s->initrd_len;
 	o.cmdline = user_none ? NULL : s->cmdline;
 	o.addons = s->sc.addons ? s->sc.addons : s->addons;
 	o.naddons = s->sc.addons ? s->sc.naddons : a->pipe.naddons;
@@ -250,8 +288,90 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	return PK_EXIT_OK;
 }
 
-static int do_load(struct tool *t, const struct load_args *a)
+/*
+ * --entry/--default: the entry's kernel becomes @la's image, its initrd and
+ * options the user's, and the ESP's sidecars apply unless the kernel is
+ * plain (nothing would read them) or --no-sidecars.
+ */
+static int plan_load_entry(struct tool *t, struct load_args *la, struct load_state *s,
+			   bool *user_none)
 {
+	const char *esp = la->pipe.esp ? la->pipe.esp : boot_entries_guess_esp();
+	int r;
+
+	if (!esp) {
+		tool_errorf("load", "no ESP found (/boot/efi, /efi, /boot): give --esp DIR");
+		return PK_EXIT_USAGE;
+	}
+	r = entry_plan_make(t, "load", esp, la->pipe.entry, &s->ep);
+	if (r != PK_EXIT_OK)
+		return r;
+	la->image = s->ep.image;
+	/* the ESP's sidecars need the user-space pipeline: not with --kernel-bpf */
+	la->pipe.esp = la->kernel_bpf == PK_KERNEL_BPF_YES ? NULL : esp;
+	if (la->kernel_bpf == PK_KERNEL_BPF_YES && !la->pipe.no_sidecars)
+		fprintf(stderr, "pekexec: load: warning: --kernel-bpf: the ESP's sidecars (add-ons, credentials, extensions) are not added\n");
+	s->initrd_data = s->ep.initrd;
+	s->initrd_len = s->ep.initrd_len;
+	s->has_initrd = s->ep.has_initrd;
+	*user_none = !s->ep.cmdline;
+	if (s->ep.cmdline && !(s->cmdline = strdup(s->ep.cmdline))) {
+		tool_errorf("load", "out of memory");
+		return PK_EXIT_FAILURE;
+	}
+	return PK_EXIT_OK;
+}
+
+/*
+ * No --esp: when IMAGE lies on an ESP (esp-detect.c) and something there is
+ * for it, search it as --esp would.  Nothing found, a plain image (nothing
+ * would read it) or --kernel-bpf (the kernel takes no sidecars): the load
+ * goes on as without an ESP.  Returns an exit code.
+ */
+static int detect_esp(struct tool *t, struct load_args *a, struct load_state *s,
+		      const struct pk_pipeline_image *in)
+{
+	struct pk_route_opts ro = { .kernel_bpf = a->kernel_bpf, .naddons = a->pipe.naddons,
+				    .kernel_btf = getenv("PEKEXEC_KERNEL_BTF") };
+	enum pk_route route;
+	size_t i, used = 0;
+	char *esp;
+	int r;
+
+	if (a->pipe.esp || a->pipe.no_sidecars || a->kernel_bpf == PK_KERNEL_BPF_YES)
+		return PK_EXIT_OK;
+	esp = esp_detect(a->image);
+	if (!esp)
+		return PK_EXIT_OK;
+	r = pk_pipeline_route(t->ctx, in, &ro, &route);
+	pk_ctx_clear_error(t->ctx); /* the real routing below reports it */
+	if (r < 0 || route == PK_ROUTE_PLAIN) {
+		free(esp);
+		return PK_EXIT_OK;
+	}
+	r = sidecars_find(t, "load", esp, a->image, a->pipe.addons, a->pipe.naddons, &s->sc);
+	if (r < 0) {
+		free(esp);
+		return PK_EXIT_FAILURE;
+	}
+	for (i = 0; i < s->sc.n; i++)
+		used += !s->sc.items[i].skipped;
+	if (used <= a->pipe.naddons) { /* the --addon ones come last */
+		sidecars_free(&s->sc);
+		free(esp);
+		return PK_EXIT_OK;
+	}
+	if (t->verbose || a->verbose)
+		fprintf(stderr, "pekexec: load: %s lies on the ESP %s: %zu sidecar(s) found there\n",
+			a->image, esp, used - a->pipe.naddons);
+	s->esp_detected = esp;
+	a->pipe.esp = esp;
+	return PK_EXIT_OK;
+}
+
+static int do_load(struct tool *t, const struct load_args *args)
+{
+	struct load_args la = *args, *a = &la;
 	struct load_state s;
 	struct pk_kexec_image k;
 	const char *lockdown = lockdown_mode();
@@ -264,14 +384,21 @@ static int do_load(struct tool *t, const struct load_args *a)
 	int r, ret = PK_EXIT_FAILURE;
 
 	memset(&s, 0, sizeof(s));
-	if (a->reuse_cmdline)
-		proc = read_text(LOAD_PROC_CMDLINE, PK_PIPELINE_MAX_CMDLINE);
-	s.cmdline = load_user_cmdline(a, proc, &user_none);
-	free(proc);
-	if (!user_none && !s.cmdline) {
-		tool_errorf("load", a->reuse_cmdline ? "cannot read " LOAD_PROC_CMDLINE :
-			    "out of memory");
-		goto out;
+	if (a->pipe.entry || a->pipe.entry_default) {
+		ret = plan_load_entry(t, a, &s, &user_none);
+		if (ret != PK_EXIT_OK)
+			goto out;
+		ret = PK_EXIT_FAILURE;
+	} else {
+		if (a->reuse_cmdline)
+			proc = read_text(LOAD_PROC_CMDLINE, PK_PIPELINE_MAX_CMDLINE);
+		s.cmdline = load_user_cmdline(a, proc, &user_none);
+		free(proc);
+		if (!user_none && !s.cmdline) {
+			tool_errorf("load", a->reuse_cmdline ? "cannot read " LOAD_PROC_CMDLINE :
+				    "out of memory");
+			goto out;
+		}
 	}
 	if (pk_file_open(t->ctx, a->image, LOAD_MAX_IMAGE, &s.img) < 0 ||
 	    (a->pipe.initrd &&
@@ -279,7 +406,27 @@ static int do_load(struct tool *t, const struct load_args *a)
 		tool_error(t, "load", NULL);
 		goto out;
 	}
+	if (a->pipe.initrd) {
+		s.initrd_data = s.initrd.data;
+		s.initrd_len = s.initrd.len;
+		s.has_initrd = true;
+	}
 	in = (struct pk_pipeline_image){ a->image, s.img.data, s.img.len };
+	if (!s.ep.id) {
+		ret = detect_esp(t, a, &s, &in);
+		if (ret != PK_EXIT_OK)
+			goto out;
+		ret = PK_EXIT_FAILURE;
+	}
+	if (s.ep.id && a->pipe.esp && !a->pipe.no_sidecars) {
+		/* a plain kernel of a Type #1 entry: no stub reads the ESP */
+		ro.kernel_bpf = a->kernel_bpf;
+		ro.naddons = a->pipe.naddons;
+		ro.kernel_btf = getenv("PEKEXEC_KERNEL_BTF");
+		if (pk_pipeline_route(t->ctx, &in, &ro, &route) == 0 && route == PK_ROUTE_PLAIN)
+			a->pipe.esp = NULL;
+		pk_ctx_clear_error(t->ctx);
+	}
 	ro.kernel_bpf = a->kernel_bpf;
 	/* --esp may find add-ons: the pipeline then, as for --addon */
 	ro.naddons = a->pipe.naddons + (a->pipe.esp && !a->pipe.no_sidecars);
@@ -298,14 +445,29 @@ static int do_load(struct tool *t, const struct load_args *a)
 			goto out;
 		source = "pipeline";
 	} else {
-		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd.data, s.initrd.len,
+		k = (struct pk_kexec_image){ s.img.data, s.img.len, s.initrd_data, s.initrd_len,
 					     s.cmdline };
 		source = route == PK_ROUTE_PLAIN ? "pass-through (no .bpf: the kernel loads it)" :
 			 a->kernel_bpf == PK_KERNEL_BPF_YES ? "kernel-bpf (--kernel-bpf: image handed to the kernel)" :
 			 "kernel-bpf (the running kernel has CONFIG_KEXEC_BPF: image handed to it)";
 	}
+	{
+		/* outside the pipeline: its enforcement rule, the "@N" it would take */
+		bool enforcing = route == PK_ROUTE_PIPELINE ? s.res.enforcing :
+				 a->pipe.verify == PK_VERIFY_REQUIRE ||
+				 (a->pipe.verify == PK_VERIFY_AUTO && lockdown && strcmp(lockdown, "none"));
+		unsigned int profile = route == PK_ROUTE_PIPELINE ? s.res.profile :
+				       cmdline_profile(s.cmdline);
+		struct dt_report dt;
+
+		ret = dt_check(t, "load", s.img.data, s.img.len, profile, s.ep.devicetree_path,
+			       s.ep.devicetree, enforcing, &dt);
+		if (ret != PK_EXIT_OK)
+			goto out;
+		ret = PK_EXIT_FAILURE;
+	}
 	if (a->dry_run) {
-		print_plan(a, source, &k);
+		print_plan(a, &s.ep, s.esp_detected, source, &k);
 		ret = PK_EXIT_OK;
 		goto out;
 	}

@@ -143,6 +143,24 @@ int pk_pe_parse(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
 const struct pk_pe_section *pk_pe_find_section(const struct pk_pe *pe,
 					       const char *name);
 
+/**
+ * pk_pe_profile_section - the section @name that systemd-stub and
+ * systemd-boot use for UKI profile @profile (systemd v257+,
+ * pe_locate_profile_sections()): the first non-empty one between the
+ * profile's own ".profile" section (the (@profile+1)-th) and the next
+ * ".profile", else the first non-empty one before the first ".profile"
+ * (the base).  @name ".profile" gives the profile's own ".profile"
+ * section.  An empty section counts as absent.
+ * @return the section, or NULL when there is none, or when the image has
+ * no profile @profile (profile 0 of an image without ".profile" is the
+ * base alone).
+ */
+const struct pk_pe_section *pk_pe_profile_section(const struct pk_pe *pe, unsigned int profile,
+						  const char *name);
+
+/** @return how many ".profile" sections the image has (its UKI profiles). */
+unsigned int pk_pe_profile_count(const struct pk_pe *pe);
+
 /** @return true if the image carries a certificate table entry. */
 bool pk_pe_has_cert_table(const struct pk_pe *pe);
 

@@ -402,6 +402,48 @@ const struct pk_pe_section *pk_pe_find_section(const struct pk_pe *pe,
 	return NULL;
 }
 
+const struct pk_pe_section *pk_pe_profile_section(const struct pk_pe *pe, unsigned int profile,
+						  const char *name)
+{
+	const struct pk_pe_section *base = NULL, *own = NULL;
+	bool want_profile;
+	unsigned int nprofile = 0; /* ".profile" sections seen so far */
+	unsigned int i;
+
+	if (!pe || !name)
+		return NULL;
+	want_profile = !strcmp(name, ".profile");
+	for (i = 0; i < pe->nsections && i < PK_PE_MAX_SECTIONS; i++) {
+		const struct pk_pe_section *s = &pe->sections[i];
+
+		if (!strcmp(s->name, ".profile")) {
+			nprofile++;
+			if (want_profile && nprofile == profile + 1 && s->data_size)
+				own = s;
+			continue;
+		}
+		if (want_profile || strcmp(s->name, name) || !s->data_size)
+			continue;
+		if (!nprofile && !base)
+			base = s;
+		else if (nprofile == profile + 1 && !own)
+			own = s;
+	}
+	/* Profile 0 of an image without ".profile" is the base alone. */
+	if (profile >= nprofile && !(profile == 0 && nprofile == 0))
+		return NULL;
+	return own ? own : base;
+}
+
+unsigned int pk_pe_profile_count(const struct pk_pe *pe)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; pe && i < pe->nsections && i < PK_PE_MAX_SECTIONS; i++)
+		n += !strcmp(pe->sections[i].name, ".profile");
+	return n;
+}
+
 bool pk_pe_has_cert_table(const struct pk_pe *pe)
 {
 	return pe->ndirs > PK_PE_DIR_SECURITY &&

@@ -52,28 +52,7 @@ const char *pk_sidecar_kind_name(enum pk_sidecar_kind kind)
 const struct pk_pe_section *pk_stub_section(const struct pk_pe *pe, unsigned int profile,
 					    const char *name)
 {
-	const struct pk_pe_section *base = NULL, *own = NULL;
-	unsigned int nprofile = 0; /* ".profile" sections seen so far */
-	size_t i;
-
-	for (i = 0; i < pe->nsections; i++) {
-		const struct pk_pe_section *s = &pe->sections[i];
-
-		if (!strcmp(s->name, ".profile")) {
-			nprofile++;
-			continue;
-		}
-		if (strcmp(s->name, name) || !s->data_size)
-			continue;
-		if (!nprofile && !base)
-			base = s;
-		else if (nprofile == profile + 1 && !own)
-			own = s;
-	}
-	/* Profile 0 of an image without ".profile" is the base alone. */
-	if (profile >= nprofile && !(profile == 0 && nprofile == 0))
-		return NULL;
-	return own ? own : base;
+	return pk_pe_profile_section(pe, profile, name);
 }
 
 static int append_slot(struct pk_pipeline_cpio **cpios, struct pk_buf **bufs, size_t n)
