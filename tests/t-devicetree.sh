@@ -15,17 +15,7 @@
 # --dump-section + sha256sum (the section the manifest names).
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "SKIP: $*"; exit 77; }
-for c in dtc fdtget objcopy openssl sbsign sha256sum jq; do
-	command -v "$c" >/dev/null || skip "$c not installed"
-done
-KERNEL=$IMAGES/vmlinuz-amd64
-STUB=$IMAGES/linuxx64.efi.stub
-UKI=$BUILD/bpf/uki.bpf
-[ -f "$KERNEL" ] && [ -f "$STUB" ] || skip "no \$IMAGES/vmlinuz-amd64 or linuxx64.efi.stub"
-[ -f "$UKI" ] || skip "$UKI not built (make parsers)"
-sha() { sha256sum "$1" | cut -d' ' -f1; }
+. "$TOP/tests/lib/uki-inputs.sh" dtc fdtget objcopy openssl sbsign sha256sum jq
 
 dts() { # NAME COMPATIBLE EXTRA
 	printf '/dts-v1/;\n/ {\n\tcompatible = "%s", "pekexec,generic";\n\tmodel = "%s";\n\t%s\n\tchosen { };\n};\n' \

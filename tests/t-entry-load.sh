@@ -22,18 +22,8 @@
 # cut out with objcopy --dump-section, GNU cpio -t, bootctl list.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "SKIP: $*"; exit 77; }
-for c in objcopy objdump openssl sbsign cpio sha256sum iconv jq; do
-	command -v "$c" >/dev/null || skip "$c not installed"
-done
-KERNEL=$IMAGES/vmlinuz-amd64
-STUB=$IMAGES/linuxx64.efi.stub
-UKI=$BUILD/bpf/uki.bpf
-[ -f "$KERNEL" ] && [ -f "$STUB" ] || skip "no \$IMAGES/vmlinuz-amd64 or linuxx64.efi.stub"
-[ -f "$UKI" ] || skip "$UKI not built (make parsers)"
+. "$TOP/tests/lib/uki-inputs.sh" objcopy objdump openssl sbsign cpio sha256sum iconv jq
 
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 # the EFI variables (LoaderEntryDefault, ...) are this directory's, not the host's
 export PEKEXEC_SYSFS_FIRMWARE=$PWD/fw
 mkdir -p fw/efi/efivars

@@ -15,16 +15,7 @@
 # with cat and zero padding to 4 bytes between pieces.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "SKIP: $*"; exit 77; }
-for c in objcopy objdump openssl sbsign; do
-	command -v "$c" >/dev/null || skip "$c not installed"
-done
-KERNEL=$IMAGES/vmlinuz-amd64
-STUB=$IMAGES/linuxx64.efi.stub
-UKI=$BUILD/bpf/uki.bpf
-[ -f "$KERNEL" ] && [ -f "$STUB" ] || skip "no \$IMAGES/vmlinuz-amd64 or linuxx64.efi.stub"
-[ -f "$UKI" ] || skip "$UKI not built (make parsers)"
+. "$TOP/tests/lib/uki-inputs.sh" objcopy objdump openssl sbsign
 
 expect_exit() {
 	local want=$1 rc=0

@@ -27,18 +27,8 @@
 # not from our manifest; the initrd's head compared with cmp.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "SKIP: $*"; exit 77; }
-for c in objcopy objdump openssl sbsign cpio sha256sum grep mksquashfs; do
-	command -v "$c" >/dev/null || skip "$c not installed"
-done
-KERNEL=$IMAGES/vmlinuz-amd64
-STUB=$IMAGES/linuxx64.efi.stub
-UKI=$BUILD/bpf/uki.bpf
-[ -f "$KERNEL" ] && [ -f "$STUB" ] || skip "no \$IMAGES/vmlinuz-amd64 or linuxx64.efi.stub"
-[ -f "$UKI" ] || skip "$UKI not built (make parsers)"
+. "$TOP/tests/lib/uki-inputs.sh" objcopy objdump openssl sbsign cpio sha256sum grep mksquashfs
 
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 align4() { echo $((($1 + 3) / 4 * 4)); }
 
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=pekexec-sidecars -days 2 \
