@@ -11,10 +11,13 @@
 # kexec_file_load(2) calls: pass-through bzImage, user command line under
 # --verify off/auto/require (exit 8), a tampered UKI (exit 5), -p without
 # crashkernel= (advice), the kexec-tools command lines; then loads the UKI
-# and kexecs.  The second kernel's /init (the UKI's own initrd) prints a
-# marker and /proc/cmdline.  Oracles: the exit codes the guest saw, and the
-# serial log: the second kernel's /proc/cmdline must be the .cmdline the
-# host put in the UKI, its initrd the one the host put there.
+# from an ESP (--esp, issue 15) whose EFI/Linux/signed.efi.extra.d holds a
+# signed add-on (.cmdline) and a credential, and kexecs.  The second
+# kernel's /init (the UKI's own initrd) prints a marker, /proc/cmdline and
+# the credentials under /.extra/credentials.  Oracles: the exit codes the
+# guest saw, and the serial log: the second kernel's /proc/cmdline must be
+# the .cmdline the host put in the UKI followed by the add-on's, its initrd
+# the one the host put there, and the credential the file the host wrote.
 set -euo pipefail
 . "$TOP/tests/lib/vm-lib.sh"
 vm_require_qemu x86_64
@@ -36,6 +39,21 @@ cp signed.efi tampered.efi
 off=$(grep -abo "pke2e.second=1" tampered.efi | head -n1 | cut -d: -f1)
 printf 'X' | dd of=tampered.efi bs=1 seek="$off" conv=notrunc status=none
 
+# the ESP: the UKI, a signed add-on with a command line (objcopy on
+# systemd's stub, the same signer) and a credential beside it
+stub=$IMAGES/linuxx64.efi.stub
+[ -f "$stub" ] || { echo "SKIP: no $stub (make images)"; exit 77; }
+addon_cmdline="pke2e.addon=1"
+printf '%s' "$addon_cmdline" >addon.txt
+bash "$TOP/tests/lib/mkuki-objcopy.sh" "$stub" addon.plain .cmdline=addon.txt
+"$pk" add-bpf --parser "$BUILD/bpf/uki.bpf" addon.plain addon.unsigned
+sbsign --key e2e.key --cert e2e.crt --output addon.efi addon.unsigned 2>/dev/null
+credential="secret-of-the-e2e-test"
+x=root/img/esp/EFI/Linux/signed.efi.extra.d
+mkdir -p "$x" root/img/esp/loader
+cp addon.efi "$x/e2e.addon.efi"
+printf '%s' "$credential" >"$x/pw.cred"
+
 # the per-run part: pekexec, images, the first /init
 mkdir -p root/img
 vm_add_binary root "$pk" /bin/pekexec
@@ -44,6 +62,7 @@ cp "$TOP/tests/e2e/first-init.sh" root/init
 mkdir -p root/lib && cp "$TOP/tests/e2e/expect.sh" root/lib/pkvm-expect.sh
 cp "$kernel" root/img/vmlinuz
 cp signed.efi tampered.efi second.cpio root/img/
+cp signed.efi root/img/esp/EFI/Linux/signed.efi
 cp e2e.crt root/img/
 vm_cpio root run.cpio
 cat base.cpio run.cpio >initramfs.cpio
@@ -67,11 +86,18 @@ if [ "$got" -ne "$want" ]; then
 	fail=1
 fi
 second_cmdline=$(vm_grep "$log" '^PKVM SECOND cmdline=' | sed 's/^PKVM SECOND cmdline=\[\(.*\)\]$/\1/') || true
-if [ "$second_cmdline" != "$uki_cmdline" ]; then
-	echo "FAIL: second kernel's /proc/cmdline [$second_cmdline], the UKI's .cmdline is [$uki_cmdline]"
+if [ "$second_cmdline" != "$uki_cmdline $addon_cmdline" ]; then
+	echo "FAIL: second kernel's /proc/cmdline [$second_cmdline], want the UKI's .cmdline and the add-on's [$uki_cmdline $addon_cmdline]"
 	fail=1
 else
-	echo "PASS: second kernel's /proc/cmdline is the UKI's .cmdline [$second_cmdline]"
+	echo "PASS: second kernel's /proc/cmdline is the UKI's .cmdline and the add-on's [$second_cmdline]"
+fi
+got=$(vm_grep "$log" '^PKVM SECOND credential pw.cred=' | sed 's/^[^=]*=\[\(.*\)\]$/\1/') || true
+if [ "$got" = "$credential" ]; then
+	echo "PASS: second kernel's /.extra/credentials/pw.cred is the ESP's"
+else
+	echo "FAIL: second kernel's /.extra/credentials/pw.cred [$got], want [$credential]"
+	fail=1
 fi
 if vm_grep "$log" '^PKVM SECOND marker=initrd-of-the-uki' >/dev/null; then
 	echo "PASS: second kernel ran the UKI's own initrd"

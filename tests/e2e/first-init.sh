@@ -44,8 +44,9 @@ expect compat-unloaded 1 "" kexec -S
 expect compat-systemd 0 "" kexec --load /img/vmlinuz --append "console=ttyS0" --initrd /img/second.cpio
 expect compat-unload-2 0 "" kexec -u
 
-# the real thing: load the signed UKI as is and kexec into it
-expect final-load 0 "" pekexec load --verify require -d /img/signed.efi
+# the real thing: load the signed UKI from its ESP, with the add-on and
+# the credential systemd-stub would pick up there, and kexec into it
+expect final-load 0 "" pekexec load --verify require --esp /img/esp -d /img/esp/EFI/Linux/signed.efi
 echo "PKVM EXEC uptime=$(cut -d" " -f1 /proc/uptime)"
 pekexec exec
 echo "PKVM FAIL exec: returned $?"
