@@ -142,9 +142,9 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory fuzz-diff61
 
 bench:
-	$(Q)scripts/deps.sh ensure build test qemu
+	$(Q)scripts/deps.sh ensure build test qemu bench
 	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(BENCH_EXTRA)
-	$(Q)BUILD=$(BUILD) bench/run-bench.sh
+	$(Q)BUILD=$(BUILD) bench/run-bench.sh $(BENCH)
 
 demo:
 	$(Q)scripts/deps.sh ensure build test qemu

@@ -32,5 +32,5 @@ bench_ratio() {
 }
 
 row() {
-	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "${3:--}" "${4:--}"
 }
