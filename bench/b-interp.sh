@@ -49,7 +49,7 @@ for p in adler32 collatz checksum memcpy branchy; do
 	collatz) what="Collatz stopping times of 1..1599" ;;
 	checksum) what="RFC 1071 checksum of 64 KiB, 16-bit loads" ;;
 	memcpy) what="16 KiB copied 8 bytes at a time" ;;
-	branchy) what="lexer over 4 KiB, 4-way branch chain per byte" ;;
+	branchy) what="lexer over 1 KiB, 4-way branch chain per byte" ;;
 	esac
 	n=$(get $p.insns)
 	runs=$(get $p.runs)

@@ -14,7 +14,7 @@
  *             loads, checked against C code
  *   memcpy    copies the first 16 KiB of the value over the next 16 KiB,
  *             8 bytes at a time, xor of the words; checked against C code
- *   branchy   a lexer: classifies 4 KiB byte by byte (digit, letter, blank,
+ *   branchy   a lexer: classifies 1 KiB byte by byte (digit, letter, blank,
  *             other) with a chain of data-dependent branches and counts
  *             the tokens; checked against C code
  *
@@ -58,7 +58,7 @@
 
 #define DATA_LEN 65536
 #define COLLATZ_LIMIT 1600
-#define BRANCHY_LEN 4096
+#define BRANCHY_LEN 1024 /* the kernel verifier gives up on 4096: 8193 jumps */
 #define MEMCPY_LEN 16384 /* a store offset is an s16 */
 #define MAX_SAMPLES 4096
 #define MAXI 64
@@ -382,7 +382,9 @@ static int write_jit(int v)
  * is restored right after the load, which is when it matters. */
 static int kernel_load(const struct prog *p, int map_fd, int jit, int *ret_fd)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, lo, .prog_flags = BPF_F_SLEEPABLE);
+	static char log[1 << 16];
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .prog_flags = BPF_F_SLEEPABLE,
+		    .log_buf = log, .log_size = sizeof(log));
 	struct bpf_insn in[MAXI];
 	int saved = read_jit(), fd, err;
 
@@ -396,8 +398,20 @@ static int kernel_load(const struct prog *p, int map_fd, int jit, int *ret_fd)
 		if (err)
 			return err;
 	}
+	log[0] = 0;
 	fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "pk_bench", "GPL", in, p->n, &lo);
 	err = fd < 0 ? -errno : 0;
+	if (err && log[0]) {
+		/* the verifier's reason: the last line before its statistics
+		 * (libbpf retried the load with a log) */
+		char *line, *stats;
+
+		while ((line = strrchr(log, '\n')) && (!line[1] || !strncmp(line + 1, "processed ", 10)))
+			*line = 0;
+		stats = strrchr(log, '\n');
+		fprintf(stderr, "interp-bench: the kernel refused the program: %s\n",
+			stats ? stats + 1 : log);
+	}
 	if (jit >= 0 && saved != jit && write_jit(saved))
 		fprintf(stderr, "interp-bench: could not restore %s to %d\n",
 			JIT_SYSCTL, saved);

@@ -3,6 +3,10 @@
 #
 #   t=$(bench_time N cmd args...)   best wall time of N runs, in seconds
 #   k=$(bench_rss cmd args...)      peak RSS of one run, in KiB
+#   t=$(bench_tm cmd args...)       "WALL CPU" of one run, in seconds (ms
+#                                   resolution; CPU = user + sys of the
+#                                   command and everything it waited for)
+#   m=$(bench_minmed X...)          "MIN MEDIAN" of the numbers
 #   r=$(bench_ratio a b)            a / b with 2 decimals
 #   row name value unit note        print one table row
 
@@ -25,6 +29,19 @@ bench_rss() {
 	/usr/bin/time -f '%M' -o "$BENCH_WORK/rss" "$@" >/dev/null 2>&1 ||
 		{ echo "bench_rss: '$*' failed" >&2; return 1; }
 	tail -n 1 "$BENCH_WORK/rss"
+}
+
+bench_tm() {
+	local TIMEFORMAT='%3R %3U %3S' t
+	t=$({ time "$@" >/dev/null 2>&1; } 2>&1) ||
+		{ echo "bench_tm: '$*' failed" >&2; return 1; }
+	echo "$t" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
+}
+
+bench_minmed() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%.3f %.3f\n", v[1], m }'
 }
 
 bench_ratio() {
