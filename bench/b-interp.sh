@@ -27,7 +27,7 @@ else
 	rc=$?
 	cat "$BENCH_WORK/peers.err" >&2
 	[ $rc = 77 ] || exit 1
-	ubpf_skip=$(grep '^SKIP:' "$BENCH_WORK/peers.err" | head -n 1)
+	ubpf_note="no source in the cache: bench/peers.sh said SKIP, docs/bench.md"
 fi
 out=$("$drv")
 get() { printf '%s\n' "$out" | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -65,7 +65,7 @@ for p in adler32 collatz checksum memcpy branchy; do
 		row "bpf interp $p: uBPF time / sandbox time" "$(bench_ratio "$um" "$sm")" "x" \
 			"median of $runs alternating runs; of the mins: $(bench_ratio "$u" "$s")x; goal >= 3"
 	else
-		row "bpf interp $p: uBPF interpreter" "SKIP" "" "${ubpf_skip:-no uBPF build}"
+		row "bpf interp $p: uBPF interpreter" "SKIP" "" "${ubpf_note:-no uBPF build}"
 	fi
 	if [ "$k" != na ]; then
 		case "$jit" in off) kn="kernel interpreter" ;; *) kn="kernel JIT" ;; esac

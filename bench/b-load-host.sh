@@ -14,7 +14,9 @@
 # in the syscall it never enters here); pekexec does (--verify require).
 set -eu
 . "$TOP/bench/lib.sh"
-if ! kx=$("$TOP/bench/peers.sh" kexec-tools 2>"$BENCH_WORK/peers.err"); then
+if kx=$("$TOP/bench/peers.sh" kexec-tools 2>"$BENCH_WORK/peers.err"); then
+	:
+else
 	rc=$?
 	cat "$BENCH_WORK/peers.err" >&2
 	[ $rc = 77 ] || exit 1

@@ -12,7 +12,9 @@ set -eu
 . "$TOP/bench/lib.sh"
 . "$TOP/tests/lib/vm-lib.sh"
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86 missing" >&2; exit 1; }
-if ! kx=$("$TOP/bench/peers.sh" kexec-tools 2>"$BENCH_WORK/peers.err"); then
+if kx=$("$TOP/bench/peers.sh" kexec-tools 2>"$BENCH_WORK/peers.err"); then
+	:
+else
 	rc=$?
 	cat "$BENCH_WORK/peers.err" >&2
 	[ $rc = 77 ] || exit 1
