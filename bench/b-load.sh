@@ -82,6 +82,6 @@ size=$(($(stat -c %s uki.efi) >> 20))
 row "load UKI ${size} MiB in QEMU/TCG: pekexec --verify require" "$p" "s" "median ${pm}s; load start to kexec_file_load return"
 row "load UKI in QEMU/TCG: pekexec --verify off" "$o" "s" "median ${om}s"
 row "load UKI in QEMU/TCG: kexec-tools HEAD -s -l" "$ku" "s" "median ${kum}s; $commit, static"
-row "load in QEMU/TCG: kexec-tools HEAD -s -l (extracted parts)" "$k" "s" "median ${km}s"
+row "load in QEMU/TCG: kexec-tools HEAD -s -l, parts" "$k" "s" "median ${km}s"
 row "load: pekexec require / kexec-tools HEAD (UKI)" "$(bench_ratio "$pm" "$kum")" "x" \
 	"of the medians; of the mins $(bench_ratio "$p" "$ku")x; goal <= 1.0; guest clock, 10 ms resolution; VM boot ${VM_SECONDS}s"
