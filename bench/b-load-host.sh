@@ -14,16 +14,7 @@
 # in the syscall it never enters here); pekexec does (--verify require).
 set -eu
 . "$TOP/bench/lib.sh"
-if kx=$("$TOP/bench/peers.sh" kexec-tools 2>"$BENCH_WORK/peers.err"); then
-	:
-else
-	rc=$?
-	cat "$BENCH_WORK/peers.err" >&2
-	[ $rc = 77 ] || exit 1
-	row "load UKI on the host: kexec-tools HEAD" "SKIP" "" \
-		"$(grep '^SKIP:' "$BENCH_WORK/peers.err" | head -n 1)"
-	exit 0
-fi
+bench_peer kx kexec-tools "load UKI on the host: kexec-tools HEAD" || exit 0
 command -v strace >/dev/null || { echo "strace missing (scripts/deps.sh ensure bench)" >&2; exit 1; }
 commit=$("$TOP/bench/peers.sh" info kexec-tools | cut -d' ' -f2 | cut -c1-12)
 cd "$BENCH_WORK"

@@ -12,16 +12,7 @@ set -eu
 . "$TOP/bench/lib.sh"
 . "$TOP/tests/lib/vm-lib.sh"
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86 missing" >&2; exit 1; }
-if kx=$("$TOP/bench/peers.sh" kexec-tools 2>"$BENCH_WORK/peers.err"); then
-	:
-else
-	rc=$?
-	cat "$BENCH_WORK/peers.err" >&2
-	[ $rc = 77 ] || exit 1
-	row "load in QEMU/TCG: kexec-tools HEAD" "SKIP" "" \
-		"$(grep '^SKIP:' "$BENCH_WORK/peers.err" | head -n 1)"
-	exit 0
-fi
+bench_peer kx kexec-tools "load in QEMU/TCG: kexec-tools HEAD" || exit 0
 commit=$("$TOP/bench/peers.sh" info kexec-tools | cut -d' ' -f2 | cut -c1-12)
 cd "$BENCH_WORK"
 mkdir -p load && cd load

@@ -8,6 +8,9 @@
 #                                   command and everything it waited for)
 #   m=$(bench_minmed X...)          "MIN MEDIAN" of the numbers
 #   r=$(bench_ratio a b)            a / b with 2 decimals
+#   bench_peer VAR NAME ROW || exit 0   VAR = the peer NAME built by
+#                                   bench/peers.sh; without its source, one
+#                                   row ROW "SKIP" and return 1
 #   row name value unit note        print one table row
 
 bench_time() {
@@ -46,6 +49,19 @@ bench_minmed() {
 
 bench_ratio() {
 	printf '%.2f\n' "$(echo "$1 / $2" | bc -l)"
+}
+
+bench_peer() { # VAR NAME ROW
+	local out rc
+	out=$("$TOP/bench/peers.sh" "$2" 2>"$BENCH_WORK/peers.err") && rc=0 || rc=$?
+	if [ $rc = 0 ]; then
+		printf -v "$1" '%s' "$out"
+		return 0
+	fi
+	cat "$BENCH_WORK/peers.err" >&2
+	[ $rc = 77 ] || exit 1
+	row "$3" "SKIP" "" "$(grep '^SKIP:' "$BENCH_WORK/peers.err" | head -n 1)"
+	return 1
 }
 
 row() {

@@ -172,25 +172,18 @@ static uint64_t atomic_op(uint8_t *p, unsigned int size, int32_t imm,
 
 #define MEM_BODY(KIND, CLS, MODE, SZ, N) mem_##KIND##SZ: KIND##_BODY(N)
 
-#define LDX_BODY(N)                                                          \
+#define LOAD_BODY(N, SX)                                                     \
 	{                                                                    \
 		uint64_t a = reg[insn->src_reg] + (uint64_t)(int64_t)insn->off; \
 		const uint8_t *p = pk_run_access(run, a, N, PK_BPF_MEM_READ); \
 		if (!p)                                                      \
 			return fault(run, pc, "load", a, N);                 \
-		reg[insn->dst_reg] = load_n(p, N);                           \
+		reg[insn->dst_reg] = SX ? pk_bpf_sext(load_n(p, N), N * 8)   \
+					: load_n(p, N);                      \
 		NEXT();                                                      \
 	}
-
-#define LDXSX_BODY(N)                                                        \
-	{                                                                    \
-		uint64_t a = reg[insn->src_reg] + (uint64_t)(int64_t)insn->off; \
-		const uint8_t *p = pk_run_access(run, a, N, PK_BPF_MEM_READ); \
-		if (!p)                                                      \
-			return fault(run, pc, "load", a, N);                 \
-		reg[insn->dst_reg] = pk_bpf_sext(load_n(p, N), N * 8);       \
-		NEXT();                                                      \
-	}
+#define LDX_BODY(N) LOAD_BODY(N, false)
+#define LDXSX_BODY(N) LOAD_BODY(N, true)
 
 #define STORE_BODY(N, VAL)                                                   \
 	{                                                                    \
