@@ -77,15 +77,21 @@ static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src,
 					   .src_reg = src, .off = off, .imm = imm };
 }
 
+/* a program starting with r7 = &value[0] (the map value's address) */
+static void start_with_value(struct prog *p)
+{
+	p->n = 0;
+	p->map_insn = 0;
+	emit(p, BPF_LD | BPF_IMM | BPF_DW, 7, 0, 0, 0);
+	emit(p, 0, 0, 0, 0, 0);
+}
+
 /* a = 1, b = 0; for i < 65536: a = (a + d[i]) % 65521; b = (b + a) % 65521
  * (the bound is tested at the top of the loop: the sandbox's verifier
  * widens a bottom-tested counter past the array, docs/sandbox.md) */
 static void build_adler32(struct prog *p)
 {
-	p->n = 0;
-	p->map_insn = 0;
-	emit(p, BPF_LD | BPF_IMM | BPF_DW, 7, 0, 0, 0); /* r7 = &value[0] */
-	emit(p, 0, 0, 0, 0, 0);
+	start_with_value(p);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 1);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 0);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
@@ -143,10 +149,7 @@ static void build_collatz(struct prog *p)
  * offset stepping by 2, the sandbox's verifier loses the bound.) */
 static void build_checksum(struct prog *p)
 {
-	p->n = 0;
-	p->map_insn = 0;
-	emit(p, BPF_LD | BPF_IMM | BPF_DW, 7, 0, 0, 0); /* r7 = &value[0] */
-	emit(p, 0, 0, 0, 0, 0);
+	start_with_value(p);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 0);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
 	/* loop: 4 */
@@ -186,10 +189,7 @@ static uint32_t checksum_oracle(const uint8_t *d)
  * x ^= the last word written (read back); return the 32-bit fold of x */
 static void build_memcpy(struct prog *p)
 {
-	p->n = 0;
-	p->map_insn = 0;
-	emit(p, BPF_LD | BPF_IMM | BPF_DW, 7, 0, 0, 0); /* r7 = &value[0] */
-	emit(p, 0, 0, 0, 0, 0);
+	start_with_value(p);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
 	/* loop: 4 */
@@ -229,10 +229,7 @@ static uint32_t memcpy_oracle(const uint8_t *d)
  * letter 2, blank 3 (space, \n, \t), else 0; a class change is a token */
 static void build_branchy(struct prog *p)
 {
-	p->n = 0;
-	p->map_insn = 0;
-	emit(p, BPF_LD | BPF_IMM | BPF_DW, 7, 0, 0, 0); /* r7 = &value[0] */
-	emit(p, 0, 0, 0, 0, 0);
+	start_with_value(p);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 6, 0, 0, 0);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, 8, 0, 0, 0);
