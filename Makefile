@@ -9,7 +9,8 @@
 #   make install    PREFIX=/usr/local DESTDIR= ... (mk/install.mk)
 #   make deb-check  the Debian packages: build twice, cmp, lintian, a test
 #   make demo       the main job on a built-in default
-#   make bench      the benchmark table
+#   make bench      the benchmark table (BENCH="interp load-host": only
+#                   those parts; peers built from source: docs/bench.md)
 #   make fuzz       each fuzz target for FUZZ_SECONDS (default 60), then
 #                   the long 6.1 differential in the VM (mk/kernel.mk)
 #
@@ -144,9 +145,9 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory fuzz-diff61
 
 bench:
-	$(Q)scripts/deps.sh ensure build test qemu
+	$(Q)scripts/deps.sh ensure build test qemu bench
 	$(Q)$(MAKE) --no-print-directory images $(BUILD)/pekexec $(BENCH_EXTRA)
-	$(Q)BUILD=$(BUILD) bench/run-bench.sh
+	$(Q)BUILD=$(BUILD) bench/run-bench.sh $(BENCH)
 
 demo:
 	$(Q)scripts/deps.sh ensure build test qemu

@@ -18,3 +18,13 @@ $(BUILD)/pk-bench-interp: bench/interp-bench.c $(BUILD)/libpekexec.a
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libpekexec.a $(PKG_LIBS)
 
 BENCH_EXTRA += $(BUILD)/pk-bench-interp
+
+# The same driver, also running uBPF's interpreter: bench/b-interp.sh
+# builds it with UBPF_DIR=$$(bench/peers.sh ubpf) (uBPF built from source,
+# outside the clone)
+$(BUILD)/pk-bench-interp-ubpf: bench/interp-bench.c $(BUILD)/libpekexec.a $(UBPF_DIR)/lib/libubpf.a
+	$(if $(UBPF_DIR),,$(error UBPF_DIR is unset: bench/b-interp.sh sets it from bench/peers.sh ubpf))
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DPK_BENCH_UBPF -I$(UBPF_DIR)/include \
+		-o $@ $< $(BUILD)/libpekexec.a $(UBPF_DIR)/lib/libubpf.a $(PKG_LIBS) -lm

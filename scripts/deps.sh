@@ -20,6 +20,9 @@
 #   qemu    virtual machines for the end-to-end tests (with
 #           tests/t-e2e-secureboot.sh's firmware, root file system and ESP:
 #           OVMF with the snakeoil keys, mmdebstrap, the FAT/GPT/ext4 tools)
+#   bench   building the bench's peers from source (bench/peers.sh: uBPF
+#           with CMake, kexec-tools with autotools, linked statically) and
+#           failing kexec_file_load on the host (strace -e inject)
 #   deb     building and checking the Debian package (`make deb-check`)
 #   kernel  building Linux 6.1 from Debian's linux-source-6.1
 #   arm64   cross-building pekexec for arm64 (mk/cross.mk: Debian's arm64
@@ -38,6 +41,7 @@ xz-utils lz4 lzop bzip2 cpio valgrind jq squashfs-tools device-tree-compiler"
 pkgs_image="apt"
 pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools \
 ovmf mmdebstrap mtools dosfstools fdisk e2fsprogs kmod sbsigntool"
+pkgs_bench="cmake autoconf automake strace"
 pkgs_deb="dpkg-dev debhelper fakeroot lintian kexec-tools"
 pkgs_kernel="linux-source-6.1 bc bison flex dwarves ccache \
 gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod patch perl"
@@ -53,6 +57,7 @@ group_pkgs() {
 	test) echo "$pkgs_test" ;;
 	image) echo "$pkgs_image" ;;
 	qemu) echo "$pkgs_qemu" ;;
+	bench) echo "$pkgs_bench" ;;
 	deb) echo "$pkgs_deb" ;;
 	kernel) echo "$pkgs_kernel" ;;
 	arm64) echo "$pkgs_arm64" ;;

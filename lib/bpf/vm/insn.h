@@ -13,6 +13,11 @@
 
 #include <linux/bpf.h>
 
+/* The ALU and condition helpers below are the interpreter's inner loop: a
+ * call per instruction costs more than the operation, and inlined with a
+ * constant opcode each folds to one case. */
+#define PK_BPF_INLINE static inline __attribute__((always_inline))
+
 /* v4 additions missing from the 6.1 uapi header */
 #ifndef BPF_MEMSX
 #define BPF_MEMSX 0x80 /* sign-extending load (mode) */
@@ -36,7 +41,7 @@ static inline bool pk_bpf_is_ldimm64(const struct bpf_insn *insn)
 }
 
 /* Access size in bytes of a BPF_SIZE field. */
-static inline unsigned int pk_bpf_size_bytes(uint8_t code)
+PK_BPF_INLINE unsigned int pk_bpf_size_bytes(uint8_t code)
 {
 	switch (PK_BPF_SIZE(code)) {
 	case BPF_B:
@@ -50,7 +55,7 @@ static inline unsigned int pk_bpf_size_bytes(uint8_t code)
 	}
 }
 
-static inline uint64_t pk_bpf_bswap(uint64_t v, int bits)
+PK_BPF_INLINE uint64_t pk_bpf_bswap(uint64_t v, int bits)
 {
 	switch (bits) {
 	case 16:
@@ -62,7 +67,7 @@ static inline uint64_t pk_bpf_bswap(uint64_t v, int bits)
 	}
 }
 
-static inline uint64_t pk_bpf_sext(uint64_t v, int bits)
+PK_BPF_INLINE uint64_t pk_bpf_sext(uint64_t v, int bits)
 {
 	switch (bits) {
 	case 8:
@@ -84,7 +89,7 @@ static inline uint64_t pk_bpf_sext(uint64_t v, int bits)
  * INT_MIN / -1 = INT_MIN and INT_MIN % -1 = 0; as RFC 9669 defines.
  * @is64: ALU64, else the 32-bit result is zero-extended.
  */
-static inline uint64_t pk_bpf_alu(uint8_t code, int16_t off, int32_t imm,
+PK_BPF_INLINE uint64_t pk_bpf_alu(uint8_t code, int16_t off, int32_t imm,
 				  uint64_t dst, uint64_t src)
 {
 	bool is64 = PK_BPF_CLASS(code) == BPF_ALU64;
@@ -173,7 +178,7 @@ static inline uint64_t pk_bpf_alu(uint8_t code, int16_t off, int32_t imm,
 }
 
 /* The outcome of a conditional jump; @is32: JMP32 compares the low halves. */
-static inline bool pk_bpf_cond(uint8_t op, bool is32, uint64_t a, uint64_t b)
+PK_BPF_INLINE bool pk_bpf_cond(uint8_t op, bool is32, uint64_t a, uint64_t b)
 {
 	if (is32) {
 		uint32_t x = (uint32_t)a, y = (uint32_t)b;

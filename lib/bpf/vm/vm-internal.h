@@ -100,8 +100,9 @@ struct pk_region *pk_run_region_at(struct pk_bpf_run *run, uint64_t gaddr);
  * Size 0 is valid at any offset up to the region's size.  The hot path of
  * every load and store.
  */
-static inline void *pk_run_access(struct pk_bpf_run *run, uint64_t gaddr,
-				  uint64_t size, unsigned int perm)
+static inline __attribute__((always_inline)) void *
+pk_run_access(struct pk_bpf_run *run, uint64_t gaddr,
+	      uint64_t size, unsigned int perm)
 {
 	uint32_t slot = (uint32_t)(gaddr >> 32) & 0xff;
 	uint32_t off = (uint32_t)gaddr;
