@@ -1,9 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# build.sh - build Debian's Linux 6.1 with the CONFIG_KEXEC_BPF series.
+# build.sh - build Debian's Linux 6.1 or 6.12 with the CONFIG_KEXEC_BPF series.
 #
-#   kernel/build.sh [-o OUTDIR] [-s SRCDIR] [-d] ARCH     ARCH: x86_64 | arm64
+#   [KSERIES=6.1|6.12] kernel/build.sh [-o OUTDIR] [-s SRCDIR] [-d] ARCH
+#                                                  ARCH: x86_64 | arm64
+#
+#   KSERIES (default 6.1) picks the tree, /usr/src/linux-source-KSERIES.tar.xz,
+#   and the series: kernel/patches/ for 6.1, kernel/patches-6.12/ for 6.12.
+#   The default OUTDIR is build/kernel (6.1) or build/kernel-6.12.
 #
 #   -d adds kernel/config/debug.config (KASAN, lockdep, kmemleak: the soak
 #   kernel, `make soak-kernel`); its default OUTDIR is build/kernel-debug.
@@ -11,7 +16,7 @@
 #   -s SRCDIR builds an already patched tree instead (series development:
 #   kernel/mkseries.sh exports its commits as kernel/patches/).
 #
-# 1. the pristine tree from /usr/src/linux-source-6.1.tar.xz is extracted
+# 1. the pristine tree from /usr/src/linux-source-KSERIES.tar.xz is extracted
 #    into OUTDIR/src and the series applied with `patch -p1`, again only
 #    when the series changes (OUTDIR/src/.pekexec-patched holds its sha256);
 # 2. a test signing key is generated once into OUTDIR/keys/ (its certificate
@@ -31,7 +36,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-outdir="$top/build/kernel"
+kseries=${KSERIES:-6.1}
+case "$kseries" in
+6.1) patches=$top/kernel/patches outdir=$top/build/kernel ;;
+6.12) patches=$top/kernel/patches-6.12 outdir=$top/build/kernel-6.12 ;;
+*) echo "build.sh: unknown KSERIES '$kseries' (6.1 or 6.12)" >&2; exit 2 ;;
+esac
 devsrc=
 debug=
 while [ $# -gt 1 ]; do
@@ -44,7 +54,7 @@ while [ $# -gt 1 ]; do
 	esac
 done
 arch=${1:?usage: kernel/build.sh [-o OUTDIR] x86_64|arm64}
-tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$kseries.tar.xz}
 jobs=${JOBS:-$(nproc)}
 
 case "$arch" in
@@ -66,7 +76,7 @@ timing() { echo "time: $1 $(($(now) - $2))s"; }
 
 # The source tree is keyed by the series so that a changed patch never
 # meets a tree patched with its older version.
-hash=$(find "$top/kernel/patches" -name "*.patch" -print0 | sort -z |
+hash=$(find "$patches" -name "*.patch" -print0 | sort -z |
 	xargs -0r cat | sha256sum | cut -c1-12)
 src="$outdir/src"
 if [ -n "$devsrc" ]; then
@@ -80,7 +90,7 @@ elif [ "$(cat "$src/.pekexec-patched" 2>/dev/null)" != "$hash" ]; then
 	mkdir -p "$src.tmp"
 	tar -xf "$tarball" -C "$src.tmp" --strip-components=1
 	timing extract "$t0"
-	for p in "$top"/kernel/patches/*.patch; do
+	for p in "$patches"/*.patch; do
 		[ -e "$p" ] || continue
 		echo "  PATCH   $(basename "$p")"
 		patch -d "$src.tmp" -p1 --batch --forward --quiet <"$p"

@@ -2,9 +2,11 @@
 #
 # kernel.mk - the CONFIG_KEXEC_BPF kernel series (docs/kernel.md):
 #
-#   make kernel ARCH=x86_64|arm64   extract linux-source-6.1, apply
-#                                   kernel/patches/, configure, build into
-#                                   $(BUILD)/kernel/ARCH/
+#   make kernel ARCH=x86_64|arm64 [KSERIES=6.1|6.12]
+#                                   extract linux-source-KSERIES, apply
+#                                   kernel/patches/ (6.12: patches-6.12/),
+#                                   configure, build into $(BUILD)/kernel/ARCH/
+#                                   ($(BUILD)/kernel-6.12/ARCH/)
 #   make check-kernel               build (or reuse) the x86_64 kernel, boot
 #                                   it in QEMU (TCG) and run the kexec tests
 #                                   (tests/t-kernel-vm.sh -> tests/vm/run.sh)
@@ -38,6 +40,10 @@
 # VM part about 2.5 min; numbers in kernel/README.md).
 
 KERNEL_ARCH := $(if $(filter arm64 aarch64,$(ARCH)),arm64,x86_64)
+# KSERIES=6.1 (kernel/patches/, $(BUILD)/kernel) or 6.12
+# (kernel/patches-6.12/, $(BUILD)/kernel-6.12): docs/kernel-6.12.md
+KSERIES ?= 6.1
+KERNEL_OUT := $(BUILD)/kernel$(if $(filter 6.12,$(KSERIES)),-6.12)
 
 CHECK_EXTRA += kernel-deps
 
@@ -45,13 +51,14 @@ kernel-deps:
 	$(Q)scripts/deps.sh ensure kernel qemu
 
 kernel: kernel-deps
-	$(Q)kernel/build.sh -o $(BUILD)/kernel $(KERNEL_ARCH)
+	$(Q)KSERIES=$(KSERIES) kernel/build.sh -o $(KERNEL_OUT) $(KERNEL_ARCH)
 
 check-kernel: deps kernel-deps
 	$(Q)scripts/deps.sh ensure build test
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/pekexec $(BUILD)/pk-lskel-gen \
 		$(BUILD)/bpf/uki.bpf $(BUILD)/bpf/zboot.bpf
-	$(Q)BUILD=$(BUILD) tests/run-tests.sh t-kernel-vm
+	$(Q)BUILD=$(BUILD) tests/run-tests.sh \
+		$(if $(filter 6.12,$(KSERIES)),t-kernel-6.12-vm,t-kernel-vm)
 
 FUZZ_DIFF61_PROGS ?= 20000
 ifndef FUZZ_DIFF61_SEED

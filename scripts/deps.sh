@@ -24,7 +24,7 @@
 #           with CMake, kexec-tools with autotools, linked statically) and
 #           failing kexec_file_load on the host (strace -e inject)
 #   deb     building and checking the Debian package (`make deb-check`)
-#   kernel  building Linux 6.1 from Debian's linux-source-6.1
+#   kernel  building Linux 6.1 and 6.12 from Debian's linux-source-6.1 and -6.12
 #   arm64   cross-building pekexec for arm64 (mk/cross.mk: Debian's arm64
 #           -dev packages, multiarch; `ensure` adds the arm64 architecture
 #           to dpkg first) and booting it (tests/t-e2e-arm64.sh, which
@@ -43,7 +43,7 @@ pkgs_qemu="qemu-system-x86 qemu-system-arm busybox-static cpio kexec-tools \
 ovmf mmdebstrap mtools dosfstools fdisk e2fsprogs kmod sbsigntool"
 pkgs_bench="cmake autoconf automake strace"
 pkgs_deb="dpkg-dev debhelper fakeroot lintian kexec-tools"
-pkgs_kernel="linux-source-6.1 bc bison flex dwarves ccache \
+pkgs_kernel="linux-source-6.1 linux-source-6.12 bc bison flex dwarves ccache \
 gcc-aarch64-linux-gnu libssl-dev libelf-dev xz-utils rsync kmod patch perl"
 pkgs_arm64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
 libc6-dev:arm64 libssl-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 \

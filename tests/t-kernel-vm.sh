@@ -3,7 +3,9 @@
 #
 # t-kernel-vm.sh - the CONFIG_KEXEC_BPF kernel, built from the pristine
 # linux-source-6.1 tarball with kernel/patches/ applied (kernel/build.sh
-# into $BUILD/kernel), boots in QEMU (TCG) and passes every check of
+# into $BUILD/kernel; with KSERIES=6.12, linux-source-6.12 with
+# kernel/patches-6.12/ into $BUILD/kernel-6.12: tests/t-kernel-6.12-vm.sh),
+# boots in QEMU (TCG) and passes every check of
 # tests/vm/run.sh: kexec_file_load() of signed, unsigned, compressed,
 # nested and hostile images, the policy under lockdown=integrity, the
 # byte identity of the kernel's output with `pekexec extract` for images
@@ -24,7 +26,13 @@ set -euo pipefail
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+kseries=${KSERIES:-6.1}
+case "$kseries" in
+6.1) kout=$BUILD/kernel ;;
+6.12) kout=$BUILD/kernel-6.12 ;;
+*) fail "unknown KSERIES '$kseries'" ;;
+esac
+tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$kseries.tar.xz}
 if [ ! -r "$tarball" ] || ! command -v qemu-system-x86_64 >/dev/null; then
 	"$TOP/scripts/deps.sh" ensure kernel qemu test >deps.log 2>&1 || true
 fi
@@ -38,15 +46,15 @@ for tool in make gcc ccache bc bison flex pahole patch; do
 done
 
 t0=$(date +%s)
-if ! "$TOP/kernel/build.sh" -o "$BUILD/kernel" x86_64 >build.log 2>&1; then
+if ! KSERIES=$kseries "$TOP/kernel/build.sh" -o "$kout" x86_64 >build.log 2>&1; then
 	tail -n 40 build.log
-	fail "kernel build failed (kernel/build.sh -o $BUILD/kernel x86_64)"
+	fail "kernel build failed (KSERIES=$kseries kernel/build.sh -o $kout x86_64)"
 fi
 grep '^time:\|^kernel:' build.log
 echo "kernel build: $(($(date +%s) - t0))s"
 
 rc=0
-BUILD=$BUILD KERNEL_DIR=$BUILD/kernel "$TOP/tests/vm/run.sh" || rc=$?
+BUILD=$BUILD KSERIES=$kseries KERNEL_DIR=$kout "$TOP/tests/vm/run.sh" || rc=$?
 case $rc in
 0) ;;
 77) exit 77 ;;	# run.sh printed "SKIP: reason"
