@@ -12,7 +12,9 @@
 #   kernel 1 (qemu -kernel Image, tests/e2e/kernel-arm64-first-init.sh):
 #     `pekexec load --dry-run` says "source kernel-bpf" (auto-detection);
 #     unsigned, tampered (one byte) and untrusted-key images: EPERM, and
-#     pekexec's exit code 4; the signed UKI loads (report printed); the
+#     pekexec's exit code 4; the signed UKI loads (report printed), and
+#     loads again while tests/vm/pk-race.c reaches for the light
+#     skeleton's objects by fd, id and pidfd_getfd() (nothing); the
 #     signed zboot is loaded with `pekexec load --initrd --append` and
 #     exec'ed;
 #   kernel 2 (that zboot, tests/e2e/kernel-arm64-second-init.sh from the
@@ -77,6 +79,8 @@ make -s -C "$TOP" BUILD="$BUILD" "$pk" "$pka64" >tools.log 2>&1 ||
 readelf -h "$pka64" | grep -q 'Machine:.*AArch64' || fail "$pka64 is not an AArch64 binary"
 aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o pk-kexec-file \
 	"$TOP/tests/vm/pk-kexec-file.c"
+aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -pthread -o pk-race \
+	"$TOP/tests/vm/pk-race.c"
 bb=$(vm_busybox_arm64) || skip "no arm64 busybox (scripts/deps.sh ensure arm64)"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -173,7 +177,7 @@ done
 rm -rf r1 && mkdir -p r1/bin
 cp "$TOP/tests/e2e/kernel-arm64-first-init.sh" r1/init
 aarch64-linux-gnu-strip -o r1/bin/pekexec "$pka64"
-cp pk-kexec-file r1/bin/
+cp pk-kexec-file pk-race r1/bin/
 cp -r img r1/img
 printf "APPEND2='%s'\n" "$append2" >r1/img/env
 vm_cpio r1 r1.cpio
@@ -193,7 +197,7 @@ res=$(vm_results "$log")
 grep '^PASS' <<<"$res" | sed 's/^/  /' || true
 grep -q '^FAIL' <<<"$res" && bad+=("$(grep '^FAIL' <<<"$res" | tr '\n' ';')")
 for p in lockdown dry-run-kernel-bpf unsigned-zboot tampered-zboot tampered-uki \
-	untrusted-zboot pekexec-unsigned-exit-4 uki-load zboot-load kexec_loaded k2-uki-load; do
+	untrusted-zboot pekexec-unsigned-exit-4 uki-load race-uki zboot-load kexec_loaded k2-uki-load; do
 	grep -qE "^PASS $p( |$)" <<<"$res" || bad+=("no PASS $p")
 done
 reports=$(tr -d '\r' <"$log" | sed -n 's/^PKVM REPORT //p')

@@ -73,6 +73,17 @@ fi
 print_report uki1
 pk-kexec-file unload >/dev/null
 
+# root reaches for the light skeleton's maps and programs by fd, id and
+# pidfd_getfd() while the signed UKI loads (issue 11, hole 2): nothing
+got=$(pk-race /img/uki.efi 2>&1)
+if echo "$got" | grep -qx 'errno=0' &&
+	echo "$got" | grep -qx 'race: fds-seen=0 fds-written=0 ids-seen=0 ids-written=0 progs-seen=0 getfd-seen=0 getfd-written=0'; then
+	ok race-uki
+else
+	no race-uki "$(echo "$got" | tr '\n' ' ')"
+fi
+pk-kexec-file unload >/dev/null
+
 # the signed zboot through pekexec load (the kernel-bpf path), with the
 # second kernel's initrd and command line from "user space"
 s=$(up)
