@@ -9,7 +9,11 @@
 # errno); then lockdown=integrity and N times every line of /locked (the
 # signed good images must load, unsigned/tampered/untrusted images and user
 # initrd/command line must get EPERM).  Every load is followed by
-# KEXEC_FILE_UNLOAD.  kmemleak: scan + clear before the first cycle (what
+# KEXEC_FILE_UNLOAD.  With SOAK_LOADS (soak-run.sh) the lists hold the
+# whole run (soak.cycles=1) and more kinds of line: p (-p load), ta (a load
+# while root's program is attached), race (pk-race), e (a program the
+# verifier must refuse), ks (the series' kselftest), mc (memcg).  Every
+# counted call prints "PKSOAK L name errno seconds".  kmemleak: scan + clear before the first cycle (what
 # boot left is not ours), scan twice after the last (through descriptors
 # opened before lockdown, which refuses to open debugfs files); the host
 # (soak-run.sh) reads the serial log for every kind of kernel report.
