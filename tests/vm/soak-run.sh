@@ -55,6 +55,9 @@
 # Environment: BUILD, KERNEL_DIR, SOAK_CYCLES (200), SOAK_LOADS, VM_MEM
 # (3072, MiB), VM_TIMEOUT (seconds; default 1800 + 1200 per cycle, 3600 +
 # 30 per load with SOAK_LOADS).
+# SOAK_SCAN_ONLY=1 judges the serial log of the last run in the work
+# directory (SOAK_WORK, default $BUILD/kernel-soak) again, without a boot.
+# SOAK_MEMCG_ONLY=1 (with SOAK_LOADS=1) runs only the memcg test.
 # SOAK_HARNESS_ONLY=1 runs the same cycles on a kernel without the debug
 # options (e.g. KERNEL_DIR=$BUILD/kernel): a check of the harness and a
 # lower bound of the time per cycle, never a soak result (it says so).
@@ -73,7 +76,7 @@ case "$loads" in *[!0-9]* | 0)
 	echo "soak-run.sh: SOAK_LOADS must be a positive number" >&2; exit 2 ;;
 esac
 [ -z "$loads" ] || cycles=1
-work=$BUILD/kernel-soak
+work=${SOAK_WORK:-$BUILD/kernel-soak}
 if [ -n "$loads" ]; then
 	timeout_s=${VM_TIMEOUT:-$((3600 + 30 * loads))}
 else
@@ -106,6 +109,9 @@ case "$cycles" in '' | *[!0-9]* | 0)
 	echo "soak-run.sh: SOAK_CYCLES must be a positive number" >&2; exit 2 ;;
 esac
 
+# SOAK_SCAN_ONLY=1: judge the serial log of an earlier run in $work again
+# (the same lists), e.g. after this script was edited while it ran
+if [ -z "${SOAK_SCAN_ONLY:-}" ]; then
 rm -rf "$work"
 mkdir -p "$work/img" "$work/root"
 t0=$(date +%s)
@@ -129,14 +135,17 @@ if [ -n "$loads" ]; then
 	vm_small_images "$top" "$img" "$work/tiny" "$work/parser.lskel.o" \
 		"$keys" "$stub" "$BUILD/pekexec" "$work/ucode"
 	# memcg: a 6 MiB kernel (the tiny one padded with zeros) that the
-	# VM parser copies (memcg-copy) or decompresses from a zstd stream
-	# (memcg) into the series' charged buffers, and as a plain bzImage
-	# for the stock loader (no charge)
+	# VM parser copies (memcg-copy; the parser copies at most 8 MiB) into
+	# the series' charged buffers, and as a plain bzImage for the stock
+	# loader (no charge); a 64 MiB one in a zstd stream (memcg-zstd)
 	vm_tiny_kernel "$kernel" "$img/memcg-stock.bzImage" $((6 << 20))
-	zstd -3 -q -c <"$img/memcg-stock.bzImage" >"$work/memcg.zst"
+	vm_tiny_kernel "$kernel" "$work/memcg-64m" $((64 << 20))
+	zstd -3 -q -c <"$work/memcg-64m" >"$work/memcg.zst"
+	rm "$work/memcg-64m"
 	"$top/tests/vm/mkimage.sh" -s "$stub" -k "$keys/test.key" \
-		-c "$keys/test.crt" "$img/memcg.efi" .cmdline="$img/cmdline" \
-		.linux="$work/memcg.zst" .bpf="$work/parser.lskel.o"
+		-c "$keys/test.crt" "$img/memcg-zstd.efi" \
+		.cmdline="$img/cmdline" .linux="$work/memcg.zst" \
+		.bpf="$work/parser.lskel.o"
 	"$top/tests/vm/mkimage.sh" -s "$stub" -k "$keys/test.key" \
 		-c "$keys/test.crt" "$img/memcg-copy.efi" \
 		.cmdline="$img/cmdline" .linux="$img/memcg-stock.bzImage" \
@@ -182,13 +191,17 @@ if [ -n "$loads" ]; then
 	# the next of the mix (every kind, every malformed class signed, -p,
 	# the attacks) -- all of it in one boot, so in one list per phase.
 	# the memcg test first: its result is known minutes into the run
-	cat - "$work/root/unlocked" >"$work/unlocked" <<'EOF'
-mc memcg-copy-over-max ENOMEM /img/memcg-copy.efi
-mc memcg-copy-within-max 0 /img/memcg-copy.efi
-mc memcg-decompress-over-max ENOMEM /img/memcg.efi
-mc memcg-decompress-within-max 0 /img/memcg.efi
-mc memcg-stock-control 0 /img/memcg-stock.bzImage
-EOF
+	# (soak-init.sh, mc: memory.max, the kernel's size; base is
+	# memory.peak of the small load)
+	{
+		echo "mc memcg-base 0 /img/s-unsigned.efi $((1 << 30)) $(stat -c %s "$work/tiny")"
+		echo "mc memcg-copy-within-max 0 /img/memcg-copy.efi $((1 << 30)) $((6 << 20))"
+		echo "mc memcg-zstd-within-max 0 /img/memcg-zstd.efi $((1 << 30)) $((64 << 20))"
+		echo "mc memcg-copy-over-max ENOMEM /img/memcg-copy.efi base+$((3 << 20)) $((6 << 20))"
+		echo "mc memcg-zstd-over-max ENOMEM /img/memcg-zstd.efi base+$((32 << 20)) $((64 << 20))"
+		echo "mc memcg-stock-control 0 /img/memcg-stock.bzImage base+$((3 << 20)) $((6 << 20))"
+	} >"$work/memcg"
+	cat "$work/memcg" "$work/root/unlocked" >"$work/unlocked"
 	mv "$work/unlocked" "$work/root/unlocked"
 	cat >>"$work/root/unlocked" <<'EOF'
 t s-real-zboot-badsize EINVAL /img/s/real-zboot-badsize.efi
@@ -229,6 +242,12 @@ t declared-1g EFBIG /img/zstd-1g.efi
 t s-user-cmdline-same 0 /img/s-signed.efi - '  console=ttyS0   panic=-1 pksoak.second=1 '
 p s-crash-unsigned EPERM /img/s-unsigned.efi
 EOF
+	if [ -n "${SOAK_MEMCG_ONLY:-}" ]; then
+		# the memcg test alone (minutes): not a soak
+		cp "$work/memcg" "$work/root/unlocked"
+		: >"$work/root/locked"
+		loads=$(nloads <"$work/memcg")
+	fi
 	fixed=$(cat "$work/root/unlocked" "$work/root/locked" | nloads)
 	[ "$loads" -ge "$fixed" ] || {
 		echo "soak-run.sh: SOAK_LOADS must be at least $fixed" >&2
@@ -260,7 +279,6 @@ if [ -n "$loads" ]; then
 	cp "$work/pk-race" "$work/pk-bpf-check" "$work/kexec_bpf_selftest" \
 		"$root/bin/"
 	cp "$work"/vm_attack_*.bpf.o "$root/"
-	stat -c %s "$img/memcg-stock.bzImage" >"$root/memcg.size"
 fi
 cp "$top/tests/vm/soak-init.sh" "$root/init"
 chmod +x "$root/init"
@@ -283,6 +301,10 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -m "${VM_MEM:-3072}" \
 	rc=$?
 t2=$(date +%s)
 echo "soak: QEMU $((t2 - t1))s (exit $rc)"
+else
+	log=$work/serial.log
+	per_cycle=$(cat "$work/root/unlocked" "$work/root/locked" | nloads)
+fi
 
 clean=$work/serial.txt
 tr -d '\r' <"$log" >"$clean"
@@ -339,8 +361,8 @@ grep -qx "$want" "$clean" ||
 grep '^PKSOAK BOOT-LEAKS\|^PKSOAK KMEMLEAK\|^PKSOAK LOCKDEP\|^PKSOAK DONE' "$clean" || true
 if [ -n "$loads" ]; then
 	grep '^PKSOAK MEMCG ' "$clean" || true
-	[ -n "$harness_only" ] || [ "$(grep -c '^PKSOAK MEMCG ' "$clean")" = 5 ] ||
-		bad "the memcg test did not run (5 'PKSOAK MEMCG' lines)"
+	[ -n "$harness_only" ] || [ "$(grep -c '^PKSOAK MEMCG ' "$clean")" = 6 ] ||
+		bad "the memcg test did not run (6 'PKSOAK MEMCG' lines)"
 	[ ! -s "$work/memcg-traces" ] ||
 		echo "soak: $(wc -l <"$work/memcg-traces") stack(s) printed while a memcg load was over memory.max (expected)"
 	grep -h 'vmalloc error\|oom-killer\|no killable' "$clean" | sort | uniq -c | head -n 5 || true
