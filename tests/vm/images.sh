@@ -29,6 +29,19 @@
 #       real-zboot-{gzip,zstd22,xzkern,lz4} (x86_64), real-nested (a UKI
 #       around real-zboot-zstd22), real-zboot-badsize (the size after the
 #       zstd stream disagrees with it: the program gives up).
+#   vm_tiny_kernel KERNEL OUT SIZE
+#       A bzImage that the x86_64 loader (bzImage64_probe/_load) accepts
+#       but that is SIZE bytes (at least the setup + 8 KiB): KERNEL's setup
+#       sectors, then 8 KiB of its payload, then zeros; init_size (0x260)
+#       set to SIZE rounded up to 1 MiB, so the loader reserves little.
+#       Never run: the soak only loads and unloads it.
+#   vm_small_images TOP IMG TINY BPF KEYS STUB PEKEXEC UCODE
+#       The soak's cheap loads (issue 11): IMG/s-* like vm_images' but
+#       around TINY and signed where a malformed one may be (so that it
+#       runs under lockdown): s-signed, s-unsigned, s-untrusted,
+#       s-tampered, s-corrupt-gzip, s-truncated-zstd, s-noprogress,
+#       s-badcmd, s-probe-stack (all signed but s-unsigned/s-untrusted);
+#       and vm_real_images around TINY in IMG/s/.
 
 vm_tools() { # top build work
 	local top=$1 build=$2 work=$3 p
@@ -126,6 +139,67 @@ vm_real_images() { # img kernel keys stub pekexec ucode
 	cp "$img/real-zboot-zstd22.efi" "$bad"
 	printf '\001\000\000\000' | dd of="$bad" bs=1 conv=notrunc status=none \
 		seek=$(($(vm_le32 "$bad" 8) + $(vm_le32 "$bad" 12)))
+}
+
+vm_tiny_kernel() { # kernel out size
+	local kernel=$1 out=$2 size=$3 setup
+
+	setup=$((($(od -An -tu1 -j $((0x1f1)) -N1 "$kernel" | tr -d ' ') + 1) * 512))
+	head -c $((setup + 8192)) "$kernel" >"$out"
+	[ "$size" -le $((setup + 8192)) ] || truncate -s "$size" "$out"
+	size=$(stat -c %s "$out")
+	vm_put_le32 "$out" $((0x260)) $(((size + (1 << 20) - 1) >> 20 << 20))
+}
+
+vm_put_le32() { # file offset value
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($3 & 255)) \
+		$(($3 >> 8 & 255)) $(($3 >> 16 & 255)) $(($3 >> 24 & 255)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+vm_small_images() { # top img tiny bpf keys stub pekexec ucode
+	local top=$1 img=$2 tiny=$3 bpf=$4 keys=$5 stub=$6 pk=$7 ucode=$8
+	local tmp off size
+	local sign=(-k "$keys/test.key" -c "$keys/test.crt")
+
+	mk() { "$top/tests/vm/mkimage.sh" -s "$stub" "$@"; }
+	mk "${sign[@]}" "$img/s-signed.efi" .cmdline="$img/cmdline" \
+		.initrd="$img/initrd" .linux="$tiny" .bpf="$bpf"
+	mk "$img/s-unsigned.efi" .cmdline="$img/cmdline" \
+		.initrd="$img/initrd" .linux="$tiny" .bpf="$bpf"
+	mk -k "$keys/untrusted.key" -c "$keys/untrusted.crt" \
+		"$img/s-untrusted.efi" .cmdline="$img/cmdline" \
+		.initrd="$img/initrd" .linux="$tiny" .bpf="$bpf"
+	cp "$img/s-signed.efi" "$img/s-tampered.efi"
+	off=$(objdump -h "$img/s-signed.efi" | awk '$2 == ".cmdline" { print $6 }')
+	printf 'X' | dd of="$img/s-tampered.efi" bs=1 seek=$((0x$off + 14)) \
+		conv=notrunc status=none
+
+	tmp=$(mktemp -d)
+	gzip -1 -c <"$tiny" >"$tmp/linux.corrupt"
+	size=$(stat -c %s "$tmp/linux.corrupt")
+	printf '\xff\x00\xff\x00' | dd of="$tmp/linux.corrupt" bs=1 \
+		seek=$((size / 2)) conv=notrunc status=none
+	zstd -3 -q -c <"$tiny" >"$tmp/linux.zstd"
+	head -c $(($(stat -c %s "$tmp/linux.zstd") / 2)) "$tmp/linux.zstd" \
+		>"$tmp/linux.truncated"
+	mk "${sign[@]}" "$img/s-corrupt-gzip.efi" .linux="$tmp/linux.corrupt" \
+		.bpf="$bpf"
+	mk "${sign[@]}" "$img/s-truncated-zstd.efi" \
+		.linux="$tmp/linux.truncated" .bpf="$bpf"
+	mk "${sign[@]}" "$img/s-noprogress.efi" .cmdline="$img/cmdline" \
+		.bpf="$bpf"
+	printf x >"$tmp/one-byte"
+	mk "${sign[@]}" "$img/s-badcmd.efi" .badcmd="$tmp/one-byte" \
+		.linux="$tiny" .bpf="$bpf"
+	printf s >"$tmp/probe-s"
+	mk "${sign[@]}" "$img/s-probe-stack.efi" .probe="$tmp/probe-s" \
+		.linux="$tiny" .bpf="$bpf"
+	rm -rf "$tmp"
+	mkdir -p "$img/s"
+	cp "$img/cmdline" "$img/initrd" "$img/s/"
+	vm_real_images "$img/s" "$tiny" "$keys" "$stub" "$pk" "$ucode"
+	rm "$img/s/cmdline" "$img/s/initrd"
 }
 
 vm_le32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }

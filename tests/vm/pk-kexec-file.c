@@ -4,9 +4,12 @@
  * user-space knowledge of the image (kexec-tools probes the file type
  * itself and refuses PE images it does not know).
  *
- *   pk-kexec-file load IMAGE [INITRD|-] [CMDLINE]   print "errno=NAME"
- *   pk-kexec-file unload
- *   pk-kexec-file exec                              reboot into it
+ *   pk-kexec-file [-p] load IMAGE [INITRD|-] [CMDLINE]   print "errno=NAME"
+ *   pk-kexec-file [-p] unload
+ *   pk-kexec-file exec                                   reboot into it
+ *
+ * -p loads (unloads) the crash kernel: KEXEC_FILE_ON_CRASH, which needs
+ * memory reserved with crashkernel= (the soak, tests/vm/soak-init.sh).
  *
  * Exit status: 0 on success, 1 on a failed call, 2 on usage errors.
  */
@@ -39,6 +42,8 @@ static const char *errno_name(int e)
 	case EKEYREJECTED: return "EKEYREJECTED";
 	case ENOPKG: return "ENOPKG";
 	case ESTALE: return "ESTALE";
+	case EINTR: return "EINTR";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
 	default: return "other";
 	}
 }
@@ -50,7 +55,12 @@ int main(int argc, char **argv)
 	const char *cmdline = NULL;
 	long ret;
 
-	if (argc == 2 && !strcmp(argv[1], "exec")) {
+	if (argc > 1 && !strcmp(argv[1], "-p")) {
+		flags |= KEXEC_FILE_ON_CRASH;
+		argc--;
+		argv++;
+	}
+	if (argc == 2 && !strcmp(argv[1], "exec") && !flags) {
 		sync();
 		reboot(LINUX_REBOOT_CMD_KEXEC);
 		perror("reboot(LINUX_REBOOT_CMD_KEXEC)");
@@ -58,12 +68,12 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "unload")) {
 		ret = syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL,
-			      (unsigned long)KEXEC_FILE_UNLOAD);
+			      KEXEC_FILE_UNLOAD | flags);
 		printf("errno=%s\n", errno_name(ret ? errno : 0));
 		return ret ? 1 : 0;
 	}
 	if (argc < 3 || argc > 5 || strcmp(argv[1], "load")) {
-		fprintf(stderr, "usage: pk-kexec-file load IMAGE [INITRD|-] [CMDLINE] | unload | exec\n");
+		fprintf(stderr, "usage: pk-kexec-file [-p] load IMAGE [INITRD|-] [CMDLINE] | [-p] unload | exec\n");
 		return 2;
 	}
 	kfd = open(argv[2], O_RDONLY | O_CLOEXEC);

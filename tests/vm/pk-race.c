@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,6 +188,16 @@ static void copy_fds(pid_t parent)
 	}
 }
 
+/*
+ * An attacker ends with the loader: if a timeout kills the loader, a
+ * spinning child would otherwise keep its caller's output pipe open.
+ */
+static void orphan_dies(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int map_base, prog_base;
@@ -217,11 +228,13 @@ int main(int argc, char **argv)
 
 	ids = fork();
 	if (ids == 0) {
+		orphan_dies(parent);
 		scan_ids(map_base, prog_base);
 		_exit(0);
 	}
 	getfd = fork();
 	if (getfd == 0) {
+		orphan_dies(parent);
 		copy_fds(parent);
 		_exit(0);
 	}

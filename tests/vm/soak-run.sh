@@ -32,8 +32,33 @@
 # lockdep still on: debug_locks 1, kmemleak scanned).
 #
 # Prints the time per cycle and the projection for 200 and 1000 cycles.
-# Environment: BUILD, KERNEL_DIR, SOAK_CYCLES (200), VM_MEM (3072, MiB),
-# VM_TIMEOUT (seconds; default 1800 + 1200 per cycle).
+#
+# SOAK_LOADS=N (make soak-kernel SOAK_LOADS=1000; issue 11) replaces the
+# cycles by one boot of N kexec_file_load() calls, cheap enough for an
+# hour under TCG: the lists above once, with the full-size images; without
+# lockdown also a -p (KEXEC_FILE_ON_CRASH, crashkernel=256M) load of an
+# unsigned small image and of a build-uki UKI, and the memcg test
+# (soak-init.sh: a load in a cgroup whose memory.max its buffers exceed
+# fails with ENOMEM, one within it loads and memory.peak shows the kernel
+# charged, the stock bzImage loader's uncharged buffers pass the same
+# limit); under lockdown also pk-race on real-nested, root's fentry.s
+# program on the anchor while signed.efi loads (it must never run), the
+# three programs the verifier must refuse and the series' kselftest (not
+# counted), a -p load of signed.efi; then, up to N, two of three loads of a
+# small signed UKI (tests/vm/images.sh: vm_tiny_kernel, a 24 KiB bzImage
+# the x86_64 loader accepts) and every third the next of a mix of 22:
+# every image kind small (build-uki, build-zboot x4, nested), every
+# malformed class signed, unsigned/tampered/untrusted, user command line
+# and initrd, the stack-reading program, the 1 GiB declaration, -p loads,
+# root's program; every 150th is pk-race on the small UKI.  Every call is counted (PKSOAK L lines: name,
+# errno, seconds), and a summary per name is printed.
+# Environment: BUILD, KERNEL_DIR, SOAK_CYCLES (200), SOAK_LOADS, VM_MEM
+# (3072, MiB), VM_TIMEOUT (seconds; default 1800 + 1200 per cycle, 3600 +
+# 30 per load with SOAK_LOADS).
+# SOAK_SCAN_ONLY=1 judges the serial log of the last run in the work
+# directory (SOAK_WORK, default $BUILD/kernel-soak) again, without a boot.
+# SOAK_MEMCG_ONLY=1 (with SOAK_LOADS=1) runs only the memcg test;
+# SOAK_SMALL_ONLY=1 only the N small loads (their cost, not a soak).
 # SOAK_HARNESS_ONLY=1 runs the same cycles on a kernel without the debug
 # options (e.g. KERNEL_DIR=$BUILD/kernel): a check of the harness and a
 # lower bound of the time per cycle, never a soak result (it says so).
@@ -47,8 +72,19 @@ kdir=${KERNEL_DIR:-$BUILD/kernel-debug}
 kernel=$kdir/x86_64/bzImage
 keys=$kdir/keys
 cycles=${SOAK_CYCLES:-200}
-work=$BUILD/kernel-soak
-timeout_s=${VM_TIMEOUT:-$((1800 + 1200 * cycles))}
+loads=${SOAK_LOADS:-}
+case "$loads" in *[!0-9]* | 0)
+	echo "soak-run.sh: SOAK_LOADS must be a positive number" >&2; exit 2 ;;
+esac
+[ -z "$loads" ] || cycles=1
+work=${SOAK_WORK:-$BUILD/kernel-soak}
+if [ -n "$loads" ]; then
+	timeout_s=${VM_TIMEOUT:-$((3600 + 30 * loads))}
+else
+	timeout_s=${VM_TIMEOUT:-$((1800 + 1200 * cycles))}
+fi
+# the calls of kexec_file_load() in a list (e, ks: none counted)
+nloads() { grep -cE '^(t|p|ta|race|mc) ' || true; }
 stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 
 if [ ! -e "$kernel" ] || [ ! -e "$keys/test.key" ]; then
@@ -56,6 +92,7 @@ if [ ! -e "$kernel" ] || [ ! -e "$keys/test.key" ]; then
 	exit 77
 fi
 harness_only=${SOAK_HARNESS_ONLY:-}
+SOAK_SMALL_ONLY=${SOAK_SMALL_ONLY:-}
 opts="KASAN PROVE_LOCKING PROVE_RCU DEBUG_KMEMLEAK DEBUG_ATOMIC_SLEEP DEBUG_LIST"
 [ -z "$harness_only" ] || opts=
 for opt in $opts KEXEC_BPF; do
@@ -74,6 +111,9 @@ case "$cycles" in '' | *[!0-9]* | 0)
 	echo "soak-run.sh: SOAK_CYCLES must be a positive number" >&2; exit 2 ;;
 esac
 
+# SOAK_SCAN_ONLY=1: judge the serial log of an earlier run in $work again
+# (the same lists), e.g. after this script was edited while it ran
+if [ -z "${SOAK_SCAN_ONLY:-}" ]; then
 rm -rf "$work"
 mkdir -p "$work/img" "$work/root"
 t0=$(date +%s)
@@ -92,6 +132,33 @@ printf 'ucode-of-11' >"$work/ucode"
 vm_images "$top" "$img" "$kernel" "$work/parser.lskel.o" "$keys" "$stub"
 vm_real_images "$img" "$kernel" "$keys" "$stub" "$BUILD/pekexec" "$work/ucode"
 rm "$img/nest2.efi" "$img/xz-slow.efi"	# not in the lists (nest5 holds nest2)
+if [ -n "$loads" ]; then
+	vm_tiny_kernel "$kernel" "$work/tiny" 0
+	vm_small_images "$top" "$img" "$work/tiny" "$work/parser.lskel.o" \
+		"$keys" "$stub" "$BUILD/pekexec" "$work/ucode"
+	# memcg: a 6 MiB kernel (the tiny one padded with zeros) that the
+	# VM parser copies (memcg-copy; the parser copies at most 8 MiB) into
+	# the series' charged buffers, and as a plain bzImage for the stock
+	# loader (no charge); a 64 MiB one in a zstd stream (memcg-zstd)
+	vm_tiny_kernel "$kernel" "$img/memcg-stock.bzImage" $((6 << 20))
+	vm_tiny_kernel "$kernel" "$work/memcg-64m" $((64 << 20))
+	zstd -3 -q -c <"$work/memcg-64m" >"$work/memcg.zst"
+	rm "$work/memcg-64m"
+	"$top/tests/vm/mkimage.sh" -s "$stub" -k "$keys/test.key" \
+		-c "$keys/test.crt" "$img/memcg-zstd.efi" \
+		.cmdline="$img/cmdline" .linux="$work/memcg.zst" \
+		.bpf="$work/parser.lskel.o"
+	"$top/tests/vm/mkimage.sh" -s "$stub" -k "$keys/test.key" \
+		-c "$keys/test.crt" "$img/memcg-copy.efi" \
+		.cmdline="$img/cmdline" .linux="$img/memcg-stock.bzImage" \
+		.bpf="$work/parser.lskel.o"
+	gcc -static -O2 -Wall -Werror -o "$work/kexec_bpf_selftest" \
+		"$kdir/src/tools/testing/selftests/kexec/kexec_bpf.c"
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/pk-race" \
+		"$top/tests/vm/pk-race.c"
+	gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-check" \
+		"$top/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
+fi
 
 cat >"$work/root/unlocked" <<'EOF'
 t corrupt-gzip EBADMSG /img/corrupt-gzip.efi
@@ -119,13 +186,108 @@ t user-cmdline-same 0 /img/signed.efi - '  console=ttyS0   panic=-1 pksoak.secon
 t probe-outside EINVAL /img/probe-stack.efi
 t declared-1g EFBIG /img/zstd-1g.efi
 EOF
-per_cycle=$(($(wc -l <"$work/root/unlocked") + $(wc -l <"$work/root/locked")))
+if [ -n "$loads" ]; then
+	# SOAK_LOADS: the lists above once (full-size images), then the
+	# attacks, -p loads and the memcg test, then small images up to
+	# SOAK_LOADS calls: two of three the small signed UKI, every third
+	# the next of the mix (every kind, every malformed class signed, -p,
+	# the attacks) -- all of it in one boot, so in one list per phase.
+	# the memcg test first: its result is known minutes into the run
+	# (soak-init.sh, mc: memory.max, the kernel's size; base is
+	# memory.peak of the small load)
+	{
+		echo "mc memcg-base 0 /img/s-unsigned.efi $((1 << 30)) $(stat -c %s "$work/tiny")"
+		echo "mc memcg-copy-within-max 0 /img/memcg-copy.efi $((1 << 30)) $((6 << 20))"
+		echo "mc memcg-zstd-within-max 0 /img/memcg-zstd.efi $((1 << 30)) $((64 << 20))"
+		echo "mc memcg-copy-over-max ENOMEM /img/memcg-copy.efi base+$((1 << 20)) $((6 << 20))"
+		echo "mc memcg-zstd-over-max ENOMEM /img/memcg-zstd.efi base+$((32 << 20)) $((64 << 20))"
+		echo "mc memcg-stock-control 0 /img/memcg-stock.bzImage $((3 << 20)) $((6 << 20))"
+	} >"$work/memcg"
+	cat "$work/memcg" "$work/root/unlocked" >"$work/unlocked"
+	mv "$work/unlocked" "$work/root/unlocked"
+	cat >>"$work/root/unlocked" <<'EOF'
+t s-real-zboot-badsize EINVAL /img/s/real-zboot-badsize.efi
+t s-unsigned-unlocked 0 /img/s-unsigned.efi
+p s-crash-unsigned-unlocked 0 /img/s-unsigned.efi
+p s-crash-real-uki-unlocked 0 /img/s/real-uki.efi
+EOF
+	cat >>"$work/root/locked" <<'EOF'
+race race-real-nested /img/real-nested.efi
+ta /vm_attack_inject.bpf.o inject-cmdline 0 /img/signed.efi
+e kfunc-atomic /vm_attack_atomic.bpf.o 'is sleepable but the program is not'
+e helper-unbounded /vm_attack_helper.bpf.o 'unknown func bpf_probe_read_kernel_str'
+e helper-frame /vm_attack_frame.bpf.o 'unknown func bpf_get_func_arg'
+ks kselftest-kexec-bpf /img/signed.efi
+p crash-signed 0 /img/signed.efi
+EOF
+	cat >"$work/mix" <<'EOF'
+t s-real-uki 0 /img/s/real-uki.efi
+t s-corrupt-gzip EBADMSG /img/s-corrupt-gzip.efi
+p s-crash-signed 0 /img/s-signed.efi
+t s-real-zboot-gzip 0 /img/s/real-zboot-gzip.efi
+t s-unsigned EPERM /img/s-unsigned.efi
+t s-real-zboot-zstd22 0 /img/s/real-zboot-zstd22.efi
+t s-truncated-zstd EBADMSG /img/s-truncated-zstd.efi
+t s-user-cmdline EPERM /img/s-signed.efi - 'console=ttyS0 evil=1'
+t s-real-zboot-xzkern 0 /img/s/real-zboot-xzkern.efi
+t s-no-progress ENOEXEC /img/s-noprogress.efi
+ta /vm_attack_inject.bpf.o s-inject-cmdline 0 /img/s-signed.efi
+t s-real-zboot-lz4 0 /img/s/real-zboot-lz4.efi
+t s-bad-command EINVAL /img/s-badcmd.efi
+t s-tampered EPERM /img/s-tampered.efi
+t s-real-nested 0 /img/s/real-nested.efi
+t s-probe-outside EINVAL /img/s-probe-stack.efi
+p s-crash-real-nested 0 /img/s/real-nested.efi
+t s-untrusted EPERM /img/s-untrusted.efi
+t s-user-initrd EPERM /img/s-signed.efi /user.initrd
+t declared-1g EFBIG /img/zstd-1g.efi
+t s-user-cmdline-same 0 /img/s-signed.efi - '  console=ttyS0   panic=-1 pksoak.second=1 '
+p s-crash-unsigned EPERM /img/s-unsigned.efi
+EOF
+	if [ -n "${SOAK_SMALL_ONLY:-}" ]; then
+		# only the small loads after the fixed part: their cost on
+		# the debug kernel; not a soak
+		: >"$work/root/unlocked"
+		: >"$work/root/locked"
+	fi
+	if [ -n "${SOAK_MEMCG_ONLY:-}" ]; then
+		# the memcg test alone (minutes): not a soak
+		cp "$work/memcg" "$work/root/unlocked"
+		: >"$work/root/locked"
+		loads=$(nloads <"$work/memcg")
+	fi
+	fixed=$(cat "$work/root/unlocked" "$work/root/locked" | nloads)
+	[ "$loads" -ge "$fixed" ] || {
+		echo "soak-run.sh: SOAK_LOADS must be at least $fixed" >&2
+		exit 2
+	}
+	nmix=$(wc -l <"$work/mix")
+	i=0
+	while [ $((fixed + i)) -lt "$loads" ]; do
+		if [ $((i % 150)) -eq 75 ]; then
+			# pk-race's three attackers share the one CPU: ~15 s a
+			# load on the normal kernel, so not in every mix round
+			echo "race s-race-signed /img/s-signed.efi"
+		elif [ $((i % 3)) -eq 2 ]; then
+			sed -n "$((i / 3 % nmix + 1))p" "$work/mix"
+		else
+			echo "t s-signed 0 /img/s-signed.efi"
+		fi
+		i=$((i + 1))
+	done >>"$work/root/locked"
+fi
+per_cycle=$(cat "$work/root/unlocked" "$work/root/locked" | nloads)
 
 root=$work/root
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$(command -v busybox)" "$root/bin/busybox"
 ln -sf busybox "$root/bin/sh"
 cp "$work/pk-kexec-file" "$root/bin/"
+if [ -n "$loads" ]; then
+	cp "$work/pk-race" "$work/pk-bpf-check" "$work/kexec_bpf_selftest" \
+		"$root/bin/"
+	cp "$work"/vm_attack_*.bpf.o "$root/"
+fi
 cp "$top/tests/vm/soak-init.sh" "$root/init"
 chmod +x "$root/init"
 cp -r "$img" "$root/img"
@@ -134,16 +296,23 @@ cp -r "$img" "$root/img"
 t1=$(date +%s)
 echo "soak: images and initramfs: $((t1 - t0))s ($(du -sh \
 	"$work/initramfs.cpio" | cut -f1)); $cycles cycles of $per_cycle loads"
+# -p (KEXEC_FILE_ON_CRASH) loads need reserved memory
+crash=
+[ -z "$loads" ] || crash=crashkernel=256M
 
 log=$work/serial.log
 rc=0
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg -m "${VM_MEM:-3072}" \
 	-smp 1 -display none -monitor none -serial "file:$log" -no-reboot \
 	-kernel "$kernel" -initrd "$work/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 rdinit=/init ignore_loglevel soak.cycles=$cycles" ||
+	-append "console=ttyS0 panic=-1 rdinit=/init ignore_loglevel soak.cycles=$cycles $crash" ||
 	rc=$?
 t2=$(date +%s)
 echo "soak: QEMU $((t2 - t1))s (exit $rc)"
+else
+	log=$work/serial.log
+	per_cycle=$(cat "$work/root/unlocked" "$work/root/locked" | nloads)
+fi
 
 clean=$work/serial.txt
 tr -d '\r' <"$log" >"$clean"
@@ -159,9 +328,16 @@ reports+='turning off the locking correctness validator|debug_locks_off|'
 reports+='list_add corruption|list_del corruption|rcu_sched self-detected|'
 reports+='rcu: INFO|blocked for more than|soft lockup|hard LOCKUP|'
 reports+='kmemleak: .*disabled|kmemleak: Memory pool empty|Call Trace:'
-# KASAN's own banner is the one harmless match
-grep -nE "$reports" "$clean" | grep -v 'KernelAddressSanitizer initialized' \
-	>"$work/reports" || true
+# KASAN's own banner is the one harmless match.  Between MEMCG-BEGIN and
+# MEMCG-END a charge over memory.max makes the kernel print stacks (the
+# memcg OOM report "no killable processes", vmalloc's "failed to allocate
+# pages"): those "Call Trace:" lines alone are expected there, listed apart.
+awk -v traces="$work/memcg-traces" '
+	/^PKSOAK MEMCG-BEGIN/ { w = 1 } /^PKSOAK MEMCG-END/ { w = 0 }
+	w && /Call Trace:/ { print NR ": " $0 >traces; print ""; next }
+	{ print }' "$clean" >"$work/scan.txt"
+grep -nE "$reports" "$work/scan.txt" |
+	grep -v 'KernelAddressSanitizer initialized' >"$work/reports" || true
 if [ -s "$work/reports" ]; then
 	bad "$(wc -l <"$work/reports") kernel report line(s):"
 	head -n 40 "$work/reports" | sed 's/^/    /'
@@ -191,7 +367,21 @@ grep -qx "$want" "$clean" ||
 	bad "expected '$want', got '$(grep '^PKSOAK DONE' "$clean" || echo nothing)'"
 
 grep '^PKSOAK BOOT-LEAKS\|^PKSOAK KMEMLEAK\|^PKSOAK LOCKDEP\|^PKSOAK DONE' "$clean" || true
-awk '/^PKSOAK CYCLE/ { d = $6 - $5; t[$3] += d; k[$3]++; all += d; n++ }
+if [ -n "$loads" ]; then
+	grep '^PKSOAK MEMCG ' "$clean" || true
+	[ -n "$harness_only$SOAK_SMALL_ONLY" ] || [ "$(grep -c '^PKSOAK MEMCG ' "$clean")" = 6 ] ||
+		bad "the memcg test did not run (6 'PKSOAK MEMCG' lines)"
+	[ ! -s "$work/memcg-traces" ] ||
+		echo "soak: $(wc -l <"$work/memcg-traces") stack(s) printed while a memcg load was over memory.max (expected)"
+	grep -h 'vmalloc error\|oom-killer\|no killable' "$clean" | sort | uniq -c | head -n 5 || true
+	awk '/^PKSOAK L / { n[$3]++; t[$3] += $5; all += $5; k++ }
+	END {
+		for (x in n)
+			printf "soak: %-28s %4d loads, %6.1f s each\n", x, n[x], t[x] / n[x]
+		printf "soak: %d loads, %.0f s in the calls (%.1f s each)\n", k, all, all / k
+	}' "$clean" | sort -k3
+fi
+[ -n "$loads" ] || awk '/^PKSOAK CYCLE/ { d = $6 - $5; t[$3] += d; k[$3]++; all += d; n++ }
 END {
 	if (!n) exit
 	for (p in t)
