@@ -10,6 +10,11 @@
 #       skeleton a .bpf section holds; WORK/vm_pe_parser.bpf.o, its ELF;
 #       WORK/pk-kexec-file: the static loader the guests run;
 #       WORK/vm_attack_*.bpf.o: root's own programs of the attack tests.
+#   vm_guest_tools TOP KSRC WORK
+#       The static attack and check tools the guests run: WORK/pk-race,
+#       WORK/pk-bpf-check, and the series' kselftest WORK/kexec_bpf_selftest
+#       from the patched tree KSRC (built like the kselftests: -Wall, the
+#       harness has unused parameters).
 #   vm_images TOP IMG KERNEL BPF KEYS STUB
 #       IMG must hold `cmdline` and `initrd`.  With systemd's UKI stub STUB
 #       and the program BPF around the bzImage KERNEL (tests/vm/mkimage.sh):
@@ -60,6 +65,15 @@ vm_tools() { # top build work
 	done
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-kexec-file" \
 		"$top/tests/vm/pk-kexec-file.c"
+}
+
+vm_guest_tools() { # top ksrc work
+	gcc -static -O2 -Wall -Werror -o "$3/kexec_bpf_selftest" \
+		"$2/tools/testing/selftests/kexec/kexec_bpf.c"
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$3/pk-race" \
+		"$1/tests/vm/pk-race.c"
+	gcc -static -O2 -Wall -Wextra -Werror -o "$3/pk-bpf-check" \
+		"$1/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
 }
 
 vm_images() { # top img kernel bpf keys stub

@@ -77,14 +77,7 @@ t0=$(date +%s)
 . "$top/tests/vm/images.sh"
 vm_tools "$top" "$BUILD" "$work"
 bpf=$work/parser.lskel.o
-# the series' own kselftest, from the patched tree (built like the
-# kselftests: -Wall, the harness has unused parameters)
-gcc -static -O2 -Wall -Werror -o "$work/kexec_bpf_selftest" \
-	"$kdir/src/tools/testing/selftests/kexec/kexec_bpf.c"
-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/pk-race" \
-	"$top/tests/vm/pk-race.c"
-gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-check" \
-	"$top/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
+vm_guest_tools "$top" "$kdir/src" "$work"
 # the differential against 6.1's verifier and JIT (issue 13): random
 # programs written by test-bpf-diff, loaded and run in the guest by
 # pk-bpf-diff61, compared with the sandbox after the boot

@@ -152,12 +152,7 @@ if [ -n "$loads" ]; then
 		-c "$keys/test.crt" "$img/memcg-copy.efi" \
 		.cmdline="$img/cmdline" .linux="$img/memcg-stock.bzImage" \
 		.bpf="$work/parser.lskel.o"
-	gcc -static -O2 -Wall -Werror -o "$work/kexec_bpf_selftest" \
-		"$kdir/src/tools/testing/selftests/kexec/kexec_bpf.c"
-	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/pk-race" \
-		"$top/tests/vm/pk-race.c"
-	gcc -static -O2 -Wall -Wextra -Werror -o "$work/pk-bpf-check" \
-		"$top/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
+	vm_guest_tools "$top" "$kdir/src" "$work"
 fi
 
 cat >"$work/root/unlocked" <<'EOF'
