@@ -55,20 +55,22 @@ head -c 4003 /dev/urandom >addon.img
 head -c 99 /dev/urandom >addon-ucode.bin
 
 # --- profiles -------------------------------------------------------------
+# (--no-sidecars: the selected profile's sections alone; the stub's
+# /.extra/profile archive each profile adds is t-sidecars.sh's)
 "$PEKEXEC" build-uki --linux "$KERNEL" --initrd base.img --cmdline "base=1" \
 	--profile "ID=zero,cmdline=prof0=1" --profile "ID=one,initrd=prof1.img" \
 	--stub "$STUB" --parser "$UKI" -o prof.efi
-"$PEKEXEC" extract -o p-none prof.efi
+"$PEKEXEC" extract --no-sidecars -o p-none prof.efi
 check p-none base.img "prof0=1"
-"$PEKEXEC" extract --command-line "@0" -o p-0 prof.efi
+"$PEKEXEC" extract --no-sidecars --command-line "@0" -o p-0 prof.efi
 check p-0 base.img "prof0=1"
-"$PEKEXEC" extract --command-line "@1" -o p-1 prof.efi
+"$PEKEXEC" extract --no-sidecars --command-line "@1" -o p-1 prof.efi
 check p-1 prof1.img "base=1"
 grep -q '"profile": 1' p-1/manifest.json || fail "manifest: profile 1"
 expect_exit 7 "$PEKEXEC" extract --command-line "@2" -o p-2 prof.efi
 [ ! -e p-2 ] || fail "missing profile left output"
 # "@1 quiet": profile 1, and "quiet" is a user command line (not enforcing: it wins)
-"$PEKEXEC" extract --command-line "@1 quiet" -o p-1q prof.efi
+"$PEKEXEC" extract --no-sidecars --command-line "@1 quiet" -o p-1q prof.efi
 check p-1q prof1.img "quiet"
 echo "profiles: default 0, @0, @1 (base .cmdline, own .initrd), @2 missing: exit 7, '@1 quiet'"
 
@@ -181,9 +183,9 @@ echo "equal with add-ons: before and after add-ons accepted, the add-on's alone:
 "$PEKEXEC" build-uki --linux "$KERNEL" --initrd base.img --cmdline "base=1" \
 	--profile "ID=zero,cmdline=prof0=1" --profile "ID=one,initrd=prof1.img" \
 	--stub "$STUB" --parser "$UKI" --key key.pem --cert cert.pem -o prof.signed
-expect_exit 0 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "prof0=1" -o ep0 prof.signed
+expect_exit 0 "$PEKEXEC" extract --no-sidecars --verify require --trust cert.pem --command-line "prof0=1" -o ep0 prof.signed
 check ep0 base.img "prof0=1"
-expect_exit 0 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "@1  base=1 " -o ep1 prof.signed
+expect_exit 0 "$PEKEXEC" extract --no-sidecars --verify require --trust cert.pem --command-line "@1  base=1 " -o ep1 prof.signed
 check ep1 prof1.img "base=1"
 expect_exit 8 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "@1 prof0=1" -o ep2 prof.signed
 expect_exit 8 "$PEKEXEC" extract --verify require --trust cert.pem --command-line "base=1" -o ep3 prof.signed

@@ -3,11 +3,13 @@
 #
 # t-sidecars.sh - what systemd-stub adds to a UKI's initrd at boot, done by
 # extract/load (docs/pipeline.md §4 "Generated cpio archives"):
-#   - .pcrsig / .pcrpkey of the selected profile as one newc archive each,
-#     /.extra/tpm2-pcr-signature.json and /.extra/tpm2-pcr-public-key.pem,
-#     after the UKI's .initrd, before add-on initrds;
+#   - .pcrsig / .pcrpkey / .osrel / .profile of the selected profile as one
+#     newc archive each, /.extra/tpm2-pcr-signature.json,
+#     /.extra/tpm2-pcr-public-key.pem, /.extra/os-release, /.extra/profile
+#     (the newest stub's INITRD_PCRSIG..INITRD_PROFILE order), after the
+#     UKI's .initrd, before add-on initrds;
 #   - a profile's own .pcrsig wins over the base's, the base's .pcrpkey
-#     is seen by every profile;
+#     and .osrel are seen by every profile, each profile's own .profile;
 #   - --no-sidecars leaves them out; load --dry-run gives the same initrd;
 #   - --esp: an ESP tree made here with signed add-ons (objcopy on the stub,
 #     global then the UKI's .extra.d, each sorted), credentials
@@ -15,6 +17,9 @@
 #     squashfs sysext with an extension-release file, a confext, global
 #     ones: one archive per directory in the stub's order and paths/modes,
 #     add-on command lines appended, add-on initrd last;
+#   - add-ons as ukify/objcopy make them (.cmdline/.initrd/.ucode, no .bpf)
+#     are read by the UKI's own parser program (the manifest's program
+#     sha256 is that of the UKI's .bpf section, objcopy --dump-section);
 #   - bad ESPs: an add-on with .linux, a wrong .uname, unsigned under
 #     require, a .cred over cpio's 4 GiB limit (sparse), 10,000 files,
 #     symlinks and a symlink loop: refused (nothing written or loaded) or
@@ -27,7 +32,7 @@
 # not from our manifest; the initrd's head compared with cmp.
 set -euo pipefail
 
-. "$TOP/tests/lib/uki-inputs.sh" objcopy objdump openssl sbsign cpio sha256sum grep mksquashfs
+. "$TOP/tests/lib/uki-inputs.sh" objcopy objdump openssl sbsign cpio sha256sum grep mksquashfs jq
 
 align4() { echo $((($1 + 3) / 4 * 4)); }
 
@@ -92,13 +97,15 @@ check_archive() {
 # --- profile 0: base .pcrsig and .pcrpkey ------------------------------------
 "$PEKEXEC" extract --verify require --trust cert.pem -o p0 uki.signed
 mapfile -t s < <(starts p0)
-[ "${#s[@]}" -eq 2 ] || fail "profile 0: ${#s[@]} generated archives, expected 2"
+[ "${#s[@]}" -eq 4 ] || fail "profile 0: ${#s[@]} generated archives, expected 4"
 # after .initrd, 4-byte aligned
 [ "${s[0]}" -eq "$(align4 "$(stat -c %s base.img)")" ] || fail "first archive at ${s[0]}"
 cmp -n "$(stat -c %s base.img)" p0/initrd base.img || fail "initrd does not start with .initrd"
 check_archive p0/initrd "${s[0]}" tpm2-pcr-signature.json pcrsig.json
 check_archive p0/initrd "${s[1]}" tpm2-pcr-public-key.pem pcrpkey.pem
-# the second archive ends the initrd, with the stub's trailer (cpio.c:
+check_archive p0/initrd "${s[2]}" os-release osrel.txt
+check_archive p0/initrd "${s[3]}" profile prof0.txt
+# the last archive ends the initrd, with the stub's trailer (cpio.c:
 # inode 0, nlink 1, name size written "0000000B", four NULs)
 z=00000000
 printf '070701%s%s%s%s00000001%s%s%s%s%s%s0000000B%sTRAILER!!!\0\0\0\0' \
@@ -106,9 +113,11 @@ printf '070701%s%s%s%s00000001%s%s%s%s%s%s0000000B%sTRAILER!!!\0\0\0\0' \
 tail -c 124 p0/initrd >trailer.got
 cmp trailer.got trailer.want || fail "trailer is not the stub's"
 # the manifest agrees with what cpio saw
-for i in 0 1; do
+for i in 0 1 2 3; do
 	grep -q "\"initrd_offset\": ${s[$i]}," p0/manifest.json || fail "manifest: offset ${s[$i]}"
 done
+[ "$(jq -r '[.generated[].source] | join(" ")' p0/manifest.json)" = ".pcrsig .pcrpkey .osrel .profile" ] ||
+	fail "manifest: sources $(jq -c '[.generated[].source]' p0/manifest.json)"
 grep -q "\"sha256\": \"$(sha pcrsig.json)\"" p0/manifest.json || fail "manifest: .pcrsig member"
 grep -q '"mode": "100444"' p0/manifest.json || fail "manifest: member mode"
 [ "$(cat p0/cmdline)" = "console=ttyS0" ] || fail "cmdline $(cat p0/cmdline)"
@@ -116,9 +125,11 @@ grep -q '"mode": "100444"' p0/manifest.json || fail "manifest: member mode"
 # --- profile 1: its own .pcrsig, the base's .pcrpkey --------------------------
 "$PEKEXEC" extract --verify require --trust cert.pem --command-line @1 -o p1 uki.signed
 mapfile -t s < <(starts p1)
-[ "${#s[@]}" -eq 2 ] || fail "profile 1: ${#s[@]} generated archives"
+[ "${#s[@]}" -eq 4 ] || fail "profile 1: ${#s[@]} generated archives"
 check_archive p1/initrd "${s[0]}" tpm2-pcr-signature.json pcrsig1.json
 check_archive p1/initrd "${s[1]}" tpm2-pcr-public-key.pem pcrpkey.pem
+check_archive p1/initrd "${s[2]}" os-release osrel.txt
+check_archive p1/initrd "${s[3]}" profile prof1.txt
 
 # --- --no-sidecars: the parser program's initrd alone -------------------------
 "$PEKEXEC" extract --no-sidecars -o ns uki.signed
@@ -210,7 +221,7 @@ echo nope >"$x/readme.txt"
 [ "$(cat e/cmdline)" = "console=ttyS0 global.a=1 global.b=1 local=1" ] ||
 	fail "--esp: cmdline '$(cat e/cmdline)'"
 mapfile -t s < <(starts e)
-[ "${#s[@]}" -eq 7 ] || fail "--esp: ${#s[@]} archives, expected 7"
+[ "${#s[@]}" -eq 9 ] || fail "--esp: ${#s[@]} archives, expected 9"
 [ "${s[0]}" -eq "$(align4 "$(stat -c %s base.img)")" ] || fail "--esp: first archive at ${s[0]}"
 # list ARCHIVE-OFFSET EXPECTED-LINE...: cpio -itv of that archive
 list() {
@@ -234,6 +245,8 @@ list "${s[4]}" "dr-xr-xr-x 0 0 .extra" "dr-xr-xr-x 0 0 .extra/confext" \
 	"-r--r--r-- 0 0 .extra/confext/pk.confext.raw"
 check_archive e/initrd "${s[5]}" tpm2-pcr-signature.json pcrsig.json
 check_archive e/initrd "${s[6]}" tpm2-pcr-public-key.pem pcrpkey.pem
+check_archive e/initrd "${s[7]}" os-release osrel.txt
+check_archive e/initrd "${s[8]}" profile prof0.txt
 # contents: every archive extracted into one tree, as the kernel unpacks them
 rm -rf root && mkdir root
 for off in "${s[@]:0:5}"; do
@@ -278,6 +291,36 @@ cmp e-ns/initrd base.img || fail "--esp --no-sidecars: initrd"
 expect_exit 2 "$PEKEXEC" extract --esp "$esp" -o e-out uki.signed
 grep -q "is not under --esp" err.txt || fail "outside the ESP: message"
 
+# --- add-ons as ukify / objcopy on the stub build them: no .bpf -------------
+# The UKI's own (signed) parser program reads them as an add-on stage.
+head -c 2001 /dev/urandom >raw-initrd.img
+head -c 1001 /dev/urandom >raw-ucode.bin
+printf 'raw.addon=1' >raw.txt
+bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" raw.plain .cmdline=raw.txt \
+	.initrd=raw-initrd.img .ucode=raw-ucode.bin
+! objdump -h raw.plain | awk '{print $2}' | grep -qx '\.bpf' || fail "raw add-on has a .bpf section"
+sbsign --key key.pem --cert cert.pem --output raw.addon.efi raw.plain 2>/dev/null
+rm -rf raw && mkdir -p raw/EFI/Linux raw/loader/addons
+cp uki.signed raw/EFI/Linux/uki.efi
+cp raw.addon.efi raw/loader/addons/
+"$PEKEXEC" extract --verify require --trust cert.pem --esp raw -o o-raw raw/EFI/Linux/uki.efi
+[ "$(cat o-raw/cmdline)" = "console=ttyS0 raw.addon=1" ] || fail "raw add-on: cmdline '$(cat o-raw/cmdline)'"
+cmp -n "$(stat -c %s raw-ucode.bin)" o-raw/initrd raw-ucode.bin || fail "raw add-on: .ucode does not start the initrd"
+tail -c "$(stat -c %s raw-initrd.img)" o-raw/initrd >raw-last.img
+cmp raw-last.img raw-initrd.img || fail "raw add-on: .initrd does not end the initrd"
+# the program that ran is the UKI's .bpf (bytes from objcopy, cut to the
+# section's size as the stage record gives it)
+objcopy --dump-section .bpf=uki-bpf.raw uki.signed dump.tmp
+head -c "$(jq '.stages[0].program.size' o-raw/manifest.json)" uki-bpf.raw >uki-bpf.bin
+jq -e --arg h "$(sha uki-bpf.bin)" \
+	'[.stages[] | select(.kind == "addon")] | length == 1 and .[0].program.sha256 == $h and .[0].signature == "verified"' \
+	o-raw/manifest.json >/dev/null || fail "raw add-on: not run by the UKI's program: $(jq -c '.stages[1].program' o-raw/manifest.json)"
+# --addon: the same
+"$PEKEXEC" extract --verify require --trust cert.pem --addon raw.addon.efi -o o-raw2 uki.signed
+cmp o-raw/initrd o-raw2/initrd && [ "$(cat o-raw2/cmdline)" = "console=ttyS0 raw.addon=1" ] ||
+	fail "--addon raw add-on differs from the ESP's"
+echo "add-on without .bpf: read by the UKI's program (.ucode first, .initrd last, command line appended)"
+
 # --- bad ESPs: refused, nothing written or loaded ---------------------------
 bad_addon() { # WANT-EXIT NAME ADDON-FILE [extract options]
 	local want=$1 name=$2 file=$3
@@ -301,6 +344,10 @@ sbsign --key key.pem --cert cert.pem --output un.signed un.efi 2>/dev/null
 bad_addon 8 withlinux.addon.efi withlinux.addon.efi
 grep -q '\.linux' err.txt || fail "add-on with .linux: message"
 bad_addon 4 unsigned.addon.efi a-first.addon.efi.unsigned --verify require --trust cert.pem
+bad_addon 4 rawunsigned.addon.efi raw.plain --verify require --trust cert.pem
+# a raw add-on with .linux: refused before any program runs
+bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" rawlinux.plain .cmdline=raw.txt .linux="$KERNEL"
+bad_addon 8 rawlinux.addon.efi rawlinux.plain
 # .uname: against a UKI that has one
 rm -rf bu && mkdir -p bu/EFI/Linux bu/loader/addons
 cp un.signed bu/EFI/Linux/uki.efi

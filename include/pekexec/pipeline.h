@@ -128,8 +128,8 @@ struct pk_pipeline_opts {
 	size_t naddons;
 	bool kdump;
 	/** Do not add the cpio archives systemd-stub generates from the
-	 * image's own sections (.pcrsig, .pcrpkey of the selected profile;
-	 * docs/pipeline.md §4).  By default they are added, as the stub does. */
+	 * image's own sections (.pcrsig, .pcrpkey, .osrel, .profile of the
+	 * selected profile; docs/pipeline.md §4).  By default they are added, as the stub does. */
 	bool no_stub_cpios;
 	/** Sidecar files (credentials, extensions): one archive per kind, in
 	 * the stub's order, names sorted as the stub sorts them (strcmp);
@@ -216,6 +216,7 @@ struct pk_cpio_member {
  * into the result's initrd. */
 struct pk_pipeline_cpio {
 	char source[64]; /**< what it was made from: ".pcrsig", ".pcrpkey",
+			  *   ".osrel", ".profile",
 			  *   or a sidecar kind ("credential", ...) */
 	size_t offset;   /**< where it starts in the result's initrd */
 	size_t len;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz-stub-cpios.c - property: for any image that parses as a PE, the
- * archives systemd-stub would generate from it (.pcrsig / .pcrpkey of
- * profiles 0..3, stubgen.c + cpio.c) are well formed and exactly the
- * section's bytes: each starts with a newc header of inode 1, is a
+ * archives systemd-stub would generate from it (.pcrsig, .pcrpkey,
+ * .osrel, .profile of profiles 0..3, stubgen.c + cpio.c) are well formed
+ * and exactly the section's bytes: each starts with a newc header of inode 1, is a
  * multiple of 4 bytes, ends with the stub's trailer, holds the directory
  * then the file whose contents are the section's, and nothing leaks.
  * pk_pipeline_run() reaches this code only after a parser program ran,

@@ -250,6 +250,7 @@ static const uint8_t *uname_of(const struct pk_pe *pe, size_t *ret_len)
 static int run_addon(struct run *r, size_t i)
 {
 	const struct pk_pipeline_image *ad = &r->opts->addons[i];
+	const struct pk_pe_section *main_bpf;
 	const uint8_t *u1, *u2;
 	size_t u1_len = 0, u2_len = 0;
 	enum pk_sig_state state;
@@ -297,6 +298,11 @@ static int run_addon(struct run *r, size_t i)
 		.cmdline = r->user_raw,
 		.kdump = r->opts->kdump,
 	};
+	main_bpf = pk_pe_find_section(r->pe1, KEXEC_BPF_SECTION);
+	if (main_bpf) {
+		a.main_prog = r->pe1->buf + main_bpf->data_offset;
+		a.main_prog_len = main_bpf->data_size;
+	}
 	rec = new_record(r);
 	if (!rec)
 		return -ENOMEM;

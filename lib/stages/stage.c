@@ -28,6 +28,8 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 	struct pk_bpf_stage_input in = { 0 };
 	struct pk_bpf_callbacks cb = { .on_command = pk_sink_command, .user = sink };
 	struct pk_exec_info info;
+	const uint8_t *prog;
+	size_t prog_len;
 	int r, r0;
 
 	pk_sink_init(sink, ctx, a->label, a->addon);
@@ -53,12 +55,24 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 			      PK_PIPELINE_MAX_KERNEL);
 
 	bpf = pk_pe_find_section(a->pe, KEXEC_BPF_SECTION);
-	if (!bpf || !bpf->data_size)
+	if (bpf && bpf->data_size) {
+		/* pk_pe_parse() checked the section's range against the file. */
+		prog = a->img + bpf->data_offset;
+		prog_len = bpf->data_size;
+	} else if (a->addon && a->main_prog && a->main_prog_len) {
+		/*
+		 * Add-ons as ukify or objcopy on the stub build them carry
+		 * .cmdline/.initrd/.ucode and no program: the main image's
+		 * signed parser program reads them (docs/pipeline.md §3).
+		 */
+		prog = a->main_prog;
+		prog_len = a->main_prog_len;
+	} else {
 		return pk_err(ctx, -ENOEXEC, "%s %u (%s): no .bpf section: no parser program to run",
 			      what(a), a->index, a->label);
-	/* pk_pe_parse() checked the section's range against the file. */
-	rec->prog_len = bpf->data_size;
-	pk_sha256(a->img + bpf->data_offset, bpf->data_size, rec->prog_sha256);
+	}
+	rec->prog_len = prog_len;
+	pk_sha256(prog, prog_len, rec->prog_sha256);
 
 	in.kernel = a->img;
 	in.kernel_len = a->len;
@@ -70,8 +84,7 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 	in.kdump = a->kdump;
 	in.parser_id = a->index;
 
-	r = a->exec(ctx, a->label, a->img + bpf->data_offset, bpf->data_size,
-		    &in, &cb, &info);
+	r = a->exec(ctx, a->label, prog, prog_len, &in, &cb, &info);
 	snprintf(rec->prog_name, sizeof(rec->prog_name), "%s", info.name);
 	rec->prog_insns = info.insns;
 	rec->insn_count = info.insn_count;

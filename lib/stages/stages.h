@@ -117,12 +117,17 @@ struct pk_stage_args {
 	size_t initrd_len;
 	const char *cmdline;     /* the user's as given, for ctx->cmdline */
 	bool kdump;
+	/* an add-on without its own .bpf runs this one: the first stage's
+	 * (the signed envelope's) parser program, as real add-ons carry none */
+	const uint8_t *main_prog;
+	size_t main_prog_len;
 };
 
 /*
  * pk_stage_run - run the image's .bpf program into @sink (initialised
- * here; the caller frees it) and fill @rec (the caller frees it).
- * Errors: -ENOEXEC no .bpf section, -EPROTO the program or a command
+ * here; the caller frees it) and fill @rec (the caller frees it).  An
+ * add-on without .bpf runs @a->main_prog instead.
+ * Errors: -ENOEXEC no .bpf section (and no main_prog for an add-on), -EPROTO the program or a command
  * failed, -EPERM an add-on broke the rules, -ENOMEM.  The message starts
  * with "stage N (IMAGE): " or "add-on N (IMAGE): ".
  */
@@ -205,8 +210,8 @@ const struct pk_pe_section *pk_stub_section(const struct pk_pe *pe, unsigned int
 					    const char *name);
 
 /*
- * pk_stub_cpios - the .pcrsig and .pcrpkey archives of @pe's @profile,
- * each a complete archive, appended to *@cpios / *@bufs (the caller frees
+ * pk_stub_cpios - the .pcrsig, .pcrpkey, .osrel and .profile archives of
+ * @pe's @profile, each a complete archive, appended to *@cpios / *@bufs (the caller frees
  * both arrays and what they hold; offsets are left 0).
  */
 int pk_stub_cpios(struct pk_ctx *ctx, const char *name, const struct pk_pe *pe,

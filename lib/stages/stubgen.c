@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * stubgen.c - the initrd archives systemd-stub generates from a UKI's own
- * sections (docs/pipeline.md §4): .pcrsig and .pcrpkey of the selected
- * profile become /.extra/tpm2-pcr-signature.json and
- * /.extra/tpm2-pcr-public-key.pem, one archive each, so that
+ * sections (docs/pipeline.md §4): .pcrsig, .pcrpkey, .osrel and .profile
+ * of the selected profile become /.extra/tpm2-pcr-signature.json,
+ * /.extra/tpm2-pcr-public-key.pem, /.extra/os-release and
+ * /.extra/profile, one archive each, in that order, so that
  * systemd-cryptsetup / systemd-pcrlock in the next initrd find them.
  *
  * Behaviour followed: systemd main after v258, src/boot/stub.c at commit
  * 017b5c04 (generate_embedded_initrds(), find_sections()) and
  * src/boot/cpio.c (pack_cpio_literal(), target ".extra" 0555, files
  * 0444); systemd 252 (Debian 12's stub) writes the same two archives,
- * only without profiles.  The newer stub's .osrel/.profile/boot-secret
- * archives are not made (docs/pipeline.md says why).  The parser program
+ * only without profiles.  The newer stub (v257 on) also passes .osrel
+ * and the selected profile's .profile as /.extra/os-release and
+ * /.extra/profile, after them (INITRD_OSREL, INITRD_PROFILE); its
+ * boot-secret archive comes from the firmware's TPM and is not made
+ * (docs/pipeline.md).  The parser program
  * already selected the profile (an "@N" on the user's command line), so
  * this file only finds the section the stub would see for it.
  */
@@ -25,6 +29,8 @@ static const struct {
 } stub_meta[] = {
 	{ ".pcrsig", "tpm2-pcr-signature.json" },
 	{ ".pcrpkey", "tpm2-pcr-public-key.pem" },
+	{ ".osrel", "os-release" },
+	{ ".profile", "profile" },
 };
 
 static const struct {
