@@ -10,7 +10,10 @@
 # running kernel's: a system with a device tree (faked with
 # PEKEXEC_SYSFS_FIRMWARE=DIR holding DIR/fdt, as /sys/firmware/fdt),
 # .dtbauto picked by the running root compatible, an entry's devicetree
-# skipped under Secure Boot as systemd-boot skips it.
+# skipped under Secure Boot as systemd-boot skips it; device-tree add-ons
+# (systemd-stub's load_addons(): an add-on's matching .dtbauto, else its
+# .dtb, installed after the UKI's), given with --addon or found on the ESP,
+# judged by the same rules.
 # Blobs made with dtc; oracles: fdtget (the root compatible), objcopy
 # --dump-section + sha256sum (the section the manifest names).
 set -euo pipefail
@@ -122,4 +125,53 @@ printf 'title dt\nlinux /u.efi\ndevicetree /dtbs/out.dtb\n' >"$esp/loader/entrie
 run entry-out 1 --entry out.conf --esp "$esp"
 grep -q 'symlink out of the ESP' entry-out.err || fail "entry-out: $(cat entry-out.err)"
 echo "entry devicetree: reported; not refused under require (systemd-boot skips it); a symlink out refused"
+
+# --- device-tree add-ons: objcopy on the stub, no .bpf, signed ---------------
+addon() { # OUT SECTIONS...
+	local out=$1
+	shift
+	bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" "$out.tmp" "$@"
+	objcopy --rename-section .auto1=.dtbauto --rename-section .auto2=.dtbauto "$out.tmp" "$out.plain"
+	sbsign --key key.pem --cert cert.pem --output "$out" "$out.plain" 2>/dev/null
+}
+printf 'dt.addon=1' >addon-cmdline.txt
+addon dtb.addon.efi .cmdline=addon-cmdline.txt .dtb=c.dtb
+addon auto.addon.efi .cmdline=addon-cmdline.txt .auto1=b.dtb .auto2=a.dtb
+uki nodt.efi
+fw
+run ad-x86 0 --verify require --addon dtb.addon.efi nodt.efi
+grep -q "warning: device tree .dtb of add-on dtb.addon.efi ($(stat -c %s c.dtb) bytes) is not used" ad-x86.err ||
+	fail "ad-x86: no warning naming the add-on's .dtb: $(cat ad-x86.err)"
+[ "$(jq -c '[.devicetree[] | [.source, .path, .addon, .sha256, .stub_would_use]]' ad-x86/manifest.json)" = \
+	"[[\".dtb\",\"dtb.addon.efi\",true,\"$(sha c.dtb)\",false]]" ] ||
+	fail "ad-x86: manifest $(jq -c .devicetree ad-x86/manifest.json)"
+[ "$(cat ad-x86/cmdline)" = "console=ttyS0 dt.addon=1" ] || fail "ad-x86: add-on command line"
+fw b
+run ad-dt 0 --addon dtb.addon.efi nodt.efi
+[ "$(dt ad-dt 0 stub_would_use)" = true ] || fail "ad-dt: stub_would_use"
+run ad-require 8 --verify require --addon dtb.addon.efi nodt.efi
+grep -q 'device tree .dtb of add-on dtb.addon.efi: refused under enforcement' ad-require.err ||
+	fail "ad-require: $(cat ad-require.err)"
+# the add-on's .dtbauto matching the running compatible is the one judged
+fw a
+run ad-auto 0 --verify require --addon auto.addon.efi nodt.efi
+[ "$(dt ad-auto 0 source)" = .dtbauto ] && [ "$(dt ad-auto 0 sha256)" = "$(sha a.dtb)" ] ||
+	fail "ad-auto: $(jq -c .devicetree ad-auto/manifest.json)"
+# after the UKI's own, in add-on order; found on the ESP as the stub finds it
+rm -rf adesp && mkdir -p adesp/EFI/Linux adesp/loader/addons
+cp dtb.efi adesp/EFI/Linux/u.efi
+cp dtb.addon.efi adesp/loader/addons/
+fw b
+run ad-esp 0 --esp adesp adesp/EFI/Linux/u.efi
+[ "$(jq -c '[.devicetree[] | [.source, .path, .addon]]' ad-esp/manifest.json)" = \
+	'[[".dtb","",false],[".dtb","loader/addons/dtb.addon.efi",true]]' ] ||
+	fail "ad-esp: $(jq -c .devicetree ad-esp/manifest.json)"
+fw a   # the UKI's .dtb is the running one: only the add-on's differs
+run ad-esp-require 8 --verify require --esp adesp adesp/EFI/Linux/u.efi
+grep -q 'add-on loader/addons/dtb.addon.efi: refused' ad-esp-require.err || fail "ad-esp-require: $(cat ad-esp-require.err)"
+rc=0
+PEKEXEC_SYSFS_FIRMWARE=$PWD/fw "$PEKEXEC" load --dry-run --trust cert.pem --verify require \
+	--esp adesp adesp/EFI/Linux/u.efi >/dev/null 2>load.err || rc=$?
+[ "$rc" -eq 8 ] || fail "load --dry-run --esp with a .dtb add-on under require: exit $rc: $(cat load.err)"
+echo "device-tree add-ons: reported with the add-on's name, refused under require where the stub would install them"
 echo "ok"

@@ -35,6 +35,7 @@
 #include "pekexec/fdt.h"
 #include "pekexec/file.h"
 #include "pekexec/pe.h"
+#include "pekexec/pipeline.h"
 #include "tool.h"
 
 #define DT_MAX_BLOB (32u << 20) /* systemd-boot's limit for a devicetree file */
@@ -95,7 +96,12 @@ static void item_blob(struct tool *t, struct dt_item *it, const uint8_t *p, size
 static int judge(const char *verb, struct dt_item *it, const uint8_t *p, size_t n,
 		 const struct pk_file *fdt, bool enforcing)
 {
-	const char *name = it->path[0] ? it->path : it->source;
+	char name[300];
+
+	if (it->addon)
+		snprintf(name, sizeof(name), "%s of add-on %s", it->source, it->path);
+	else
+		snprintf(name, sizeof(name), "%s", it->path[0] ? it->path : it->source);
 
 	if (it->reason) {
 		/* decided by the caller: the stub would not use it */
@@ -118,14 +124,56 @@ static int judge(const char *verb, struct dt_item *it, const uint8_t *p, size_t 
 	return PK_EXIT_OK;
 }
 
+/*
+ * One image's device tree as the stub picks it (profile @profile): the
+ * matching .dtbauto, else .dtb; a .dtbauto that matches nothing is
+ * reported as not picked.  Nothing to add: PK_EXIT_OK with r->n unchanged.
+ */
+static int image_dt(struct tool *t, const char *verb, const uint8_t *img, size_t len,
+		    unsigned int profile, const char *addon, const struct pk_file *fdt,
+		    bool enforcing, struct pk_pe *pe, struct dt_report *r)
+{
+	const struct pk_pe_section *s, *any_auto;
+	struct dt_item *it = &r->items[r->n];
+	int ret = PK_EXIT_OK;
+
+	if (!img || r->n >= DT_MAX_ITEMS || pk_pe_parse(t->ctx, img, len, pe) < 0) {
+		pk_ctx_clear_error(t->ctx);
+		return PK_EXIT_OK;
+	}
+	s = pick_dtbauto(t, pe, profile, r->system_compatible);
+	any_auto = pk_pe_profile_section(pe, profile, ".dtbauto");
+	if (!s)
+		s = pk_pe_profile_section(pe, profile, ".dtb");
+	if (!s && any_auto) {
+		/* .dtbauto only, none matching: the stub installs nothing */
+		s = any_auto;
+		it->reason = "no .dtbauto section matches the running system's compatible: systemd-stub would not pick one either";
+	}
+	if (s) {
+		r->n++;
+		snprintf(it->source, sizeof(it->source), "%s", s->name);
+		if (addon) {
+			it->addon = true;
+			snprintf(it->path, sizeof(it->path), "%s", addon);
+		}
+		item_blob(t, it, img + s->data_offset, s->data_size);
+		ret = judge(verb, it, img + s->data_offset, s->data_size, fdt, enforcing);
+	}
+	pk_ctx_clear_error(t->ctx);
+	return ret;
+}
+
 int dt_check(struct tool *t, const char *verb, const uint8_t *img, size_t len,
-	     unsigned int profile, const char *entry_dt_path, const char *entry_dt, bool enforcing,
+	     unsigned int profile, const char *entry_dt_path, const char *entry_dt,
+	     const struct pk_pipeline_image *addons, size_t naddons, bool enforcing,
 	     struct dt_report *r)
 {
 	struct pk_file fdt = { 0 }, ef = { 0 };
 	struct pk_pe *pe = NULL;
 	char path[4096];
 	int ret = PK_EXIT_OK;
+	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	if ((size_t)snprintf(path, sizeof(path), "%s/fdt", firmware_dir()) < sizeof(path) &&
@@ -160,26 +208,11 @@ int dt_check(struct tool *t, const char *verb, const uint8_t *img, size_t len,
 		ret = PK_EXIT_FAILURE;
 		goto out;
 	}
-	if (img && pk_pe_parse(t->ctx, img, len, pe) == 0) {
-		const struct pk_pe_section *s = pick_dtbauto(t, pe, profile, r->system_compatible);
-		const struct pk_pe_section *any_auto = pk_pe_profile_section(pe, profile, ".dtbauto");
-		struct dt_item *it = &r->items[r->n];
-
-		if (!s)
-			s = pk_pe_profile_section(pe, profile, ".dtb");
-		if (!s && any_auto) {
-			/* .dtbauto only, none matching: the stub installs nothing */
-			s = any_auto;
-			it->reason = "no .dtbauto section matches the running system's compatible: systemd-stub would not pick one either";
-		}
-		if (s) {
-			r->n++;
-			snprintf(it->source, sizeof(it->source), "%s", s->name);
-			item_blob(t, it, img + s->data_offset, s->data_size);
-			ret = judge(verb, it, img + s->data_offset, s->data_size, &fdt, enforcing);
-		}
-	}
-	pk_ctx_clear_error(t->ctx);
+	ret = image_dt(t, verb, img, len, profile, NULL, &fdt, enforcing, pe, r);
+	/* then the add-ons', in their order: the stub installs them after the UKI's */
+	for (i = 0; i < naddons && i < DT_MAX_ADDONS && ret == PK_EXIT_OK; i++)
+		ret = image_dt(t, verb, addons[i].data, addons[i].len, 0, addons[i].name, &fdt,
+			       enforcing, pe, r);
 out:
 	pk_pe_free(pe);
 	pk_file_close(&ef);
@@ -199,6 +232,7 @@ void dt_report_json(struct json *j, const struct dt_report *r)
 		json_object_begin(j, NULL);
 		json_string(j, "source", it->source);
 		json_string(j, "path", it->path);
+		json_bool(j, "addon", it->addon);
 		json_uint(j, "size", it->size);
 		pk_hex(it->sha256, PK_SHA256_LEN, hex);
 		json_string(j, "sha256", hex);

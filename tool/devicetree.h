@@ -18,11 +18,14 @@
 
 #include "pekexec/hash.h"
 
-#define DT_MAX_ITEMS 2 /* the entry's devicetree, the UKI's */
+/* the entry's devicetree, the UKI's, one per add-on (the pipeline's 64) */
+#define DT_MAX_ADDONS 64
+#define DT_MAX_ITEMS (2 + DT_MAX_ADDONS)
 
 struct dt_item {
 	char source[16];      /* ".dtb", ".dtbauto" or "devicetree" (entry key) */
-	char path[256];       /* the entry's ESP-relative path, or "" */
+	char path[256];       /* the entry's ESP-relative path, the add-on, or "" */
+	bool addon;           /* a section of the add-on @path */
 	size_t size;
 	uint8_t sha256[PK_SHA256_LEN];
 	char compatible[128]; /* the blob's root compatible, "" if none */
@@ -41,7 +44,9 @@ struct dt_report {
  * dt_check - look at the device trees of @img (the image as given, its
  * profile @profile: .dtbauto matching the running system's compatible,
  * else .dtb) and of the entry (file @entry_dt_path, named @entry_dt in
- * messages; both NULL without one) against the
+ * messages; both NULL without one) and of each add-on in @addons (as
+ * systemd-stub's load_addons(): its .dtbauto matching the running
+ * system's compatible, else its .dtb) against the
  * running system (PEKEXEC_SYSFS_FIRMWARE, default /sys/firmware: fdt).
  * Prints a warning for each; under @enforcing refuses one the stub would
  * have used and that differs from the running kernel's.
@@ -49,8 +54,10 @@ struct dt_report {
  * PK_EXIT_FAILURE (out of memory, an unreadable entry file).
  */
 struct tool;
+struct pk_pipeline_image;
 int dt_check(struct tool *t, const char *verb, const uint8_t *img, size_t len,
-	     unsigned int profile, const char *entry_dt_path, const char *entry_dt, bool enforcing,
+	     unsigned int profile, const char *entry_dt_path, const char *entry_dt,
+	     const struct pk_pipeline_image *addons, size_t naddons, bool enforcing,
 	     struct dt_report *ret);
 
 struct json;

@@ -494,6 +494,7 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	/* a plain kernel: enforcement as the pipeline would have decided it */
 	r = dt_check(t, "extract", img.data, img.len, plain ? 0 : res.profile,
 		     ep ? ep->devicetree_path : NULL, ep ? ep->devicetree : NULL,
+		     plain ? NULL : o.addons, plain ? 0 : o.naddons,
 		     plain ? o.verify == PK_VERIFY_REQUIRE || (o.verify == PK_VERIFY_AUTO && o.lockdown) :
 		     res.enforcing, &dt);
 	if (r != PK_EXIT_OK) {

@@ -459,10 +459,14 @@ static int do_load(struct tool *t, const struct load_args *args)
 				 (a->pipe.verify == PK_VERIFY_AUTO && lockdown && strcmp(lockdown, "none"));
 		unsigned int profile = route == PK_ROUTE_PIPELINE ? s.res.profile :
 				       cmdline_profile(s.cmdline);
+		bool pipe = route == PK_ROUTE_PIPELINE;
 		struct dt_report dt;
 
 		ret = dt_check(t, "load", s.img.data, s.img.len, profile, s.ep.devicetree_path,
-			       s.ep.devicetree, enforcing, &dt);
+			       s.ep.devicetree,
+			       !pipe ? NULL : s.sc.addons ? s.sc.addons : s.addons,
+			       !pipe ? 0 : s.sc.addons ? s.sc.naddons : a->pipe.naddons,
+			       enforcing, &dt);
 		if (ret != PK_EXIT_OK)
 			goto out;
 		ret = PK_EXIT_FAILURE;
