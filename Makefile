@@ -125,7 +125,7 @@ $(BUILD)/fuzz/$(basename $(notdir $(1))): $(BUILD)/fuzzobj/$(basename $(1)).o $(
 endef
 $(foreach t,$(FUZZ_SRCS),$(eval $(call fuzz_rule,$(t))))
 # A fuzz target of the tool links the tool objects it tests.
-$(BUILD)/fuzz/fuzz-entries: $(BUILD)/fuzzobj/tool/boot-entries.o
+$(BUILD)/fuzz/fuzz-entries: $(BUILD)/fuzzobj/tool/boot-entries.o $(BUILD)/fuzzobj/tool/esp-detect.o
 
 images:
 	$(Q)scripts/deps.sh ensure test

@@ -88,6 +88,9 @@ printf 'default DEB-1*\n' >"$esp/loader/loader.conf"
 check "default DEB-1* (case folded)"
 printf 'default nothing-matches\n' >"$esp/loader/loader.conf"
 check "default matching nothing"
+# without variables there is no LoaderEntryLastBooted: the first entry
+printf 'default @saved\n' >"$esp/loader/loader.conf"
+check "default @saved"
 
 # fields: Type #1 keys, Type #2 from .osrel/.cmdline; no-osrel.efi not listed
 jq -e '.entries[] | select(.id == "deb-9.conf") | .initrd == ["/i9", "/ucode"] and .version == "6.1.0-9-amd64"' ours.json >/dev/null ||

@@ -198,4 +198,31 @@ jq -e '.default_by == "LoaderEntryOneShot" and ([.entries[] | select(.default) |
 jq -e '.default_by == "loader.conf" and ([.entries[] | select(.default) | .id] == ["deb.efi@rescue"])' nv.json >/dev/null ||
 	fail "--no-variables: $(jq -c .default_by nv.json)"
 echo "EFI variables: LoaderEntryOneShot (glob) > LoaderEntryDefault > loader.conf; --no-variables skips them"
+
+# --- "@saved": the EFI variable LoaderEntryLastBooted, as systemd-boot
+# (v258 src/boot/boot.c config_load_defaults(), config_select_default_entry())
+rm -f fw/efi/efivars/LoaderEntryOneShot-* fw/efi/efivars/LoaderEntryDefault-*
+defid() { # OPTIONS: "DEFAULT_BY ID" of 'entries'
+	"$PEKEXEC" entries --json --esp "$esp" "$@" >sv.json
+	jq -r '[.default_by, (.entries[] | select(.default) | .id)] | join(" ")' sv.json
+}
+defid >/dev/null
+first=$(jq -r '.entries[0].id' sv.json)
+[ "$first" != ukil.conf ] && [ "$first" != plain.conf ] || fail "@saved: the test needs another first entry"
+printf 'timeout 3\ndefault @saved\n' >"$esp/loader/loader.conf"
+efivar LoaderEntryLastBooted ukil.conf
+[ "$(defid)" = "LoaderEntryLastBooted ukil.conf" ] || fail "loader.conf @saved: $(defid)"
+"$PEKEXEC" extract --default --esp "$esp" -o sv1 2>/dev/null
+jq -e '.entry.id == "ukil.conf"' sv1/manifest.json >/dev/null || fail "--default, @saved: $(jq -c .entry sv1/manifest.json)"
+[ "$(defid --no-variables)" = "first $first" ] || fail "@saved, --no-variables: $(defid --no-variables)"
+rm fw/efi/efivars/LoaderEntryLastBooted-*
+[ "$(defid)" = "first $first" ] || fail "@saved without LoaderEntryLastBooted: $(defid)"
+# LoaderEntryDefault=@saved: LoaderEntryLastBooted, else loader.conf's pattern
+printf 'default deb.efi@rescue\n' >"$esp/loader/loader.conf"
+efivar LoaderEntryDefault @SAVED
+[ "$(defid)" = "loader.conf deb.efi@rescue" ] || fail "LoaderEntryDefault=@saved, nothing saved: $(defid)"
+efivar LoaderEntryLastBooted plain.conf
+[ "$(defid)" = "LoaderEntryLastBooted plain.conf" ] || fail "LoaderEntryDefault=@saved: $(defid)"
+rm -f fw/efi/efivars/LoaderEntry*
+echo "@saved: LoaderEntryLastBooted from loader.conf and from LoaderEntryDefault; the first entry without it"
 echo "ok"

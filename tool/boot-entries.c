@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "boot-entries.h"
+#include "esp-detect.h"
 #include "pekexec/file.h"
 #include "pekexec/pe.h"
 #include "tool.h"
@@ -690,13 +691,77 @@ out:
 	return out;
 }
 
-int boot_entries_load(struct tool *t, const char *esp, bool variables,
+/* The first entry matching the glob @pat (case folded), or -1. */
+static int find_pattern(const struct boot_entries *e, const char *pat)
+{
+	size_t i;
+
+	for (i = 0; pat && i < e->n; i++)
+		if (!fnmatch(pat, e->v[i].id, FNM_CASEFOLD))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The default as systemd-boot picks it (systemd v258 src/boot/boot.c,
+ * config_load_defaults() and config_select_default_entry(); bootctl 252's
+ * boot_entries_select_default() is the same without "@saved"):
+ * LoaderEntryOneShot; then LoaderEntryDefault, or LoaderEntryLastBooted
+ * when that variable is "@saved"; then loader.conf's "default", or
+ * LoaderEntryLastBooted when it is "@saved" (unless the variable already
+ * asked for it); each a glob matched case folded.  Else the caller takes
+ * the first entry.
+ */
+static void select_default(struct tool *t, const char *esp, bool variables,
+			   struct boot_entries *e)
+{
+	char *oneshot = NULL, *var = NULL, *conf, *saved = NULL;
+	bool saved_var, saved_conf;
+	int i;
+
+	if (variables) {
+		oneshot = efivar_string(t, "LoaderEntryOneShot");
+		var = efivar_string(t, "LoaderEntryDefault");
+	}
+	conf = default_pattern(t, esp);
+	saved_var = var && !strcasecmp(var, "@saved");
+	saved_conf = conf && !strcasecmp(conf, "@saved");
+	if (variables && (saved_var || saved_conf))
+		saved = efivar_string(t, "LoaderEntryLastBooted");
+
+	if ((i = find_pattern(e, oneshot)) >= 0) {
+		e->def_by = "LoaderEntryOneShot";
+	} else if ((i = find_pattern(e, saved_var ? saved : var)) >= 0) {
+		e->def_by = saved_var ? "LoaderEntryLastBooted" : "LoaderEntryDefault";
+	} else if (saved_conf) {
+		if (!saved_var && (i = find_pattern(e, saved)) >= 0)
+			e->def_by = "LoaderEntryLastBooted";
+	} else if ((i = find_pattern(e, conf)) >= 0) {
+		e->def_by = "loader.conf";
+	}
+	if (i >= 0)
+		e->def = i;
+	free(oneshot);
+	free(var);
+	free(conf);
+	free(saved);
+}
+
+/* Are @a and @b the same directory (bootctl: the ESP doubles as XBOOTLDR)? */
+static bool same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+int boot_entries_load(struct tool *t, const char *esp, const char *xbootldr, bool variables,
 		      struct boot_entries *ret)
 {
 	struct boot_entries e = { .def = -1 };
-	char *pat;
-	size_t i;
-	int r, k;
+	size_t i, n0;
+	int r;
 
 	e.v = calloc(BOOT_ENTRIES_MAX, sizeof(*e.v));
 	if (!e.v)
@@ -704,26 +769,21 @@ int boot_entries_load(struct tool *t, const char *esp, bool variables,
 	r = scan(t, esp, "loader/entries", ".conf", 1, e.v, &e.n);
 	if (r >= 0)
 		r = scan(t, esp, "EFI/Linux", ".efi", 2, e.v, &e.n);
+	/* bootctl's boot_config_load(): the ESP's, then XBOOTLDR's, one list */
+	n0 = e.n;
+	if (r >= 0 && xbootldr && !same_dir(esp, xbootldr)) {
+		r = scan(t, xbootldr, "loader/entries", ".conf", 1, e.v, &e.n);
+		if (r >= 0)
+			r = scan(t, xbootldr, "EFI/Linux", ".efi", 2, e.v, &e.n);
+	}
+	for (i = n0; i < e.n; i++)
+		e.v[i].xbootldr = true;
 	if (r < 0) {
 		boot_entries_free(&e);
 		return r;
 	}
 	qsort(e.v, e.n, sizeof(*e.v), entry_cmp);
-	/* bootctl's boot_entries_select_default(): LoaderEntryOneShot,
-	 * LoaderEntryDefault, loader.conf's "default", each a glob matched
-	 * case folded; else the first entry */
-	for (k = 0; k < 3 && e.def < 0; k++) {
-		pat = k == 2 ? default_pattern(t, esp) :
-		      variables ? efivar_string(t, k == 0 ? "LoaderEntryOneShot" :
-						"LoaderEntryDefault") : NULL;
-		for (i = 0; pat && i < e.n && e.def < 0; i++)
-			if (!fnmatch(pat, e.v[i].id, FNM_CASEFOLD)) {
-				e.def = (int)i;
-				e.def_by = k == 0 ? "LoaderEntryOneShot" : k == 1 ?
-					   "LoaderEntryDefault" : "loader.conf";
-			}
-		free(pat);
-	}
+	select_default(t, esp, variables, &e);
 	if (e.def < 0 && e.n) {
 		e.def = 0;
 		e.def_by = "first";
@@ -740,6 +800,21 @@ int boot_entries_find(const struct boot_entries *e, const char *id)
 		if (!strcasecmp(e->v[i].id, id))
 			return (int)i;
 	return -1;
+}
+
+const char *boot_entries_guess_xbootldr(const char *esp)
+{
+	struct stat st, sb;
+
+	if (!esp || (strcmp(esp, "/boot/efi") && strcmp(esp, "/efi")))
+		return NULL;
+	if (stat("/boot", &sb) < 0 || !esp_is_mount_root("/boot") || same_dir(esp, "/boot") ||
+	    (stat(esp, &st) == 0 && st.st_dev == sb.st_dev))
+		return NULL;
+	if ((stat("/boot/loader/entries", &st) == 0 && S_ISDIR(st.st_mode)) ||
+	    (stat("/boot/EFI/Linux", &st) == 0 && S_ISDIR(st.st_mode)))
+		return "/boot";
+	return NULL;
 }
 
 const char *boot_entries_guess_esp(void)

@@ -33,6 +33,7 @@ struct boot_entry {
 	bool conflicting;  /* more than one of linux/uki/efi: systemd-boot drops it */
 	unsigned int tries_left; /* UINT_MAX: no counter */
 	unsigned int profile;    /* Type #2: the UKI profile */
+	bool xbootldr;     /* found on the XBOOTLDR partition, not the ESP */
 };
 
 struct boot_entries {
@@ -40,19 +41,23 @@ struct boot_entries {
 	size_t n;
 	int def;              /* index of the default, -1 when there is no entry */
 	const char *def_by;   /* "LoaderEntryOneShot", "LoaderEntryDefault",
-			       * "loader.conf", "first" */
+			       * "LoaderEntryLastBooted" (@saved), "loader.conf",
+			       * "first" */
 };
 
 /*
- * boot_entries_load - read and sort the entries of @esp and mark the
- * default as bootctl does: the EFI variables LoaderEntryOneShot, then
- * LoaderEntryDefault (unless !@variables; read from efivarfs), then
+ * boot_entries_load - read and sort the entries of @esp and of the
+ * XBOOTLDR partition @xbootldr (NULL: none; not read twice when it is the
+ * ESP; loader.conf is read from the ESP only, as bootctl does) and mark the
+ * default as systemd-boot does: the EFI variables LoaderEntryOneShot,
+ * then LoaderEntryDefault (unless !@variables; read from efivarfs), then
  * loader/loader.conf's "default", each a glob matched case folded, else
- * the first entry.  Returns 0, or -errno (-E2BIG: more than
+ * the first entry; "@saved" in LoaderEntryDefault or loader.conf stands
+ * for the EFI variable LoaderEntryLastBooted.  Returns 0, or -errno (-E2BIG: more than
  * BOOT_ENTRIES_MAX) without printing.
  */
 struct tool;
-int boot_entries_load(struct tool *t, const char *esp, bool variables,
+int boot_entries_load(struct tool *t, const char *esp, const char *xbootldr, bool variables,
 		      struct boot_entries *ret);
 void boot_entries_free(struct boot_entries *e);
 
@@ -79,5 +84,13 @@ int boot_entries_find(const struct boot_entries *e, const char *id);
 
 /* The first of /boot/efi, /efi, /boot with loader/ or EFI/Linux/, or NULL. */
 const char *boot_entries_guess_esp(void);
+
+/*
+ * The XBOOTLDR partition next to the guessed ESP @esp, as bootctl finds
+ * one without udev: /boot when the ESP is /boot/efi or /efi, /boot is the
+ * root of its own file system, not the ESP's, and has loader/entries/ or
+ * EFI/Linux/.  NULL otherwise.
+ */
+const char *boot_entries_guess_xbootldr(const char *esp);
 
 #endif

@@ -310,24 +310,35 @@ oom:
 	return PK_EXIT_FAILURE;
 }
 
-int entry_plan_make(struct tool *t, const char *verb, const char *esp, const char *id,
-		    struct entry_plan *p)
+/* @dir exists (realpath resolves it); else a message naming @opt. */
+static bool realpath_ok(const char *verb, const char *opt, const char *dir)
+{
+	char *real = realpath(dir, NULL);
+
+	if (!real) {
+		tool_errorf(verb, "%s %s: %s", opt, dir, strerror(errno));
+		return false;
+	}
+	free(real);
+	return true;
+}
+
+int entry_plan_make(struct tool *t, const char *verb, const char *esp, const char *xbootldr,
+		    const char *id, struct entry_plan *p)
 {
 	struct boot_entries be = { .def = -1 };
-	char *esp_real;
+	char *esp_real = NULL;
+	const char *root;
 	int r, i;
 
 	memset(p, 0, sizeof(*p));
-	esp_real = realpath(esp, NULL);
-	if (!esp_real) {
-		tool_errorf(verb, "--esp %s: %s", esp, strerror(errno));
+	if (!realpath_ok(verb, "--esp", esp) ||
+	    (xbootldr && !realpath_ok(verb, "--boot-path", xbootldr)))
 		return PK_EXIT_FAILURE;
-	}
-	r = boot_entries_load(t, esp, true, &be);
+	r = boot_entries_load(t, esp, xbootldr, true, &be);
 	if (r < 0) {
 		tool_errorf(verb, "%s: %s", esp, r == -E2BIG ? "more than 1024 entries" :
 			    strerror(-r));
-		free(esp_real);
 		return PK_EXIT_FAILURE;
 	}
 	i = id ? boot_entries_find(&be, id) : be.def;
@@ -342,7 +353,21 @@ int entry_plan_make(struct tool *t, const char *verb, const char *esp, const cha
 		if (!id && t->verbose)
 			fprintf(stderr, "pekexec: %s: --default: entry %s (by %s)\n", verb,
 				be.v[i].id, be.def_by);
-		r = plan_entry(t, verb, esp, esp_real, &be.v[i], p);
+		/* systemd-boot reads an entry's files from the partition it is on */
+		root = be.v[i].xbootldr ? xbootldr : esp;
+		esp_real = realpath(root, NULL);
+		p->root = strdup(root);
+		p->xbootldr = be.v[i].xbootldr;
+		if (!esp_real) {
+			tool_errorf(verb, "%s %s: %s", p->xbootldr ? "--boot-path" : "--esp", root,
+				    strerror(errno));
+			r = PK_EXIT_FAILURE;
+		} else if (!p->root) {
+			tool_errorf(verb, "out of memory");
+			r = PK_EXIT_FAILURE;
+		} else {
+			r = plan_entry(t, verb, root, esp_real, &be.v[i], p);
+		}
 	}
 	if (r != PK_EXIT_OK)
 		entry_plan_free(p);
@@ -361,5 +386,6 @@ void entry_plan_free(struct entry_plan *p)
 	free(p->cmdline);
 	free(p->devicetree);
 	free(p->devicetree_path);
+	free(p->root);
 	memset(p, 0, sizeof(*p));
 }

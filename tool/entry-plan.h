@@ -28,11 +28,15 @@ struct entry_plan {
 	unsigned int profile; /* Type #2: the UKI profile ("@N" in cmdline when > 0) */
 	char *devicetree;  /* ESP-relative "devicetree" of a Type #1 entry, or NULL */
 	char *devicetree_path; /* its path (ESP/...), checked as the image's */
+	char *root;        /* the partition the entry is on: the ESP or XBOOTLDR;
+			    * its paths are relative to it, its sidecars there */
+	bool xbootldr;     /* root is the XBOOTLDR partition */
 };
 
 /*
  * entry_plan_make - resolve entry @id (case folded), or the default entry
- * when @id is NULL, of the ESP @esp into @ret.  On failure prints a message
+ * when @id is NULL, of the ESP @esp and the XBOOTLDR partition @xbootldr
+ * (or NULL) into @ret; an entry's files are read from its own partition.  On failure prints a message
  * naming the entry ("pekexec: VERB: entry ID: ...") and returns the exit
  * code: PK_EXIT_USAGE for an unknown id or an ESP without entries,
  * PK_EXIT_FAILURE for an entry that cannot be loaded (no linux/uki, an
@@ -40,8 +44,8 @@ struct entry_plan {
  * unreadable file).  Returns PK_EXIT_OK (0) on success.
  */
 struct tool;
-int entry_plan_make(struct tool *t, const char *verb, const char *esp, const char *id,
-		    struct entry_plan *ret);
+int entry_plan_make(struct tool *t, const char *verb, const char *esp, const char *xbootldr,
+		    const char *id, struct entry_plan *ret);
 void entry_plan_free(struct entry_plan *p);
 
 #endif

@@ -40,7 +40,7 @@ static bool relax_checks(void)
 	return false;
 }
 
-static bool is_mount_root(const char *dir)
+bool esp_is_mount_root(const char *dir)
 {
 	struct statx sx;
 	struct stat st, parent;
@@ -83,7 +83,7 @@ char *esp_detect(const char *image)
 		} else {
 			*slash = '\0';
 		}
-		if (is_mount_root(path))
+		if (esp_is_mount_root(path))
 			break;
 		if (!strcmp(path, "/"))
 			goto none;

@@ -7,11 +7,17 @@
 #ifndef PK_TOOL_ESP_DETECT_H
 #define PK_TOOL_ESP_DETECT_H
 
+#include <stdbool.h>
+
 /*
  * esp_detect - the root of the file system @image lies on (realpath),
  * when it is vfat (SYSTEMD_RELAX_ESP_CHECKS=1: any type, as bootctl
  * allows) and has an EFI/ or loader/ directory; a new string, or NULL.
  */
 char *esp_detect(const char *image);
+
+/* Is @dir the root of a mounted file system (statx STATX_ATTR_MOUNT_ROOT,
+ * else a different st_dev than its parent's)? */
+bool esp_is_mount_root(const char *dir);
 
 #endif

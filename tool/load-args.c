@@ -190,7 +190,7 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 	}
 	if (a->op == LOAD_OP_NONE)
 		return fail(err, errlen, "one of -l (load), -p (load a crash kernel), -e (exec), -u (unload) or -S (status) is required");
-	if (a->op == LOAD_OP_LOAD && (a->pipe.entry || a->pipe.entry_default)) {
+	if (a->op == LOAD_OP_LOAD && (a->pipe.entry || a->pipe.entry_default || a->pipe.boot_path)) {
 		r = pipeline_args_check_entry(&a->pipe, optind < argc ? argv[optind] : NULL,
 					      a->pipe.append ? "--append/--command-line" :
 					      a->reuse_cmdline ? "--reuse-cmdline" : NULL, err, errlen);
@@ -208,7 +208,7 @@ int load_args_parse(struct load_args *a, enum load_op op, int argc, char **argv,
 		return fail(err, errlen, "-p goes with load, unload or -S");
 	if (a->pipe.initrd || a->pipe.append || a->reuse_cmdline || a->pipe.naddons ||
 	    a->dry_run || a->pipe.no_sidecars || a->pipe.esp || a->pipe.entry ||
-	    a->pipe.entry_default)
+	    a->pipe.entry_default || a->pipe.boot_path)
 		return fail(err, errlen, "image options only go with load");
 	return 0;
 }

@@ -40,6 +40,9 @@ int pipeline_args_take(struct pipeline_args *p, int c, const char *arg, char *er
 	case PIPE_O_DEFAULT:
 		p->entry_default = true;
 		return 0;
+	case PIPE_O_BOOT_PATH:
+		p->boot_path = arg;
+		return 0;
 	}
 	return 1;
 }
@@ -49,8 +52,12 @@ int pipeline_args_check_entry(const struct pipeline_args *p, const char *image,
 {
 	const char *what = p->entry ? "--entry" : "--default";
 
-	if (!p->entry && !p->entry_default)
-		return 0;
+	if (!p->entry && !p->entry_default) {
+		if (!p->boot_path)
+			return 0;
+		snprintf(err, errlen, "--boot-path (the XBOOTLDR partition) is read for --entry or --default only");
+		return -EINVAL;
+	}
 	if (p->entry && p->entry_default)
 		snprintf(err, errlen, "--entry and --default: give one");
 	else if (image)

@@ -28,6 +28,7 @@ enum {
 	PIPE_O_ESP,
 	PIPE_O_ENTRY,
 	PIPE_O_DEFAULT,
+	PIPE_O_BOOT_PATH,
 	PIPE_O_END,
 };
 
@@ -41,7 +42,8 @@ enum {
 	{ "no-sidecars", no_argument, NULL, PIPE_O_NO_SIDECARS },             \
 	{ "esp", required_argument, NULL, PIPE_O_ESP },                       \
 	{ "entry", required_argument, NULL, PIPE_O_ENTRY },                   \
-	{ "default", no_argument, NULL, PIPE_O_DEFAULT }
+	{ "default", no_argument, NULL, PIPE_O_DEFAULT },                     \
+	{ "boot-path", required_argument, NULL, PIPE_O_BOOT_PATH }
 
 struct pipeline_args {
 	const char *initrd;
@@ -54,12 +56,14 @@ struct pipeline_args {
 	const char *esp;  /* --esp DIR: search it as systemd-stub would */
 	const char *entry; /* --entry ID: load the ESP's boot entry ID */
 	bool entry_default; /* --default: its default entry */
+	const char *boot_path; /* --boot-path DIR: the XBOOTLDR partition (entries) */
 };
 
 /*
  * pipeline_args_take - take option @c's value @arg into @p when @c is
  * PIPE_O_VERIFY, PIPE_O_ADDON, PIPE_O_INITRD, PIPE_O_APPEND,
- * PIPE_O_NO_SIDECARS, PIPE_O_ESP, PIPE_O_ENTRY or PIPE_O_DEFAULT.  Returns 0
+ * PIPE_O_NO_SIDECARS, PIPE_O_ESP, PIPE_O_ENTRY, PIPE_O_DEFAULT or
+ * PIPE_O_BOOT_PATH.  Returns 0
  * when taken, 1 when @c is none of them (the verb's own), or -EINVAL with
  * a message in @err.
  */

@@ -17,17 +17,21 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pekexec entries [--json] [--esp DIR] [--no-variables]\n"
+		"Usage: pekexec entries [--json] [--esp DIR] [--boot-path DIR] [--no-variables]\n"
 		"\n"
-		"List the boot entries of an ESP as systemd-boot orders them: Type #1\n"
-		"loader/entries/ *.conf and Type #2 EFI/Linux/ *.efi (UKIs with .osrel,\n"
-		"one entry per profile), entries with a sort-key first (by sort-key,\n"
-		"machine-id, newest version), then by file name, newest first; '*'\n"
-		"marks the default, as bootctl picks it: the EFI variables\n"
-		"LoaderEntryOneShot, LoaderEntryDefault, then loader.conf's 'default'\n"
-		"pattern, else the first.\n"
+		"List the boot entries of an ESP (and an XBOOTLDR partition) as\n"
+		"systemd-boot orders them: Type #1 loader/entries/ *.conf and Type #2\n"
+		"EFI/Linux/ *.efi (UKIs with .osrel, one entry per profile), entries\n"
+		"with a sort-key first (by sort-key, machine-id, newest version), then\n"
+		"by file name, newest first; '*' marks the default, as systemd-boot\n"
+		"picks it: the EFI variables LoaderEntryOneShot, LoaderEntryDefault,\n"
+		"then loader.conf's 'default' pattern ('@saved': the EFI variable\n"
+		"LoaderEntryLastBooted), else the first.\n"
 		"\n"
 		"      --esp DIR       the ESP (default: /boot/efi, else /efi, else /boot)\n"
+		"      --boot-path DIR the XBOOTLDR partition (default, without --esp:\n"
+		"                      /boot when the ESP is /boot/efi or /efi and /boot\n"
+		"                      is its own mount with loader/entries or EFI/Linux)\n"
 		"      --json          JSON (format pekexec-entries/1)\n"
 		"      --no-variables  do not read the EFI variables (bootctl's option)\n"
 		"  -h, --help          this help\n"
@@ -37,17 +41,18 @@ static void usage(FILE *out)
 
 int verb_entries(struct tool *t, int argc, char **argv)
 {
-	enum { O_JSON = 256, O_ESP, O_NO_VARIABLES };
+	enum { O_JSON = 256, O_ESP, O_NO_VARIABLES, O_BOOT_PATH };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "esp", required_argument, NULL, O_ESP },
+		{ "boot-path", required_argument, NULL, O_BOOT_PATH },
 		{ "no-variables", no_argument, NULL, O_NO_VARIABLES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct boot_entries be = { .def = -1 };
 	const struct boot_entry *v;
-	const char *esp = NULL;
+	const char *esp = NULL, *xbootldr = NULL;
 	bool json = false, variables = true;
 	size_t n, i;
 	int c, r, def;
@@ -60,6 +65,9 @@ int verb_entries(struct tool *t, int argc, char **argv)
 			break;
 		case O_ESP:
 			esp = optarg;
+			break;
+		case O_BOOT_PATH:
+			xbootldr = optarg;
 			break;
 		case O_NO_VARIABLES:
 			variables = false;
@@ -76,13 +84,16 @@ int verb_entries(struct tool *t, int argc, char **argv)
 		tool_errorf("entries", "unexpected argument '%s'", argv[optind]);
 		return PK_EXIT_USAGE;
 	}
-	if (!esp)
+	if (!esp) {
 		esp = boot_entries_guess_esp();
+		if (!xbootldr)
+			xbootldr = boot_entries_guess_xbootldr(esp);
+	}
 	if (!esp) {
 		tool_errorf("entries", "no ESP found (/boot/efi, /efi, /boot): give --esp DIR");
 		return PK_EXIT_FAILURE;
 	}
-	r = boot_entries_load(t, esp, variables, &be);
+	r = boot_entries_load(t, esp, xbootldr, variables, &be);
 	if (r < 0) {
 		tool_errorf("entries", "%s: %s", esp, r == -E2BIG ? "more than 1024 entries" :
 			    strerror(-r));
@@ -106,6 +117,7 @@ int verb_entries(struct tool *t, int argc, char **argv)
 			json_object_begin(&j, NULL);
 			json_string(&j, "id", e->id);
 			json_string(&j, "type", e->type == 1 ? "type1" : "type2");
+			json_string(&j, "partition", e->xbootldr ? "xbootldr" : "esp");
 			json_string(&j, "path", e->path);
 			json_bool(&j, "default", (int)i == def);
 			json_string(&j, "title", e->title ? e->title : e->id);

@@ -85,7 +85,12 @@ static void usage(FILE *out)
 		"                          --initrd, --command-line, --append with it\n"
 		"      --default           instead of IMAGE: the default entry, as\n"
 		"                          'pekexec entries' marks it (LoaderEntryOneShot,\n"
-		"                          LoaderEntryDefault, loader.conf's 'default')\n"
+		"                          LoaderEntryDefault, loader.conf's 'default';\n"
+		"                          '@saved': LoaderEntryLastBooted)\n"
+		"      --boot-path DIR     with --entry/--default: the XBOOTLDR partition,\n"
+		"                          whose entries are listed with the ESP's\n"
+		"                          (without --esp: /boot next to /boot/efi or\n"
+		"                          /efi, as 'pekexec entries' finds it)\n"
 		"  -h, --help              this help\n"
 		"\n"
 		"A user command line equal to the image's own (white space normalised) is\n"
@@ -249,6 +254,7 @@ static void json_entry(struct json *j, const struct entry_plan *ep, bool plain)
 	json_object_begin(j, "entry");
 	json_string(j, "id", ep->id);
 	json_string(j, "type", ep->type == 1 ? "type1" : "type2");
+	json_string(j, "partition", ep->xbootldr ? "xbootldr" : "esp");
 	json_string(j, "path", ep->rel);
 	json_string(j, "loader", ep->type == 2 ? "type2" : ep->loader_key);
 	json_string(j, "image", ep->image_rel);
@@ -573,7 +579,7 @@ int verb_extract(struct tool *t, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (a.pipe.entry || a.pipe.entry_default) {
+	if (a.pipe.entry || a.pipe.entry_default || a.pipe.boot_path) {
 		if (pipeline_args_check_entry(&a.pipe, optind < argc ? argv[optind] : NULL,
 					      a.pipe.cmdline ? "--command-line" :
 					      a.pipe.append ? "--append" : NULL, err, sizeof(err)) < 0) {
@@ -596,14 +602,17 @@ int verb_extract(struct tool *t, int argc, char **argv)
 	}
 	if (a.pipe.entry || a.pipe.entry_default) {
 		const char *esp = a.pipe.esp ? a.pipe.esp : boot_entries_guess_esp();
+		const char *xbootldr = a.pipe.boot_path ? a.pipe.boot_path :
+				       a.pipe.esp ? NULL : boot_entries_guess_xbootldr(esp);
 
 		if (!esp) {
 			tool_errorf("extract", "no ESP found (/boot/efi, /efi, /boot): give --esp DIR");
 			goto out;
 		}
-		ret = entry_plan_make(t, "extract", esp, a.pipe.entry, &ep);
+		ret = entry_plan_make(t, "extract", esp, xbootldr, a.pipe.entry, &ep);
+		/* the entry's sidecars are on its own partition (the stub's) */
 		if (ret == PK_EXIT_OK)
-			ret = run_extract(t, &a, trust, ep.image, &ep, esp);
+			ret = run_extract(t, &a, trust, ep.image, &ep, ep.root);
 	} else {
 		if (!a.pipe.esp && !a.pipe.no_sidecars) {
 			esp_auto = esp_detect(argv[optind]);

@@ -120,6 +120,8 @@ static void usage(FILE *out, enum load_op op)
 		"                          extract --help'); no --initrd, --append,\n"
 		"                          --command-line, --reuse-cmdline with it\n"
 		"      --default           instead of IMAGE: the ESP's default entry\n"
+		"      --boot-path DIR     with --entry/--default: the XBOOTLDR partition\n"
+		"                          (see 'pekexec extract --help')\n"
 		"  -d, --debug             more messages\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -298,18 +300,21 @@ static int plan_load_entry(struct tool *t, struct load_args *la, struct load_sta
 			   bool *user_none)
 {
 	const char *esp = la->pipe.esp ? la->pipe.esp : boot_entries_guess_esp();
+	const char *xbootldr = la->pipe.boot_path ? la->pipe.boot_path :
+			       la->pipe.esp ? NULL : boot_entries_guess_xbootldr(esp);
 	int r;
 
 	if (!esp) {
 		tool_errorf("load", "no ESP found (/boot/efi, /efi, /boot): give --esp DIR");
 		return PK_EXIT_USAGE;
 	}
-	r = entry_plan_make(t, "load", esp, la->pipe.entry, &s->ep);
+	r = entry_plan_make(t, "load", esp, xbootldr, la->pipe.entry, &s->ep);
 	if (r != PK_EXIT_OK)
 		return r;
 	la->image = s->ep.image;
-	/* the ESP's sidecars need the user-space pipeline: not with --kernel-bpf */
-	la->pipe.esp = la->kernel_bpf == PK_KERNEL_BPF_YES ? NULL : esp;
+	/* the entry's partition's sidecars (the ESP or XBOOTLDR) need the
+	 * user-space pipeline: not with --kernel-bpf */
+	la->pipe.esp = la->kernel_bpf == PK_KERNEL_BPF_YES ? NULL : s->ep.root;
 	if (la->kernel_bpf == PK_KERNEL_BPF_YES && !la->pipe.no_sidecars)
 		fprintf(stderr, "pekexec: load: warning: --kernel-bpf: the ESP's sidecars (add-ons, credentials, extensions) are not added\n");
 	s->initrd_data = s->ep.initrd;
