@@ -5,9 +5,10 @@
 # on as bootctl checks one (tool/esp-detect.c, docs/pipeline.md §4): the
 # root of the file system the image is on, vfat, with EFI/ or loader/;
 # then its sidecars are added as with --esp.  In a private mount
-# namespace: a loop-mounted vfat image (when this kernel has vfat), and a
-# tmpfs with SYSTEMD_RELAX_ESP_CHECKS=1 (bootctl's own switch for non-vfat
-# ESPs: the mount-root and EFI/ checks still apply).  Not detected: the
+# namespace: a loop-mounted vfat image (t-esp-detect-vfat.sh: SKIP when
+# this kernel cannot mount vfat), and a tmpfs with
+# SYSTEMD_RELAX_ESP_CHECKS=1 (bootctl's own switch for non-vfat ESPs: the
+# mount-root and EFI/ checks still apply).  Not detected: the
 # tmpfs without the switch, a mount root without EFI/ or loader/,
 # --no-sidecars.  Oracle: GNU cpio -t on the initrd (the credential's
 # archive), the manifest's esp flags, load --dry-run's initrd sha256 vs
@@ -73,14 +74,16 @@ fi
 echo "$kind: detected ($mnt), credential added; load --dry-run agrees; --no-sidecars, no EFI/ not detected"
 EOF
 
-ran=0
-if unshare -m bash -c 'mkdir -p probe && truncate -s 16M probe.img && mkfs.vfat probe.img >/dev/null 2>&1 &&
-	mount -o loop -t vfat probe.img probe' 2>/dev/null; then
+# The vfat case is its own test, t-esp-detect-vfat (this script with
+# "vfat"), so that a host without vfat shows a SKIP in the summary instead
+# of a pass that did not look at vfat.
+if [ "${1:-}" = vfat ]; then
+	command -v mkfs.vfat >/dev/null || skip "mkfs.vfat not installed: the vfat ESP detection is NOT tested"
+	unshare -m bash -c 'mkdir -p probe && truncate -s 16M probe.img && mkfs.vfat probe.img >/dev/null 2>&1 &&
+		mount -o loop -t vfat probe.img probe' 2>/dev/null ||
+		skip "this kernel cannot mount vfat (no loop device or no vfat module: $(grep -cw vfat /proc/filesystems) vfat lines in /proc/filesystems): the detection of a vfat-mounted ESP (the case without SYSTEMD_RELAX_ESP_CHECKS) is NOT tested here"
 	unshare -m bash inner.sh vfat
-	ran=1
 else
-	echo "SKIP (part): this kernel cannot mount vfat (no loop device or no vfat module): the vfat case is not run"
+	SYSTEMD_RELAX_ESP_CHECKS=1 unshare -m bash inner.sh tmpfs
 fi
-SYSTEMD_RELAX_ESP_CHECKS=1 unshare -m bash inner.sh tmpfs
-[ "$ran" -eq 1 ] || echo "only the SYSTEMD_RELAX_ESP_CHECKS=1 tmpfs case ran"
 echo "ok"
