@@ -7,7 +7,10 @@
 #   the input files); signatures vs sbverify --list, and digest_ok vs
 #   sbverify --cert with the signer's own certificate (openssl pkcs7); a zboot
 #   header patched into a UKI whose .linux is a gzip file; exit codes for
-#   malformed, missing and unreadable files and for usage errors.
+#   malformed, missing and unreadable files and for usage errors; a
+#   two-profile UKI (ukify's layout by objcopy): the sections each profile
+#   sees vs objdump -h's section indices (the profile's own after its
+#   .profile, else the base's) and the .profile files' ID=/TITLE=.
 set -u
 
 checks=0
@@ -262,6 +265,41 @@ printf 'not really an ELF object' >bpf.o
 "$PEKEXEC" inspect --json withbpf.efi >withbpf.json || fail "inspect withbpf.efi"
 expect_json withbpf.json '.bpf.size' "$(stat -c %s bpf.o)"
 expect_json withbpf.json '.bpf.sha256' "$(sha256sum bpf.o | cut -d' ' -f1)"
+
+# --- UKI profiles: the sections each one sees ----------------------------
+printf 'ID=debian\n' >p-os.txt
+printf 'quiet' >p-c0.txt
+printf 'rescue' >p-c1.txt
+printf 'ID=main\n' >p-0.txt
+printf 'ID=rescue\nTITLE="Rescue shell"\n' >p-1.txt
+printf 'k' >p-k.bin
+"$TOP/tests/lib/mkuki-objcopy.sh" "$IMAGES/linuxx64.efi.stub" prof.tmp .osrel=p-os.txt \
+	.cmdline=p-c0.txt .linux=p-k.bin .prof0=p-0.txt .prof1=p-1.txt .cl1=p-c1.txt ||
+	fail "objcopy: profile UKI"
+objcopy --rename-section .prof0=.profile --rename-section .prof1=.profile \
+	--rename-section .cl1=.cmdline prof.tmp prof.efi || fail "objcopy --rename-section"
+"$PEKEXEC" inspect --json prof.efi >prof.json || fail "inspect prof.efi"
+# objdump -h: "Idx Name ..." rows, Idx 0-based in table order
+idx() { objdump -h prof.efi | awk -v n="$1" -v k="$2" '$2 == n && ++c == k {print $1 + 0}'; }
+expect_json prof.json '.profiles | length' 2
+expect_json prof.json '[.profiles[].id] | join(",")' "main,rescue"
+expect_json prof.json '.profiles[1].title' "Rescue shell"
+sect() { jq -r --arg n "$2" ".profiles[$1].sections[] | select(.name == \$n) | \"\(.section) \(.base)\"" prof.json; }
+[ "$(sect 0 .cmdline)" = "$(idx .cmdline 1) true" ] || fail "profile 0 .cmdline: $(sect 0 .cmdline)"
+[ "$(sect 1 .cmdline)" = "$(idx .cmdline 2) false" ] || fail "profile 1 .cmdline: $(sect 1 .cmdline)"
+[ "$(sect 1 .osrel)" = "$(idx .osrel 1) true" ] || fail "profile 1 .osrel: $(sect 1 .osrel)"
+[ "$(sect 0 .profile)" = "$(idx .profile 1) false" ] || fail "profile 0 .profile: $(sect 0 .profile)"
+[ "$(sect 1 .profile)" = "$(idx .profile 2) false" ] || fail "profile 1 .profile: $(sect 1 .profile)"
+ok
+"$PEKEXEC" inspect prof.efi >prof.txt || fail "inspect prof.efi (text)"
+grep -q "^  @1 ID=rescue \"Rescue shell\": .* \.cmdline#$(idx .cmdline 2) " prof.txt || fail "text: $(grep '@1' prof.txt)"
+ok
+# a UKI without .profile: one profile, the base; a plain PE: none
+expect_json withbpf.json '.profiles | length' 0
+"$TOP/tests/lib/mkuki-objcopy.sh" "$IMAGES/linuxx64.efi.stub" noprof.efi .cmdline=p-c0.txt .linux=p-k.bin ||
+	fail "objcopy: noprof.efi"
+"$PEKEXEC" inspect --json noprof.efi >noprof.json || fail "inspect noprof.efi"
+expect_json noprof.json '[.profiles[] | .index, .id, ([.sections[].name] | join(" "))] | join("|")' "0||.linux .cmdline .sbat"
 
 # --- exit codes and messages --------------------------------------------
 expect_exit 3 "truncated" "$PEKEXEC" inspect --json <(head -c 5000 "$IMAGES/vmlinuz-amd64")

@@ -127,6 +127,137 @@ struct facts {
 	struct inspect_bpf bpfi;
 };
 
+/*
+ * The UKI sections systemd-stub looks up for a profile (main after v258,
+ * src/fundamental/uki.c unified_sections[], the stub's find_sections():
+ * the profile's own, from its .profile to the next, else the base's, the
+ * ones before the first .profile; pk_pe_profile_section()).
+ */
+static const char *const uki_sections[] = {
+	".linux", ".osrel", ".cmdline", ".initrd", ".ucode", ".splash", ".dtb",
+	".dtbauto", ".hwids", ".uname", ".sbat", ".pcrsig", ".pcrpkey", ".profile",
+	".efifw",
+};
+
+/* Profiles to show: .profile sections, or 1 (the base) for a UKI without. */
+static unsigned int profile_count(const struct pk_pe *pe)
+{
+	unsigned int n = pk_pe_profile_count(pe);
+
+	if (n)
+		return n;
+	return pk_pe_find_section(pe, ".linux") ? 1 : 0;
+}
+
+/* KEY=VALUE of a .profile (os-release syntax, quotes dropped), "" if none. */
+static void profile_value(const struct pk_pe *pe, unsigned int profile, const char *key,
+			  char *out, size_t outsz)
+{
+	const struct pk_pe_section *s = pk_pe_profile_section(pe, profile, ".profile");
+	size_t klen = strlen(key), i = 0, n;
+	const char *p, *end;
+
+	out[0] = '\0';
+	if (!s)
+		return;
+	p = (const char *)pe->buf + s->data_offset;
+	end = p + s->data_size;
+	if (memchr(p, '\0', s->data_size))
+		end = memchr(p, '\0', s->data_size);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+
+		if ((size_t)(eol - p) > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			p += klen + 1;
+			n = (size_t)(eol - p);
+			if (n >= 2 && (p[0] == '"' || p[0] == '\'') && p[n - 1] == p[0]) {
+				p++;
+				n -= 2;
+			}
+			for (i = 0; i < n && i + 1 < outsz; i++)
+				out[i] = p[i];
+			out[i] = '\0';
+		}
+		p = eol + 1;
+	}
+}
+
+/* The index of @s in @pe's section table. */
+static unsigned int section_index(const struct pk_pe *pe, const struct pk_pe_section *s)
+{
+	return (unsigned int)(s - pe->sections);
+}
+
+static bool section_is_base(const struct pk_pe *pe, const struct pk_pe_section *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < pe->nsections && &pe->sections[i] != s; i++)
+		if (!strcmp(pe->sections[i].name, ".profile"))
+			return false;
+	return strcmp(s->name, ".profile") != 0;
+}
+
+static void json_profiles(struct json *j, const struct facts *f)
+{
+	const struct pk_pe *pe = f->pe;
+	unsigned int p, n = profile_count(pe);
+	char v[256];
+	size_t k;
+
+	json_array_begin(j, "profiles");
+	for (p = 0; p < n; p++) {
+		json_object_begin(j, NULL);
+		json_uint(j, "index", p);
+		profile_value(pe, p, "ID", v, sizeof(v));
+		json_string(j, "id", v);
+		profile_value(pe, p, "TITLE", v, sizeof(v));
+		json_string(j, "title", v);
+		json_array_begin(j, "sections");
+		for (k = 0; k < sizeof(uki_sections) / sizeof(uki_sections[0]); k++) {
+			const struct pk_pe_section *s = pk_pe_profile_section(pe, p, uki_sections[k]);
+
+			if (!s)
+				continue;
+			json_object_begin(j, NULL);
+			json_string(j, "name", uki_sections[k]);
+			json_uint(j, "section", section_index(pe, s));
+			json_bool(j, "base", section_is_base(pe, s));
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void text_profiles(const struct facts *f)
+{
+	const struct pk_pe *pe = f->pe;
+	unsigned int p, n = profile_count(pe);
+	char id[256], title[256];
+	size_t k;
+
+	if (!n)
+		return;
+	printf("\nUKI profiles (%u): the sections systemd-stub uses for each (#: section, * the base's)\n", n);
+	for (p = 0; p < n; p++) {
+		profile_value(pe, p, "ID", id, sizeof(id));
+		profile_value(pe, p, "TITLE", title, sizeof(title));
+		printf("  @%u%s%s%s%s%s:", p, id[0] ? " ID=" : "", id, title[0] ? " \"" : "", title,
+		       title[0] ? "\"" : "");
+		for (k = 0; k < sizeof(uki_sections) / sizeof(uki_sections[0]); k++) {
+			const struct pk_pe_section *s = pk_pe_profile_section(pe, p, uki_sections[k]);
+
+			if (s)
+				printf(" %s#%u%s", uki_sections[k], section_index(pe, s),
+				       section_is_base(pe, s) ? "*" : "");
+		}
+		printf("\n");
+	}
+}
+
 static void json_sections(struct json *j, const struct facts *f)
 {
 	const struct pk_pe *pe = f->pe;
@@ -294,6 +425,7 @@ static int print_json(const struct facts *f)
 	json_sections(&j, f);
 	json_signatures(&j, f);
 	json_zboot_bpf(&j, f);
+	json_profiles(&j, f);
 	json_object_end(&j);
 	return json_finish(&j);
 }
@@ -404,6 +536,7 @@ static int print_text(const struct facts *f)
 	} else {
 		printf("no\n");
 	}
+	text_profiles(f);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return -EIO;
 	return 0;
@@ -420,7 +553,8 @@ static void help(FILE *out)
 		"its EFI zboot header and its .bpf section: the parser program\n"
 		"(form, instructions, maps, the sandbox verifier's verdict) and the\n"
 		"stages it produces when the image is unpacked (signatures not\n"
-		"checked for that; use verify or extract).\n"
+		"checked for that; use verify or extract); a UKI's profiles (@N) and\n"
+		"the sections systemd-stub uses for each (its own, else the base's).\n"
 		"\n"
 		"Options:\n"
 		"  --json      machine-readable output, schema \"" INSPECT_FORMAT "\"\n"
