@@ -20,6 +20,7 @@
 #   - add-ons as ukify/objcopy make them (.cmdline/.initrd/.ucode, no .bpf)
 #     are read by the UKI's own parser program (the manifest's program
 #     sha256 is that of the UKI's .bpf section, objcopy --dump-section);
+#     two .ucode add-ons go in reverse order (the newest stub's);
 #   - bad ESPs: an add-on with .linux, a wrong .uname, unsigned under
 #     require, a .cred over cpio's 4 GiB limit (sparse), 10,000 files,
 #     symlinks and a symlink loop: refused (nothing written or loaded) or
@@ -320,6 +321,17 @@ jq -e --arg h "$(sha uki-bpf.bin)" \
 cmp o-raw/initrd o-raw2/initrd && [ "$(cat o-raw2/cmdline)" = "console=ttyS0 raw.addon=1" ] ||
 	fail "--addon raw add-on differs from the ESP's"
 echo "add-on without .bpf: read by the UKI's program (.ucode first, .initrd last, command line appended)"
+# two .ucode add-ons: the stub passes them last add-on first (stub.c
+# measure_and_append_ucode_addons(): the kernel takes the first it finds)
+head -c 501 /dev/urandom >raw-ucode2.bin
+bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" raw2.plain .ucode=raw-ucode2.bin
+sbsign --key key.pem --cert cert.pem --output raw2.addon.efi raw2.plain 2>/dev/null
+cp raw2.addon.efi raw/loader/addons/z-second.addon.efi   # after raw.addon.efi by name
+"$PEKEXEC" extract --verify require --trust cert.pem --esp raw -o o-raw3 raw/EFI/Linux/uki.efi
+{ cat raw-ucode2.bin; head -c $(((4 - $(stat -c %s raw-ucode2.bin) % 4) % 4)) /dev/zero; cat raw-ucode.bin; } >ucodes.want
+cmp -n "$(stat -c %s ucodes.want)" o-raw3/initrd ucodes.want ||
+	fail "two .ucode add-ons: the initrd does not start with the second's .ucode, then the first's"
+echo "two .ucode add-ons: the last one's first, as the stub passes them"
 
 # --- bad ESPs: refused, nothing written or loaded ---------------------------
 bad_addon() { # WANT-EXIT NAME ADDON-FILE [extract options]

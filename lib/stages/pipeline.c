@@ -246,6 +246,32 @@ static const uint8_t *uname_of(const struct pk_pe *pe, size_t *ret_len)
 	return pe->buf + s->data_offset;
 }
 
+/*
+ * @piece, then what @b held, 4-byte aligned as pk_buf_append_piece()
+ * joins them: systemd-stub (main after v258, stub.c at 017b5c04,
+ * measure_and_append_ucode_addons()) passes the add-ons' .ucode in
+ * reverse add-on order, "the kernel takes the first one it finds", so
+ * the last add-on's microcode wins, as a later add-on's initrd does.
+ */
+static int prepend_piece(struct pk_buf *b, const struct pk_buf *piece)
+{
+	struct pk_buf out = { 0 };
+	int e;
+
+	if (!piece->len)
+		return 0;
+	e = pk_buf_append_piece(&out, piece->data, piece->len);
+	if (!e)
+		e = pk_buf_append_piece(&out, b->data, b->len);
+	if (e < 0) {
+		pk_buf_free(&out);
+		return e;
+	}
+	pk_buf_free(b);
+	*b = out;
+	return 0;
+}
+
 /* 3. One add-on stage. */
 static int run_addon(struct run *r, size_t i)
 {
@@ -310,7 +336,7 @@ static int run_addon(struct run *r, size_t i)
 	if (!e) {
 		rec->sig = state;
 		snprintf(rec->signer, sizeof(rec->signer), "%s", signer);
-		e = pk_buf_append_piece(&r->addon_early, sink.early.data, sink.early.len);
+		e = prepend_piece(&r->addon_early, &sink.early);
 		if (!e)
 			e = pk_buf_append_piece(&r->addon_late, sink.late.data, sink.late.len);
 		if (!e)
@@ -392,10 +418,10 @@ fail:
 }
 
 /*
- * 4. Initrd, systemd-stub's order: add-ons' early pieces (.ucode), the
- * image's early pieces, the user's initrd, the image's late pieces
- * (.initrd), the generated archives (sidecars, .pcrsig, .pcrpkey), the
- * add-ons' late pieces.
+ * 4. Initrd, systemd-stub's order: add-ons' early pieces (.ucode, the
+ * last add-on's first), the image's early pieces, the user's initrd, the
+ * image's late pieces (.initrd), the generated archives (sidecars,
+ * .pcrsig, .pcrpkey, .osrel, .profile), the add-ons' late pieces.
  */
 static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 {
