@@ -308,7 +308,7 @@ int boot_entry_parse_conf(const uint8_t *buf, size_t len, struct boot_entry *e)
 }
 
 /* os-release: KEY=VALUE, VALUE optionally in "" or '' (backslash escapes). */
-static char *osrel_get(const char *text, size_t len, const char *key)
+char *boot_entries_osrel_get(const char *text, size_t len, const char *key)
 {
 	size_t kl = strlen(key), i = 0;
 
@@ -371,14 +371,14 @@ static int parse_uki_profile(const uint8_t *f, const struct pk_pe *pe,
 	text = section_text(f, os);
 	if (!text)
 		return -ENOMEM;
-	pretty = osrel_get(text, strlen(text), "PRETTY_NAME");
-	image_id = osrel_get(text, strlen(text), "IMAGE_ID");
-	name = osrel_get(text, strlen(text), "NAME");
-	id = osrel_get(text, strlen(text), "ID");
-	image_version = osrel_get(text, strlen(text), "IMAGE_VERSION");
-	version = osrel_get(text, strlen(text), "VERSION");
-	version_id = osrel_get(text, strlen(text), "VERSION_ID");
-	build_id = osrel_get(text, strlen(text), "BUILD_ID");
+	pretty = boot_entries_osrel_get(text, strlen(text), "PRETTY_NAME");
+	image_id = boot_entries_osrel_get(text, strlen(text), "IMAGE_ID");
+	name = boot_entries_osrel_get(text, strlen(text), "NAME");
+	id = boot_entries_osrel_get(text, strlen(text), "ID");
+	image_version = boot_entries_osrel_get(text, strlen(text), "IMAGE_VERSION");
+	version = boot_entries_osrel_get(text, strlen(text), "VERSION");
+	version_id = boot_entries_osrel_get(text, strlen(text), "VERSION_ID");
+	build_id = boot_entries_osrel_get(text, strlen(text), "BUILD_ID");
 	free(text);
 	text = pr ? section_text(f, pr) : NULL;
 	if (pr && !text) {
@@ -386,8 +386,8 @@ static int parse_uki_profile(const uint8_t *f, const struct pk_pe *pe,
 		goto out;
 	}
 	if (text) {
-		prof_id = osrel_get(text, strlen(text), "ID");
-		prof_title = osrel_get(text, strlen(text), "TITLE");
+		prof_id = boot_entries_osrel_get(text, strlen(text), "ID");
+		prof_title = boot_entries_osrel_get(text, strlen(text), "TITLE");
 	}
 	/* bootspec_pick_name_version_sort_key() */
 	{

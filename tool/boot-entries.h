@@ -79,6 +79,13 @@ int boot_entries_parse_uki(struct pk_ctx *ctx, const uint8_t *buf, size_t len,
 void boot_entry_free(struct boot_entry *e);
 int boot_entries_version_cmp(const char *a, const char *b);
 
+/*
+ * boot_entries_osrel_get - KEY's value in os-release text @text (@len
+ * bytes; also the syntax of a UKI's .profile): VALUE unquoted ("" or '',
+ * backslash escapes), a new string; NULL when absent or out of memory.
+ */
+char *boot_entries_osrel_get(const char *text, size_t len, const char *key);
+
 /* The entry whose id is @id (case folded, as systemd-boot folds ids), or -1. */
 int boot_entries_find(const struct boot_entries *e, const char *id);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot-entries.h"
 #include "inspect-bpf.h"
 #include "json.h"
 #include "pekexec/authenticode.h"
@@ -149,38 +150,22 @@ static unsigned int profile_count(const struct pk_pe *pe)
 	return pk_pe_find_section(pe, ".linux") ? 1 : 0;
 }
 
-/* KEY=VALUE of a .profile (os-release syntax, quotes dropped), "" if none. */
+/* KEY=VALUE of @profile's .profile (os-release syntax), "" if none. */
 static void profile_value(const struct pk_pe *pe, unsigned int profile, const char *key,
 			  char *out, size_t outsz)
 {
 	const struct pk_pe_section *s = pk_pe_profile_section(pe, profile, ".profile");
-	size_t klen = strlen(key), i = 0, n;
-	const char *p, *end;
+	const char *text, *nul;
+	char *v = NULL;
 
-	out[0] = '\0';
-	if (!s)
-		return;
-	p = (const char *)pe->buf + s->data_offset;
-	end = p + s->data_size;
-	if (memchr(p, '\0', s->data_size))
-		end = memchr(p, '\0', s->data_size);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-
-		if ((size_t)(eol - p) > klen && !strncmp(p, key, klen) && p[klen] == '=') {
-			p += klen + 1;
-			n = (size_t)(eol - p);
-			if (n >= 2 && (p[0] == '"' || p[0] == '\'') && p[n - 1] == p[0]) {
-				p++;
-				n -= 2;
-			}
-			for (i = 0; i < n && i + 1 < outsz; i++)
-				out[i] = p[i];
-			out[i] = '\0';
-		}
-		p = eol + 1;
+	/* pk_pe_parse() checked that the section's bytes lie inside the file */
+	if (s) {
+		text = (const char *)pe->buf + s->data_offset;
+		nul = memchr(text, '\0', s->data_size);
+		v = boot_entries_osrel_get(text, nul ? (size_t)(nul - text) : s->data_size, key);
 	}
+	snprintf(out, outsz, "%s", v ? v : "");
+	free(v);
 }
 
 /* The index of @s in @pe's section table. */
