@@ -31,6 +31,7 @@
  * (PK_BPF_MAX_INSNS instructions, PK_BPF_MAX_STATES states; -E2BIG).
  */
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "kfunc.h"
 #include "tnum.h"
@@ -1792,44 +1793,62 @@ static uint16_t live_regs(const struct pk_verifier *v, const struct pk_vstate *s
 	return v->live[s->fr[f + 1]->callsite + 1] & 0x3c0; /* r6..r9 */
 }
 
-static bool state_within(const struct pk_verifier *v, const struct pk_vstate *old,
-			 const struct pk_vstate *cur)
+/*
+ * Is every value @cur may hold one @old was explored with?  -1 if so, else
+ * what differed first (struct pk_vprof's reasons): 0 frames or
+ * references, 1 + n register n, 11 + 4 * slot + k stack slot (k: 0 init
+ * bytes, 1 spilled pointer, 2 spilled scalar, 3 pointer spilled in @cur
+ * only).
+ */
+static int state_miss(const struct pk_verifier *v, const struct pk_vstate *old,
+		      const struct pk_vstate *cur)
 {
 	uint32_t f, i;
 
 	if (old->nframe != cur->nframe || old->nref != cur->nref)
-		return false;
+		return 0;
 	for (i = 0; i < old->nref; i++)
 		if (old->refs[i] != cur->refs[i])
-			return false;
+			return 0;
 	for (f = 0; f < old->nframe; f++) {
 		const struct vframe *a = old->fr[f], *b = cur->fr[f];
 		uint16_t live = live_regs(v, old, f);
 
 		if (a->callsite != b->callsite)
-			return false;
+			return 0;
 		for (i = 0; i < BPF_REG_10; i++) /* r10: the frame, always equal */
 			if ((live & (1u << i)) && !reg_within(&a->r[i], &b->r[i]))
-				return false; /* a dead register's value never matters */
+				return 1 + (int)i; /* a dead register never matters */
 		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++) {
 			const struct vslot *x = &a->slot[i], *y = &b->slot[i];
+			int r = 11 + 4 * (int)i;
 
 			if ((x->init & y->init) != x->init)
-				return false;
+				return r;
 			if (x->spilled && x->spill.type != T_SCALAR) {
 				if (!y->spilled || !reg_within(&x->spill, &y->spill))
-					return false;
+					return r + 1;
 			} else if (x->spilled) {
 				if (y->spilled && !reg_within(&x->spill, &y->spill))
-					return false;
+					return r + 2;
 				if (!y->spilled && !is_unknown(&x->spill))
-					return false;
+					return r + 2;
 			} else if (y->spilled && y->spill.type != T_SCALAR && x->init) {
-				return false;
+				return r + 3;
 			}
 		}
 	}
-	return true;
+	return -1;
+}
+
+static bool state_within(const struct pk_verifier *v, const struct pk_vstate *old,
+			 const struct pk_vstate *cur)
+{
+	int miss = state_miss(v, old, cur);
+
+	if (miss >= 0 && v->prof)
+		v->prof->miss[miss]++;
+	return miss < 0;
 }
 
 #define THR_SIGN (UINT64_C(1) << 63) /* x ^ THR_SIGN: signed order as unsigned */
@@ -2250,6 +2269,8 @@ int pk_verify_paths(struct pk_verifier *v)
 		s->next = NULL;
 		v->mem -= state_bytes(s); /* charged by push() or below */
 		while (!done) {
+			if (v->prof)
+				v->prof->visits[s->pc]++;
 			if (++v->processed > PK_BPF_MAX_INSNS) {
 				err = pk_err(v->ctx, -E2BIG,
 					     "program too complex: more than %d instructions explored (insn %u)",
@@ -2275,6 +2296,63 @@ int pk_verify_paths(struct pk_verifier *v)
 	return err;
 }
 
+static void prof_report(struct pk_verifier *v)
+{
+	struct pk_vprof *p = v->prof;
+	char line[1024];
+	uint32_t i, k, best[10] = { 0 };
+	size_t n;
+	int used = 0;
+
+	/* the ten most visited instructions */
+	for (k = 0; k < 10; k++) {
+		uint32_t b = UINT32_MAX;
+
+		for (i = 0; i < v->prog->insn_cnt; i++) {
+			uint32_t j;
+			bool taken = false;
+
+			for (j = 0; j < k; j++)
+				taken |= best[j] == i;
+			if (!taken && p->visits[i] && (b == UINT32_MAX || p->visits[i] > p->visits[b]))
+				b = i;
+		}
+		if (b == UINT32_MAX)
+			break;
+		best[k] = b;
+		used += snprintf(line + used, sizeof(line) - (size_t)used, " insn %u: %u;", b,
+				 p->visits[b]);
+	}
+	pk_debug(v->ctx, "verifier profile: most visited:%s", line);
+	/* failed comparisons by what differed first, most frequent first */
+	used = 0;
+	line[0] = 0;
+	for (k = 0; k < 12; k++) {
+		uint32_t b = 0;
+
+		for (i = 1; i < PK_VPROF_NREASON; i++)
+			if (p->miss[i] > p->miss[b])
+				b = i;
+		if (!p->miss[b] && k)
+			break;
+		n = sizeof(line) - (size_t)used;
+		if (b == 0)
+			used += snprintf(line + used, n, " frames/refs %" PRIu64 ";", p->miss[b]);
+		else if (b < 11)
+			used += snprintf(line + used, n, " r%u %" PRIu64 ";", b - 1, p->miss[b]);
+		else
+			used += snprintf(line + used, n, " fp%d %s %" PRIu64 ";",
+					 (int)((b - 11) / 4 * 8) - PK_BPF_STACK_SIZE,
+					 (const char *const[]){ "init", "spilled pointer",
+								"spilled scalar", "pointer in cur" }[(b - 11) % 4],
+					 p->miss[b]);
+		p->miss[b] = 0;
+		if (used >= (int)sizeof(line))
+			break;
+	}
+	pk_debug(v->ctx, "verifier profile: prune misses by first difference:%s", line);
+}
+
 int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		      const struct pk_bpf_prog *prog, struct pk_insn_aux *aux)
 {
@@ -2296,6 +2374,15 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		err = pk_err(ctx, -ENOMEM, "verifier: out of memory");
 		goto out;
 	}
+	if (getenv("PK_VERIFIER_PROFILE")) {
+		v.prof = calloc(1, sizeof(*v.prof));
+		if (v.prof)
+			v.prof->visits = calloc(cnt, sizeof(*v.prof->visits));
+		if (!v.prof || !v.prof->visits) {
+			err = pk_err(ctx, -ENOMEM, "verifier: out of memory");
+			goto out;
+		}
+	}
 	err = pk_verify_cfg(&v);
 	if (!err)
 		err = pk_verify_liveness(&v);
@@ -2310,7 +2397,12 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 			 " instructions explored, %" PRIu64 " branch states, %" PRIu64
 			 " KiB of states at most, %" PRIu64 " frame comparisons",
 			 cnt, v.sub_cnt, v.processed, v.states, v.mem_peak >> 10, v.cmp);
+	if (!err && v.prof)
+		prof_report(&v);
 out:
+	if (v.prof)
+		free(v.prof->visits);
+	free(v.prof);
 	if (v.stored)
 		for (i = 0; i < cnt; i++)
 			while (v.stored[i]) {

@@ -49,6 +49,19 @@ struct pk_verifier {
 	uint64_t *thr_s;
 	uint32_t thr_cnt;
 	bool thr_on; /* this widening may stop at a threshold */
+	/* PK_VERIFIER_PROFILE set: where exploration goes (debug log) */
+	struct pk_vprof *prof;
+};
+
+/*
+ * Profile of one verification (PK_VERIFIER_PROFILE=1 pekexec -vv bpf
+ * verify): visits per instruction, and for each failed comparison with a
+ * stored state the first thing that differed.
+ */
+#define PK_VPROF_NREASON (2 + 10 + 4 * (PK_BPF_STACK_SIZE / 8))
+struct pk_vprof {
+	uint32_t *visits; /* per insn */
+	uint64_t miss[PK_VPROF_NREASON];
 };
 
 int pk_verr(struct pk_verifier *v, uint32_t idx, const char *fmt, ...)
