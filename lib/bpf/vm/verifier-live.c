@@ -21,6 +21,10 @@
  * defines r0 and clobbers r1..r5; r6..r9 flow through it.  The callee's own
  * liveness is computed in its own function.  exit uses r0.  r10 is never
  * tracked (it only ever holds the frame pointer).
+ *
+ * Stack slots get the same treatment (live_slots(), below): an 8-byte slot
+ * of the running frame that no path reads again before overwriting it
+ * whole cannot make a state unsafe either, so state_within() skips it.
  */
 #include "verifier.h"
 
@@ -123,14 +127,233 @@ static void live_sub(struct pk_verifier *v, const struct pk_vsub *s)
 	}
 }
 
+/*
+ * Live stack slots.  A slot's init bytes matter while some path may read
+ * one of its bytes before an aligned 8-byte store overwrites them all; its
+ * spilled register matters while some path may load the slot as a whole
+ * (an 8-byte load, which restores the spill) before any store into the
+ * slot (which replaces or drops the spill).  Loads, stores and atomics at a
+ * fixed offset from r10 are exact; anything else that may touch the frame
+ * counts as reading every slot: a load or atomic through another register
+ * that may hold a stack pointer, a helper or kfunc call that may get one as
+ * an argument, and every bpf-to-bpf call (the callee may get at the frame
+ * through memory).  Which registers may hold a stack pointer comes from a
+ * forward pass (stack_ptrs()); a stack pointer stored anywhere makes every
+ * loaded value a possible stack pointer.  Stores through other registers
+ * kill nothing.  The slots of caller frames are not treated here:
+ * state_within() compares them all.
+ */
+#define ALL_SLOTS UINT64_MAX
+
+/* Slots of bytes [off, off + size) from r10 (out of the frame: none, the
+ * path exploration refuses the access). */
+static uint64_t slots_of(int32_t off, unsigned int size)
+{
+	int64_t lo = (int64_t)off + PK_BPF_STACK_SIZE, hi = lo + size;
+	uint64_t m = 0;
+	int64_t b;
+
+	if (lo < 0 || hi > PK_BPF_STACK_SIZE)
+		return 0;
+	for (b = lo / 8; b * 8 < hi; b++)
+		m |= UINT64_C(1) << b;
+	return m;
+}
+
+/* @sp: registers that may hold a stack pointer before @in; returns after. */
+static uint16_t sp_step(const struct bpf_insn *in, uint16_t sp, bool *stored)
+{
+	uint8_t cls = PK_BPF_CLASS(in->code), op = PK_BPF_OP(in->code);
+	uint16_t dst = R(in->dst_reg), src = R(in->src_reg);
+	bool x = PK_BPF_SRC(in->code) == BPF_X;
+	uint16_t loaded = *stored ? 0xffff : 0;
+
+	switch (cls) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		if (op == BPF_MOV)
+			sp = (uint16_t)((sp & ~dst) | (x && (sp & src) ? dst : 0));
+		else if (x && op != BPF_END && (sp & src))
+			sp |= dst; /* pointer arithmetic, either way round */
+		break;
+	case BPF_LDX:
+		sp = (uint16_t)((sp & ~dst) | (loaded & dst));
+		break;
+	case BPF_STX:
+		if (sp & src)
+			*stored = true;
+		if (PK_BPF_MODE(in->code) == BPF_ATOMIC) {
+			if (in->imm == BPF_CMPXCHG)
+				sp = (uint16_t)((sp & ~R(0)) | (loaded & R(0)));
+			else if (in->imm & BPF_FETCH)
+				sp = (uint16_t)((sp & ~src) | (loaded & src));
+		}
+		break;
+	case BPF_LD:
+		sp &= (uint16_t)~dst;
+		break;
+	case BPF_JMP:
+		if (op == BPF_CALL) {
+			/* a callee may return a pointer it got, or store one */
+			bool arg = sp & R_ARGS;
+
+			if (arg && in->src_reg == BPF_PSEUDO_CALL)
+				*stored = true;
+			sp &= (uint16_t)~(R(0) | R_ARGS);
+			if (arg)
+				sp |= R(0);
+		}
+		break;
+	}
+	return (uint16_t)(sp | R(BPF_REG_10));
+}
+
+static void stack_ptrs(struct pk_verifier *v, const struct pk_vsub *s, uint16_t *sp)
+{
+	const struct bpf_insn *insns = v->prog->insns;
+	bool changed = true, stored = false;
+	uint32_t i;
+
+	for (i = s->start; i < s->end; i++)
+		sp[i] = 0;
+	/* a subprogram's arguments may point into its callers' frames */
+	sp[s->start] = (uint16_t)(R(BPF_REG_10) | (s->start ? R_ARGS : 0));
+	while (changed) {
+		changed = false;
+		for (i = s->start; i < s->end; i++) {
+			const struct bpf_insn *in = &insns[i];
+			bool was = stored;
+			uint16_t out;
+			uint32_t n[2];
+			int k, nn = 0;
+
+			if (v->flags[i] & PK_VF_LDIMM2)
+				continue;
+			out = sp_step(in, sp[i], &stored);
+			changed |= stored != was;
+			if (is_branch(in)) {
+				n[nn++] = pk_jump_target(in, i);
+				if (PK_BPF_OP(in->code) != BPF_JA)
+					n[nn++] = i + 1;
+			} else if (in->code != (BPF_JMP | BPF_EXIT)) {
+				n[nn++] = i + (pk_bpf_is_ldimm64(in) ? 2 : 1);
+			}
+			for (k = 0; k < nn; k++)
+				if (n[k] < s->end && (sp[n[k]] | out) != sp[n[k]]) {
+					sp[n[k]] |= out;
+					changed = true;
+				}
+		}
+	}
+}
+
+struct slots {
+	uint64_t init;  /* some byte may be read */
+	uint64_t spill; /* the slot may be loaded whole */
+};
+
+static void slot_use_def(const struct bpf_insn *in, uint16_t sp, struct slots *use,
+			 struct slots *def)
+{
+	uint8_t cls = PK_BPF_CLASS(in->code);
+	unsigned int size;
+	uint64_t m;
+
+	use->init = use->spill = def->init = def->spill = 0;
+	switch (cls) {
+	case BPF_LDX:
+		size = pk_bpf_size_bytes(in->code);
+		if (in->src_reg == BPF_REG_10) {
+			use->init = slots_of(in->off, size);
+			use->spill = size == 8 ? use->init : 0;
+		} else if (sp & R(in->src_reg)) {
+			use->init = use->spill = ALL_SLOTS;
+		}
+		break;
+	case BPF_ST:
+	case BPF_STX:
+		size = pk_bpf_size_bytes(in->code);
+		if (cls == BPF_STX && PK_BPF_MODE(in->code) == BPF_ATOMIC) {
+			if (in->dst_reg == BPF_REG_10)
+				use->init = use->spill = slots_of(in->off, size);
+			else if (sp & R(in->dst_reg))
+				use->init = use->spill = ALL_SLOTS;
+		} else if (in->dst_reg == BPF_REG_10) {
+			m = slots_of(in->off, size);
+			def->spill = m; /* replaced, or dropped by a narrower store */
+			if (size == 8 && !(in->off & 7))
+				def->init = m;
+		}
+		break;
+	case BPF_JMP:
+		if (PK_BPF_OP(in->code) == BPF_CALL &&
+		    (in->src_reg == BPF_PSEUDO_CALL || (sp & R_ARGS)))
+			use->init = use->spill = ALL_SLOTS;
+		break;
+	}
+}
+
+static void live_slots(struct pk_verifier *v, const struct pk_vsub *s, const uint16_t *sp)
+{
+	const struct bpf_insn *insns = v->prog->insns;
+	bool changed = true;
+
+	while (changed) {
+		uint32_t i = s->end;
+
+		changed = false;
+		while (i-- > s->start) {
+			const struct bpf_insn *in = &insns[i];
+			struct slots use, def, out = { 0, 0 };
+			uint32_t n[2];
+			int k, nn = 0;
+			uint64_t init, spill;
+
+			if (v->flags[i] & PK_VF_LDIMM2)
+				continue;
+			slot_use_def(in, sp[i], &use, &def);
+			if (is_branch(in)) {
+				n[nn++] = pk_jump_target(in, i);
+				if (PK_BPF_OP(in->code) != BPF_JA)
+					n[nn++] = i + 1;
+			} else if (in->code != (BPF_JMP | BPF_EXIT)) {
+				n[nn++] = i + (pk_bpf_is_ldimm64(in) ? 2 : 1);
+			}
+			for (k = 0; k < nn; k++) {
+				if (n[k] >= s->end)
+					continue;
+				out.init |= v->slive[n[k]];
+				out.spill |= v->spill_live[n[k]];
+			}
+			init = use.init | (out.init & ~def.init);
+			spill = use.spill | (out.spill & ~def.spill);
+			if (init != v->slive[i] || spill != v->spill_live[i]) {
+				v->slive[i] = init;
+				v->spill_live[i] = spill;
+				changed = true;
+			}
+		}
+	}
+}
+
 int pk_verify_liveness(struct pk_verifier *v)
 {
+	uint16_t *sp;
 	uint32_t i;
 
 	v->live = calloc(v->prog->insn_cnt, sizeof(*v->live));
-	if (!v->live)
+	v->slive = calloc(v->prog->insn_cnt, sizeof(*v->slive));
+	v->spill_live = calloc(v->prog->insn_cnt, sizeof(*v->spill_live));
+	sp = calloc(v->prog->insn_cnt, sizeof(*sp));
+	if (!v->live || !v->slive || !v->spill_live || !sp) {
+		free(sp);
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
-	for (i = 0; i < v->sub_cnt; i++)
+	}
+	for (i = 0; i < v->sub_cnt; i++) {
 		live_sub(v, &v->subs[i]);
+		stack_ptrs(v, &v->subs[i], sp);
+		live_slots(v, &v->subs[i], sp);
+	}
+	free(sp);
 	return 0;
 }

@@ -1816,12 +1816,29 @@ static int state_miss(const struct pk_verifier *v, const struct pk_vstate *old,
 
 		if (a->callsite != b->callsite)
 			return 0;
+		/* the running frame's dead slots never matter either, nor a
+		 * spill no path loads again; a caller's slots may still be
+		 * read through a pointer: all count */
+		bool top = f + 1 == old->nframe;
+		uint64_t ilive = top ? v->slive[old->pc] : UINT64_MAX;
+		uint64_t slive = top ? v->spill_live[old->pc] : UINT64_MAX;
+
 		for (i = 0; i < BPF_REG_10; i++) /* r10: the frame, always equal */
 			if ((live & (1u << i)) && !reg_within(&a->r[i], &b->r[i]))
 				return 1 + (int)i; /* a dead register never matters */
 		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++) {
 			const struct vslot *x = &a->slot[i], *y = &b->slot[i];
 			int r = 11 + 4 * (int)i;
+
+			if (!(ilive & (UINT64_C(1) << i)))
+				continue;
+			if (!(slive & (UINT64_C(1) << i))) {
+				/* read, if at all, only as bytes after a store
+				 * dropped the spill: the init bytes decide */
+				if ((x->init & y->init) != x->init)
+					return r;
+				continue;
+			}
 
 			if ((x->init & y->init) != x->init)
 				return r;
@@ -2417,6 +2434,8 @@ out:
 	free(v.thr_s);
 	free(v.flags);
 	free(v.live);
+	free(v.slive);
+	free(v.spill_live);
 	free(v.sub_of);
 	free(v.subs);
 	return err;

@@ -29,6 +29,11 @@ struct pk_verifier {
 	struct pk_insn_aux *aux;
 	uint8_t *flags;    /* per insn */
 	uint16_t *live;    /* per insn: registers live on entry, bit n = rn */
+	/* per insn, on entry, bit n = bytes [8n, 8n + 8) of the running
+	 * frame's 512 (verifier-live.c): slots whose init bytes, and slots
+	 * whose spilled register, a path may still read */
+	uint64_t *slive;
+	uint64_t *spill_live;
 	uint32_t *sub_of;  /* per insn: its function */
 	struct pk_vsub *subs;
 	uint32_t sub_cnt;
