@@ -243,6 +243,11 @@ def _(p):
 def _(p):
     ldx(p, 7, 1, 0, 1); jif(p, 7, "==", 7, "b"); st(p, 10, -8, 0, 8); p.label("b")
     st(p, 10, -8, 0, 4); ldx(p, 0, 10, -4, 4); ex(p)
+@t("prune-slot-helper-fills", "parser", "byte not initialised", "fp-8 written whole or not at all on two paths; probe_read_kernel fills its low 4 bytes (memory a helper fills is no read, and no full overwrite either): an 8-byte load of it")
+def _(p):
+    ldx(p, 6, 1, 0, 8); ldx(p, 7, 6, 0, 1); jif(p, 7, "==", 7, "b"); st(p, 10, -8, 0, 8); p.label("b")
+    ldx(p, 3, 6, 8, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 4); call(p, 113)
+    ldx(p, 0, 10, -8, 8); pex(p)
 @t("prune-slot-whole-load", "raw", "invalid access to memory R4", "fp-8 = 0 or 100, a 4-byte store to fp-16 (another slot), then the 8-byte load of fp-8 restores the spill: r1[value]")
 def _(p):
     slot_diamond(p); st(p, 10, -16, 0, 4); ldx(p, 5, 10, -8, 8); slot_use(p, 5)

@@ -26,6 +26,7 @@
  * of the running frame that no path reads again before overwriting it
  * whole cannot make a state unsafe either, so state_within() skips it.
  */
+#include "kfunc.h"
 #include "verifier.h"
 
 #define R(n) ((uint16_t)(1u << (n)))
@@ -135,8 +136,9 @@ static void live_sub(struct pk_verifier *v, const struct pk_vsub *s)
  * slot (which replaces or drops the spill).  Loads, stores and atomics at a
  * fixed offset from r10 are exact; anything else that may touch the frame
  * counts as reading every slot: a load or atomic through another register
- * that may hold a stack pointer, a helper or kfunc call that may get one as
- * an argument, and every bpf-to-bpf call (the callee may get at the frame
+ * that may hold a stack pointer, a helper or kfunc call that may get one in
+ * an argument it reads (memory it only fills is written, which kills
+ * nothing), and every bpf-to-bpf call (the callee may get at the frame
  * through memory).  Which registers may hold a stack pointer comes from a
  * forward pass (stack_ptrs()); a stack pointer stored anywhere makes every
  * loaded value a possible stack pointer.  Stores through other registers
@@ -252,8 +254,39 @@ struct slots {
 	uint64_t spill; /* the slot may be loaded whole */
 };
 
-static void slot_use_def(const struct bpf_insn *in, uint16_t sp, struct slots *use,
-			 struct slots *def)
+/*
+ * May the call @in read the frame?  A bpf-to-bpf call always may; a helper
+ * or kfunc if it gets a possible stack pointer in an argument it reads
+ * (its table entry: not one it does not use, nor memory it only fills);
+ * callx, an unknown helper or kfunc: if any argument may be one.
+ */
+static bool call_reads_stack(const struct pk_verifier *v, const struct bpf_insn *in,
+			     uint16_t sp)
+{
+	const struct pk_bpf_helper *h = NULL;
+	int i;
+
+	if (in->src_reg == BPF_PSEUDO_CALL)
+		return true;
+	if (!(sp & R_ARGS))
+		return false;
+	if (PK_BPF_SRC(in->code) == BPF_K) {
+		if (in->src_reg == BPF_PSEUDO_KFUNC_CALL)
+			h = pk_bpf_kfunc_by_id((uint32_t)in->imm);
+		else
+			h = pk_bpf_find_helper(v->env, (uint32_t)in->imm);
+	}
+	if (!h)
+		return true;
+	for (i = 1; i <= 5; i++)
+		if ((sp & R(i)) && h->args[i - 1] != PK_BPF_ARG_NONE &&
+		    h->args[i - 1] != PK_BPF_ARG_MEM_UNINIT)
+			return true;
+	return false;
+}
+
+static void slot_use_def(const struct pk_verifier *v, const struct bpf_insn *in,
+			 uint16_t sp, struct slots *use, struct slots *def)
 {
 	uint8_t cls = PK_BPF_CLASS(in->code);
 	unsigned int size;
@@ -286,8 +319,7 @@ static void slot_use_def(const struct bpf_insn *in, uint16_t sp, struct slots *u
 		}
 		break;
 	case BPF_JMP:
-		if (PK_BPF_OP(in->code) == BPF_CALL &&
-		    (in->src_reg == BPF_PSEUDO_CALL || (sp & R_ARGS)))
+		if (PK_BPF_OP(in->code) == BPF_CALL && call_reads_stack(v, in, sp))
 			use->init = use->spill = ALL_SLOTS;
 		break;
 	}
@@ -311,7 +343,7 @@ static void live_slots(struct pk_verifier *v, const struct pk_vsub *s, const uin
 
 			if (v->flags[i] & PK_VF_LDIMM2)
 				continue;
-			slot_use_def(in, sp[i], &use, &def);
+			slot_use_def(v, in, sp[i], &use, &def);
 			if (is_branch(in)) {
 				n[nn++] = pk_jump_target(in, i);
 				if (PK_BPF_OP(in->code) != BPF_JA)
