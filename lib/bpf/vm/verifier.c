@@ -1813,25 +1813,27 @@ static int state_miss(const struct pk_verifier *v, const struct pk_vstate *old,
 	for (f = 0; f < old->nframe; f++) {
 		const struct vframe *a = old->fr[f], *b = cur->fr[f];
 		uint16_t live = live_regs(v, old, f);
-
-		if (a->callsite != b->callsite)
-			return 0;
 		/* the running frame's dead slots never matter either, nor a
-		 * spill no path loads again; a caller's slots may still be
-		 * read through a pointer: all count */
+		 * spill no path loads again (verifier-live.c; a live spill's
+		 * slot is live); a caller's slots may still be read through a
+		 * pointer: all count */
 		bool top = f + 1 == old->nframe;
 		uint64_t ilive = top ? v->slive[old->pc] : UINT64_MAX;
 		uint64_t slive = top ? v->spill_live[old->pc] : UINT64_MAX;
 
+		if (a->callsite != b->callsite)
+			return 0;
 		for (i = 0; i < BPF_REG_10; i++) /* r10: the frame, always equal */
 			if ((live & (1u << i)) && !reg_within(&a->r[i], &b->r[i]))
 				return 1 + (int)i; /* a dead register never matters */
-		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++) {
-			const struct vslot *x = &a->slot[i], *y = &b->slot[i];
-			int r = 11 + 4 * (int)i;
+		for (; ilive; ilive &= ilive - 1) {
+			const struct vslot *x, *y;
+			int r;
 
-			if (!(ilive & (UINT64_C(1) << i)))
-				continue;
+			i = (uint32_t)__builtin_ctzll(ilive);
+			x = &a->slot[i];
+			y = &b->slot[i];
+			r = 11 + 4 * (int)i;
 			if (!(slive & (UINT64_C(1) << i))) {
 				/* read, if at all, only as bytes after a store
 				 * dropped the spill: the init bytes decide */
@@ -1839,7 +1841,6 @@ static int state_miss(const struct pk_verifier *v, const struct pk_vstate *old,
 					return r;
 				continue;
 			}
-
 			if ((x->init & y->init) != x->init)
 				return r;
 			if (x->spilled && x->spill.type != T_SCALAR) {
