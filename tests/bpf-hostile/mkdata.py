@@ -595,14 +595,14 @@ def explosion(p, joins, depth=8):
         ex(p)
 @t("state-explosion", "raw", "verifier state memory above 256 MiB", "a chain of 3000 if/else diamonds on input bits in the 8th frame: every path a new constant; stopped by the verifier's memory cap")
 def _(p): explosion(p, 3000)
-@t("state-explosion-pointers", "raw", "frame comparisons while pruning", "200 diamonds that each may move a stack pointer by one byte: pointers with other offsets never prune, widening does not apply to them; stopped by the comparison cap")
+@t("state-explosion-pointers", "raw", "verifier states", "200 diamonds that each may move a stack pointer by one byte: pointers with other offsets never prune, widening does not apply to them; stopped by the cap on branch states (stored states that keep failing to prune are dropped, so comparisons stay few)")
 def _(p):
     ldx(p, 2, 1, 0, 8); movr(p, 3, 10)
     for i in range(200):
         p.op(f"if r2 & {1 << (i % 31)} goto +1", 1, lambda l, pc, i=i: [w(0x45, 2, 0, 1, 1 << (i % 31))])
         alu(p, 3, "+", -1)
     mov(p, 0, 0); ex(p)
-@t("state-explosion-one-frame", "raw", "program too complex", "the same chain of 3000 diamonds in one frame: smaller states, more of them; stopped by a cap")
+@t("state-explosion-one-frame", "raw", "frame comparisons while pruning", "the same chain of 3000 diamonds in one frame: smaller states, more of them; stopped by the comparison cap")
 def _(p): explosion(p, 3000, depth=2)
 
 # --- bpf_trace_printk format abuse: r0 is the helper's result (the line's

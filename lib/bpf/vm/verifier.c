@@ -109,6 +109,7 @@ struct pk_vstate {
 	uint32_t pc;
 	/* loop heads this path went through, and how often */
 	uint32_t lp_pc[PK_LOOP_SLOTS], lp_cnt[PK_LOOP_SLOTS];
+	uint32_t hit, miss; /* stored: comparisons that pruned / did not */
 	struct pk_vstate *next; /* stored list / work stack */
 };
 
@@ -2035,7 +2036,7 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 	uint32_t n = 0, mine = 0, all;
 
 	*ret_pruned = false;
-	for (it = *head; it; it = it->next) {
+	for (pp = head; (it = *pp);) {
 		/* each comparison walks up to every frame: bounded in total */
 		v->cmp += it->nframe;
 		if (v->cmp > PK_BPF_VERIFIER_MAX_CMP)
@@ -2044,9 +2045,24 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 				      " instructions explored, %" PRIu64 " branch states)",
 				      PK_BPF_VERIFIER_MAX_CMP, s->pc, v->processed, v->states);
 		if (state_within(v, it, s)) {
+			it->hit++;
 			*ret_pruned = true;
 			return 0;
 		}
+		/*
+		 * A stored state that keeps failing to prune (the iterations
+		 * of a loop whose counter differs each time) is dropped, as
+		 * the kernel's is_state_visited() does (miss_cnt > hit_cnt * 3
+		 * + 3): forgetting it only costs time.  The newest stays, as
+		 * widening compares with it.
+		 */
+		if (++it->miss > it->hit * 3 + 3 && it != *head) {
+			*pp = it->next;
+			v->mem -= state_bytes(it);
+			state_free(it);
+			continue;
+		}
+		pp = &it->next;
 	}
 	all = ++v->visits[s->pc];
 	if (v->flags[s->pc] & PK_VF_LOOP)
@@ -2072,6 +2088,7 @@ static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pru
 	copy = state_copy(s);
 	if (!copy)
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
+	copy->hit = copy->miss = 0;
 	copy->next = *head;
 	*head = copy;
 	/* keep the newest few; forgetting old ones only costs time */
