@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * verifier-live.c - which registers are live at each instruction, for
- * pruning (verifier.c, state_within()).
+ * pruning (verifier-prune.c, state_within()).
  *
  * A register is live at an instruction if some path from there reads it
  * before writing it.  The value of a dead register can never matter, so a

@@ -2,8 +2,9 @@
 /*
  * verifier.h - what the verifier's passes share.  verifier-cfg.c checks
  * the program's structure (opcodes, jumps, functions, reachability, stack
- * across calls); verifier.c explores every path with abstract register and
- * stack state.
+ * across calls); verifier-live.c finds live registers and stack slots;
+ * verifier.c explores every path with abstract register and stack state
+ * (verifier-state.h, verifier-scalar.c, verifier-prune.c).
  */
 #ifndef PK_BPF_VERIFIER_H
 #define PK_BPF_VERIFIER_H
@@ -49,7 +50,7 @@ struct pk_verifier {
 	/* widening thresholds: the program's compare constants c - 1, c,
 	 * c + 1, sorted as unsigned and as signed values; thr_s holds each
 	 * signed value as x ^ (1 << 63), whose unsigned order is the signed
-	 * order, so that one search serves both (verifier.c thr_find()) */
+	 * order, so that one search serves both (verifier-prune.c thr_find()) */
 	uint64_t *thr_u;
 	uint64_t *thr_s;
 	uint32_t thr_cnt;
