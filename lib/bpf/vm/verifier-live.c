@@ -22,7 +22,7 @@
  * liveness is computed in its own function.  exit uses r0.  r10 is never
  * tracked (it only ever holds the frame pointer).
  *
- * Stack slots get the same treatment (live_slots(), below): an 8-byte slot
+ * Stack slots get the same treatment (slot_use_def(), below): an 8-byte slot
  * of the running frame that no path reads again before overwriting it
  * whole cannot make a state unsafe either, so state_within() skips it.
  */
@@ -89,43 +89,28 @@ static bool is_branch(const struct bpf_insn *in)
 	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL && op != BPF_EXIT;
 }
 
-/* One function, iterated to a fixed point (backward order converges fast). */
-static void live_sub(struct pk_verifier *v, const struct pk_vsub *s)
+/*
+ * The successors of instruction @i of function @s in ret_n[] (at most two;
+ * pk_verify_cfg() checked jump targets are inside the function, and that
+ * it does not run off its end); returns how many.
+ */
+static int succs(const struct bpf_insn *in, uint32_t i, const struct pk_vsub *s,
+		 uint32_t ret_n[2])
 {
-	const struct bpf_insn *insns = v->prog->insns;
-	bool changed = true;
+	uint32_t n[2];
+	int k, cnt = 0, nn = 0;
 
-	while (changed) {
-		uint32_t i = s->end;
-
-		changed = false;
-		while (i-- > s->start) {
-			const struct bpf_insn *in = &insns[i];
-			uint16_t use, def, out = 0, live;
-
-			if (v->flags[i] & PK_VF_LDIMM2)
-				continue;
-			use_def(in, &use, &def);
-			if (is_branch(in)) {
-				uint32_t t = pk_jump_target(in, i);
-
-				/* pk_verify_cfg() checked t is inside s */
-				out |= v->live[t];
-				if (PK_BPF_OP(in->code) != BPF_JA)
-					out |= v->live[i + 1];
-			} else if (in->code != (BPF_JMP | BPF_EXIT)) {
-				uint32_t n = i + (pk_bpf_is_ldimm64(in) ? 2 : 1);
-
-				if (n < s->end)
-					out |= v->live[n];
-			}
-			live = (uint16_t)(use | (out & ~def));
-			if (live != v->live[i]) {
-				v->live[i] = live;
-				changed = true;
-			}
-		}
+	if (is_branch(in)) {
+		n[cnt++] = pk_jump_target(in, i);
+		if (PK_BPF_OP(in->code) != BPF_JA)
+			n[cnt++] = i + 1;
+	} else if (in->code != (BPF_JMP | BPF_EXIT)) {
+		n[cnt++] = i + (pk_bpf_is_ldimm64(in) ? 2 : 1);
 	}
+	for (k = 0; k < cnt; k++)
+		if (n[k] < s->end)
+			ret_n[nn++] = n[k];
+	return nn;
 }
 
 /*
@@ -227,21 +212,15 @@ static void stack_ptrs(struct pk_verifier *v, const struct pk_vsub *s, uint16_t 
 			bool was = stored;
 			uint16_t out;
 			uint32_t n[2];
-			int k, nn = 0;
+			int k, nn;
 
 			if (v->flags[i] & PK_VF_LDIMM2)
 				continue;
 			out = sp_step(in, sp[i], &stored);
 			changed |= stored != was;
-			if (is_branch(in)) {
-				n[nn++] = pk_jump_target(in, i);
-				if (PK_BPF_OP(in->code) != BPF_JA)
-					n[nn++] = i + 1;
-			} else if (in->code != (BPF_JMP | BPF_EXIT)) {
-				n[nn++] = i + (pk_bpf_is_ldimm64(in) ? 2 : 1);
-			}
+			nn = succs(in, i, s, n);
 			for (k = 0; k < nn; k++)
-				if (n[k] < s->end && (sp[n[k]] | out) != sp[n[k]]) {
+				if ((sp[n[k]] | out) != sp[n[k]]) {
 					sp[n[k]] |= out;
 					changed = true;
 				}
@@ -325,7 +304,11 @@ static void slot_use_def(const struct pk_verifier *v, const struct bpf_insn *in,
 	}
 }
 
-static void live_slots(struct pk_verifier *v, const struct pk_vsub *s, const uint16_t *sp)
+/*
+ * Live registers and slots of one function, iterated to a fixed point
+ * (backward order converges fast); @sp from stack_ptrs().
+ */
+static void live_sub(struct pk_verifier *v, const struct pk_vsub *s, const uint16_t *sp)
 {
 	const struct bpf_insn *insns = v->prog->insns;
 	bool changed = true;
@@ -336,30 +319,27 @@ static void live_slots(struct pk_verifier *v, const struct pk_vsub *s, const uin
 		changed = false;
 		while (i-- > s->start) {
 			const struct bpf_insn *in = &insns[i];
-			struct slots use, def, out = { 0, 0 };
-			uint32_t n[2];
-			int k, nn = 0;
+			struct slots suse, sdef, sout = { 0, 0 };
+			uint16_t use, def, out = 0, live;
 			uint64_t init, spill;
+			uint32_t n[2];
+			int k, nn;
 
 			if (v->flags[i] & PK_VF_LDIMM2)
 				continue;
-			slot_use_def(v, in, sp[i], &use, &def);
-			if (is_branch(in)) {
-				n[nn++] = pk_jump_target(in, i);
-				if (PK_BPF_OP(in->code) != BPF_JA)
-					n[nn++] = i + 1;
-			} else if (in->code != (BPF_JMP | BPF_EXIT)) {
-				n[nn++] = i + (pk_bpf_is_ldimm64(in) ? 2 : 1);
-			}
+			use_def(in, &use, &def);
+			slot_use_def(v, in, sp[i], &suse, &sdef);
+			nn = succs(in, i, s, n);
 			for (k = 0; k < nn; k++) {
-				if (n[k] >= s->end)
-					continue;
-				out.init |= v->slive[n[k]];
-				out.spill |= v->spill_live[n[k]];
+				out |= v->live[n[k]];
+				sout.init |= v->slive[n[k]];
+				sout.spill |= v->spill_live[n[k]];
 			}
-			init = use.init | (out.init & ~def.init);
-			spill = use.spill | (out.spill & ~def.spill);
-			if (init != v->slive[i] || spill != v->spill_live[i]) {
+			live = (uint16_t)(use | (out & ~def));
+			init = suse.init | (sout.init & ~sdef.init);
+			spill = suse.spill | (sout.spill & ~sdef.spill);
+			if (live != v->live[i] || init != v->slive[i] || spill != v->spill_live[i]) {
+				v->live[i] = live;
 				v->slive[i] = init;
 				v->spill_live[i] = spill;
 				changed = true;
@@ -382,9 +362,8 @@ int pk_verify_liveness(struct pk_verifier *v)
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
 	}
 	for (i = 0; i < v->sub_cnt; i++) {
-		live_sub(v, &v->subs[i]);
 		stack_ptrs(v, &v->subs[i], sp);
-		live_slots(v, &v->subs[i], sp);
+		live_sub(v, &v->subs[i], sp);
 	}
 	free(sp);
 	return 0;
