@@ -209,6 +209,48 @@ def _(p):
     p.label("b"); mov(p, 7, 100); p.label("call"); lcall(p, "sub"); alur(p, 6, "+", 7)
     ldx(p, 0, 6, 0, 1); ex(p)
     p.label("sub"); mov(p, 0, 0); ja(p, "j"); p.label("j"); ex(p)
+# pruning skips the running frame's stack slots no path reads again
+# (verifier-live.c live_slots()): each case below has a slot that differs
+# between the two paths joining at "join", read only in a way the liveness
+# pass must see; the fall-through path is safe and stored first, the taken
+# one must not be pruned against it
+def slot_diamond(p, a=0, b=100):
+    ldx(p, 7, 1, 0, 1); movr(p, 6, 1); jif(p, 7, "==", 7, "b"); st(p, 10, -8, a, 8); ja(p, "join")
+    p.label("b"); st(p, 10, -8, b, 8); p.label("join")
+def slot_use(p, r):
+    movr(p, 4, 6); alur(p, 4, "+", r); ldx(p, 0, 4, 0, 1); ex(p)
+@t("prune-slot-through-pointer", "raw", "invalid access to memory R4", "fp-8 = 0 or 100, read back through a copy of a stack pointer, then r1[value]")
+def _(p):
+    slot_diamond(p); movr(p, 3, 10); alu(p, 3, "+", -8); ldx(p, 5, 3, 0, 8); slot_use(p, 5)
+@t("prune-slot-through-spilled-pointer", "raw", "invalid access to memory R4", "fp-8 = 0 or 100, read back through a stack pointer stored to and loaded from fp-16, then r1[value]")
+def _(p):
+    slot_diamond(p); movr(p, 3, 10); alu(p, 3, "+", -8); stx(p, 10, -16, 3, 8)
+    ldx(p, 2, 10, -16, 8); ldx(p, 5, 2, 0, 8); slot_use(p, 5)
+@t("prune-slot-by-callee", "raw", "invalid access to memory R2", "fp-8 = 0 or 100, read by a subprogram through its argument, which then reads r1[value] (its r2)")
+def _(p):
+    slot_diamond(p); movr(p, 1, 10); alu(p, 1, "+", -8); movr(p, 2, 6); lcall(p, "sub"); ret0(p)
+    p.label("sub"); ldx(p, 0, 1, 0, 8); alur(p, 2, "+", 0); ldx(p, 0, 2, 0, 1); ex(p)
+@t("prune-slot-by-helper", "raw", "byte not initialised", "fp-8 written whole or only its low half on two paths, then map_lookup_elem with the 4-byte key at fp-4, the upper half")
+def _(p):
+    ldx(p, 7, 1, 0, 1); jif(p, 7, "==", 7, "b"); st(p, 10, -8, 0, 8); ja(p, "join")
+    p.label("b"); st(p, 10, -8, 0, 4); p.label("join")
+    ld64(p, 1, 1, 5); movr(p, 2, 10); alu(p, 2, "+", -4); call(p, 1); ret0(p)
+@t("prune-slot-init-bytes", "raw", "byte not initialised", "fp-8 spilled whole or only its low half written on two paths; a 4-byte load of the upper half (the spill itself is dead there)")
+def _(p):
+    ldx(p, 2, 1, 0, 1); jif(p, 2, "==", 7, "b"); st(p, 10, -8, 0, 8); ja(p, "join")
+    p.label("b"); st(p, 10, -8, 0, 4); p.label("join"); ldx(p, 0, 10, -4, 4); ex(p)
+@t("prune-slot-narrow-store", "raw", "byte not initialised", "fp-8 written whole or not at all on two paths; a 4-byte store to its low half does not make the upper half initialised: a 4-byte load of it")
+def _(p):
+    ldx(p, 7, 1, 0, 1); jif(p, 7, "==", 7, "b"); st(p, 10, -8, 0, 8); p.label("b")
+    st(p, 10, -8, 0, 4); ldx(p, 0, 10, -4, 4); ex(p)
+@t("prune-slot-helper-fills", "parser", "byte not initialised", "fp-8 written whole or not at all on two paths; probe_read_kernel fills its low 4 bytes (memory a helper fills is no read, and no full overwrite either): an 8-byte load of it")
+def _(p):
+    ldx(p, 6, 1, 0, 8); ldx(p, 7, 6, 0, 1); jif(p, 7, "==", 7, "b"); st(p, 10, -8, 0, 8); p.label("b")
+    ldx(p, 3, 6, 8, 8); movr(p, 1, 10); alu(p, 1, "+", -8); mov(p, 2, 4); call(p, 113)
+    ldx(p, 0, 10, -8, 8); pex(p)
+@t("prune-slot-whole-load", "raw", "invalid access to memory R4", "fp-8 = 0 or 100, a 4-byte store to fp-16 (another slot), then the 8-byte load of fp-8 restores the spill: r1[value]")
+def _(p):
+    slot_diamond(p); st(p, 10, -16, 0, 4); ldx(p, 5, 10, -8, 8); slot_use(p, 5)
 @t("ptr-arith-past-bounds", "raw", "invalid access to memory R1", "r1 += 16, then load")
 def _(p): alu(p, 1, "+", 16); ldx(p, 0, 1, 0, 1); ex(p)
 @t("ptr-arith-bounded-past-end", "raw", "invalid access to memory R1", "r1 += (x & 15), then an 8-byte load")
@@ -553,14 +595,14 @@ def explosion(p, joins, depth=8):
         ex(p)
 @t("state-explosion", "raw", "verifier state memory above 256 MiB", "a chain of 3000 if/else diamonds on input bits in the 8th frame: every path a new constant; stopped by the verifier's memory cap")
 def _(p): explosion(p, 3000)
-@t("state-explosion-pointers", "raw", "frame comparisons while pruning", "200 diamonds that each may move a stack pointer by one byte: pointers with other offsets never prune, widening does not apply to them; stopped by the comparison cap")
+@t("state-explosion-pointers", "raw", "verifier states", "200 diamonds that each may move a stack pointer by one byte: pointers with other offsets never prune, widening does not apply to them; stopped by the cap on branch states (stored states that keep failing to prune are dropped, so comparisons stay few)")
 def _(p):
     ldx(p, 2, 1, 0, 8); movr(p, 3, 10)
     for i in range(200):
         p.op(f"if r2 & {1 << (i % 31)} goto +1", 1, lambda l, pc, i=i: [w(0x45, 2, 0, 1, 1 << (i % 31))])
         alu(p, 3, "+", -1)
     mov(p, 0, 0); ex(p)
-@t("state-explosion-one-frame", "raw", "program too complex", "the same chain of 3000 diamonds in one frame: smaller states, more of them; stopped by a cap")
+@t("state-explosion-one-frame", "raw", "frame comparisons while pruning", "the same chain of 3000 diamonds in one frame: smaller states, more of them; stopped by the comparison cap")
 def _(p): explosion(p, 3000, depth=2)
 
 # --- bpf_trace_printk format abuse: r0 is the helper's result (the line's

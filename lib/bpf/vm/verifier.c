@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * verifier.c - the sandbox's verifier: structural pass (verifier-cfg.c),
- * then every path explored with abstract state, kernel-like:
+ * liveness (verifier-live.c), then every path explored with abstract state
+ * (verifier-state.h), kernel-like; this file is the path explorer, one
+ * instruction at a time; scalar ranges are verifier-scalar.c's, pruning
+ * and widening verifier-prune.c's:
  *
  *  - registers: not-init, scalar (unsigned and signed ranges; constants are
  *    folded with the interpreter's own semantics, insn.h), or a pointer
@@ -33,31 +36,7 @@
 #include <inttypes.h>
 
 #include "kfunc.h"
-#include "tnum.h"
-#include "verifier.h"
-
-#define PK_VERIFIER_WIDEN 64
-#define PK_VERIFIER_WIDEN_ALL (16 * PK_VERIFIER_WIDEN)
-#define PK_LOOP_SLOTS 8
-#define PK_VERIFIER_STORED_PER_INSN 32
-#define PK_MAX_REFS 16
-#define PK_PTR_OFF_MAX (1 << 29)
-
-enum vtype {
-	T_NOT_INIT = 0,
-	T_SCALAR,
-	T_CTX,
-	T_STACK,
-	T_MAP_VALUE,
-	T_MAP_VALUE_OR_NULL,
-	T_MEM,
-	T_MEM_OR_NULL,
-	T_MAP_PTR,
-	T_KCTX,
-	T_PARSER_CTX,
-	T_PARSER_CTX_OR_NULL,
-	T_RELEASED,
-};
+#include "verifier-state.h"
 
 static const char *const type_names[] = {
 	"not initialised", "scalar", "ctx", "stack pointer", "map value",
@@ -66,54 +45,9 @@ static const char *const type_names[] = {
 	"released reference",
 };
 
-#define F_RDONLY 1
-
-struct vreg {
-	uint8_t type;
-	uint8_t frame; /* T_STACK: the frame it points into */
-	uint8_t flags;
-	int32_t off;   /* pointers: fixed offset */
-	uint32_t size; /* T_MEM*: bytes */
-	uint32_t map;  /* T_MAP_*: map index */
-	uint32_t id;   /* *_OR_NULL: copies share it */
-	uint32_t ref;  /* acquired reference, 0 = none */
-	/* scalars: the value; pointers: smin/smax = the variable offset */
-	uint64_t umin, umax;
-	int64_t smin, smax;
-	/* scalars only: the low 32 bits as unsigned / signed, known bits */
-	uint32_t u32min, u32max;
-	int32_t s32min, s32max;
-	struct tnum t;
-};
-
-struct vslot {
-	struct vreg spill;
-	uint8_t init;    /* bit per byte */
-	uint8_t spilled; /* spill holds the register saved here */
-};
-
-struct vframe {
-	struct vreg r[11];
-	struct vslot slot[PK_BPF_STACK_SIZE / 8];
-	uint32_t callsite;
-	uint32_t sub;
-};
-
-struct pk_vstate {
-	struct vframe *fr[PK_BPF_MAX_FRAMES];
-	uint32_t nframe;
-	uint32_t refs[PK_MAX_REFS];
-	uint8_t ref_type[PK_MAX_REFS];
-	uint32_t nref;
-	uint32_t pc;
-	/* loop heads this path went through, and how often */
-	uint32_t lp_pc[PK_LOOP_SLOTS], lp_cnt[PK_LOOP_SLOTS];
-	struct pk_vstate *next; /* stored list / work stack */
-};
-
 /* ---- state lifetime ---- */
 
-static void state_free(struct pk_vstate *s)
+void pk_vstate_free(struct pk_vstate *s)
 {
 	uint32_t i;
 
@@ -124,19 +58,13 @@ static void state_free(struct pk_vstate *s)
 	free(s);
 }
 
-/* What a kept state costs: the verifier's memory cap counts these. */
-static uint64_t state_bytes(const struct pk_vstate *s)
-{
-	return sizeof(*s) + (uint64_t)s->nframe * sizeof(struct vframe);
-}
-
 /*
  * Keep @bytes more of states (a pending branch or a stored state), or fail
  * with -E2BIG at PK_BPF_VERIFIER_MAX_MEM: the states of a program built to
  * explode (every path a new constant, eight frames deep) would take
  * gigabytes otherwise.
  */
-static int mem_charge(struct pk_verifier *v, uint32_t pc, uint64_t bytes)
+int pk_vstate_charge(struct pk_verifier *v, uint32_t pc, uint64_t bytes)
 {
 	v->mem += bytes;
 	if (v->mem > v->mem_peak)
@@ -149,7 +77,7 @@ static int mem_charge(struct pk_verifier *v, uint32_t pc, uint64_t bytes)
 	return 0;
 }
 
-static struct pk_vstate *state_copy(const struct pk_vstate *s)
+struct pk_vstate *pk_vstate_copy(const struct pk_vstate *s)
 {
 	struct pk_vstate *c = malloc(sizeof(*c));
 	uint32_t i;
@@ -162,420 +90,12 @@ static struct pk_vstate *state_copy(const struct pk_vstate *s)
 		c->fr[i] = malloc(sizeof(*c->fr[i]));
 		if (!c->fr[i]) {
 			c->nframe = i;
-			state_free(c);
+			pk_vstate_free(c);
 			return NULL;
 		}
 		*c->fr[i] = *s->fr[i];
 	}
 	return c;
-}
-
-/* ---- scalar ranges ---- */
-
-static bool sync_bounds(struct vreg *r);
-
-static void mark_unknown(struct vreg *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->type = T_SCALAR;
-	r->umax = UINT64_MAX;
-	r->smin = INT64_MIN;
-	r->smax = INT64_MAX;
-	r->u32max = UINT32_MAX;
-	r->s32min = INT32_MIN;
-	r->s32max = INT32_MAX;
-	r->t = TNUM_UNKNOWN;
-}
-
-static void mark_const(struct vreg *r, uint64_t v)
-{
-	memset(r, 0, sizeof(*r));
-	r->type = T_SCALAR;
-	r->umin = r->umax = v;
-	r->smin = r->smax = (int64_t)v;
-	r->u32min = r->u32max = (uint32_t)v;
-	r->s32min = r->s32max = (int32_t)(uint32_t)v;
-	r->t = tnum_const(v);
-}
-
-static void mark_urange(struct vreg *r, uint64_t lo, uint64_t hi)
-{
-	mark_unknown(r);
-	r->umin = lo;
-	r->umax = hi;
-	sync_bounds(r);
-}
-
-static bool is_const(const struct vreg *r)
-{
-	return r->type == T_SCALAR && r->umin == r->umax;
-}
-
-static bool is_unknown(const struct vreg *r)
-{
-	return r->type == T_SCALAR && !r->umin && r->umax == UINT64_MAX &&
-	       r->smin == INT64_MIN && r->smax == INT64_MAX && !r->u32min &&
-	       r->u32max == UINT32_MAX && r->s32min == INT32_MIN &&
-	       r->s32max == INT32_MAX && r->t.m == UINT64_MAX;
-}
-
-#define MAXV(a, b) ((a) > (b) ? (a) : (b))
-#define MINV(a, b) ((a) < (b) ? (a) : (b))
-
-/* unsigned, signed and known-bit views of the same 64 (or 32) bits */
-static void bounds_from_tnum(struct vreg *r)
-{
-	uint64_t lo = r->t.v, hi = r->t.v | r->t.m;
-
-	r->umin = MAXV(r->umin, lo);
-	r->umax = MINV(r->umax, hi);
-	if (!(r->t.m >> 63)) { /* sign known: signed order = unsigned order */
-		r->smin = MAXV(r->smin, (int64_t)lo);
-		r->smax = MINV(r->smax, (int64_t)hi);
-	}
-	r->u32min = MAXV(r->u32min, (uint32_t)lo);
-	r->u32max = MINV(r->u32max, (uint32_t)hi);
-	if (!(r->t.m & 0x80000000u)) {
-		r->s32min = MAXV(r->s32min, (int32_t)(uint32_t)lo);
-		r->s32max = MINV(r->s32max, (int32_t)(uint32_t)hi);
-	}
-}
-
-static void deduce64(struct vreg *r)
-{
-	if ((int64_t)r->umin <= (int64_t)r->umax) { /* same sign half */
-		r->smin = MAXV(r->smin, (int64_t)r->umin);
-		r->smax = MINV(r->smax, (int64_t)r->umax);
-	}
-	if (r->smin >= 0 || r->smax < 0) {
-		r->umin = MAXV(r->umin, (uint64_t)r->smin);
-		r->umax = MINV(r->umax, (uint64_t)r->smax);
-	}
-}
-
-static void deduce32(struct vreg *r)
-{
-	if ((int32_t)r->u32min <= (int32_t)r->u32max) {
-		r->s32min = MAXV(r->s32min, (int32_t)r->u32min);
-		r->s32max = MINV(r->s32max, (int32_t)r->u32max);
-	}
-	if (r->s32min >= 0 || r->s32max < 0) {
-		r->u32min = MAXV(r->u32min, (uint32_t)r->s32min);
-		r->u32max = MINV(r->u32max, (uint32_t)r->s32max);
-	}
-}
-
-/*
- * Make every view agree (the kernel's reg_bounds_sync): the low 32 bits
- * follow from the 64-bit bounds when the upper half is one known value (or
- * the signed value fits 32 bits); the 64-bit bounds follow from the
- * 32-bit ones when the upper half is one known value; known bits and
- * ranges refine each other.  False if the views contradict (no value).
- */
-static bool sync_bounds(struct vreg *r)
-{
-	uint64_t hi;
-
-	bounds_from_tnum(r);
-	deduce64(r);
-	if ((r->umin >> 32) == (r->umax >> 32)) {
-		r->u32min = MAXV(r->u32min, (uint32_t)r->umin);
-		r->u32max = MINV(r->u32max, (uint32_t)r->umax);
-	}
-	if (r->smin >= INT32_MIN && r->smax <= INT32_MAX) {
-		r->s32min = MAXV(r->s32min, (int32_t)r->smin);
-		r->s32max = MINV(r->s32max, (int32_t)r->smax);
-	}
-	deduce32(r);
-	if ((r->umin >> 32) == (r->umax >> 32) && r->u32min <= r->u32max) {
-		hi = r->umin & ~(uint64_t)UINT32_MAX;
-		r->umin = MAXV(r->umin, hi | r->u32min);
-		r->umax = MINV(r->umax, hi | r->u32max);
-		deduce64(r);
-	}
-	if (r->umin <= r->umax && r->u32min <= r->u32max) {
-		struct tnum t64 = tnum_intersect(r->t, tnum_range(r->umin, r->umax));
-		struct tnum t32 = tnum_intersect(tnum_low32(r->t),
-						 tnum_range(r->u32min, r->u32max));
-
-		r->t.v = (t64.v & ~(uint64_t)UINT32_MAX) | t32.v;
-		r->t.m = (t64.m & ~(uint64_t)UINT32_MAX) | t32.m;
-		bounds_from_tnum(r);
-	}
-	return r->umin <= r->umax && r->smin <= r->smax &&
-	       r->u32min <= r->u32max && r->s32min <= r->s32max &&
-	       !(r->t.v & r->t.m);
-}
-
-static uint64_t fill_bits(uint64_t v)
-{
-	v |= v >> 1;
-	v |= v >> 2;
-	v |= v >> 4;
-	v |= v >> 8;
-	v |= v >> 16;
-	v |= v >> 32;
-	return v;
-}
-
-/* Range of an ALU op on two scalar ranges, unsigned, without wrapping. */
-static void alu_range(uint8_t code, int16_t off, struct vreg *d,
-		      const struct vreg *s)
-{
-	uint8_t op = PK_BPF_OP(code);
-	uint64_t lo = 0, hi = UINT64_MAX, t;
-
-	switch (op) {
-	case BPF_ADD:
-		if (!pk_add_overflow(d->umax, s->umax, &hi))
-			lo = d->umin + s->umin;
-		else
-			hi = UINT64_MAX;
-		break;
-	case BPF_SUB:
-		if (d->umin >= s->umax) {
-			lo = d->umin - s->umax;
-			hi = d->umax - s->umin;
-		}
-		break;
-	case BPF_MUL:
-		if (d->umax <= UINT32_MAX && s->umax <= UINT32_MAX) {
-			lo = d->umin * s->umin;
-			hi = d->umax * s->umax;
-		}
-		break;
-	case BPF_AND:
-		hi = d->umax < s->umax ? d->umax : s->umax;
-		break;
-	case BPF_OR:
-		lo = d->umin > s->umin ? d->umin : s->umin;
-		hi = fill_bits(d->umax | s->umax);
-		break;
-	case BPF_XOR:
-		hi = fill_bits(d->umax | s->umax);
-		break;
-	case BPF_LSH:
-		if (is_const(s) && s->umin < 64 && d->umax <= (UINT64_MAX >> s->umin)) {
-			lo = d->umin << s->umin;
-			hi = d->umax << s->umin;
-		}
-		break;
-	case BPF_RSH:
-		if (is_const(s) && s->umin < 64) {
-			lo = d->umin >> s->umin;
-			hi = d->umax >> s->umin;
-		} else {
-			hi = d->umax;
-		}
-		break;
-	case BPF_DIV:
-		if (off)
-			break;
-		if (is_const(s) && s->umin) {
-			lo = d->umin / s->umin;
-			hi = d->umax / s->umin;
-		} else {
-			hi = d->umax;
-		}
-		break;
-	case BPF_MOD:
-		if (off)
-			break;
-		hi = d->umax;
-		if (is_const(s) && s->umin && s->umin - 1 < hi)
-			hi = s->umin - 1;
-		break;
-	case BPF_MOV:
-		if (!off) {
-			lo = s->umin;
-			hi = s->umax;
-		}
-		break;
-	default:
-		break;
-	}
-	t = lo;
-	mark_urange(d, t, hi);
-}
-
-/* known bits of a 64-bit ALU result, or unknown */
-static struct tnum alu_tnum(uint8_t op, int16_t off, struct tnum a, struct tnum b,
-			    const struct vreg *s, unsigned int bits)
-{
-	switch (op) {
-	case BPF_ADD: return tnum_add(a, b);
-	case BPF_SUB: return tnum_sub(a, b);
-	case BPF_AND: return tnum_and(a, b);
-	case BPF_OR: return tnum_or(a, b);
-	case BPF_XOR: return tnum_xor(a, b);
-	case BPF_LSH:
-		if (is_const(s))
-			return tnum_lsh(a, (unsigned int)(s->umin & (bits - 1)));
-		break;
-	case BPF_RSH:
-		if (is_const(s))
-			return tnum_rsh(a, (unsigned int)(s->umin & (bits - 1)));
-		break;
-	case BPF_MOV:
-		if (!off)
-			return b;
-		break;
-	}
-	return TNUM_UNKNOWN;
-}
-
-static uint32_t fill_bits32(uint32_t v)
-{
-	return (uint32_t)fill_bits(v);
-}
-
-/*
- * A 32-bit ALU operation on the low halves' bounds (the kernel's
- * scalar32_min_max_*): unsigned and signed results computed separately,
- * each wrapping only as a whole; the result is zero-extended, so its
- * 64-bit bounds are its 32-bit ones.
- */
-static void scalar_alu32(uint8_t op, int16_t off, struct vreg *d,
-			 const struct vreg *s)
-{
-	uint64_t lo = 0, hi = UINT32_MAX;
-	int64_t slo = INT32_MIN, shi = INT32_MAX;
-	struct tnum t = tnum_low32(alu_tnum(op, off, tnum_low32(d->t),
-					    tnum_low32(s->t), s, 32));
-	bool sconst = s->u32min == s->u32max;
-	unsigned int k = s->u32min & 31;
-
-	switch (op) {
-	case BPF_ADD:
-		lo = (uint64_t)d->u32min + s->u32min;
-		hi = (uint64_t)d->u32max + s->u32max;
-		if ((lo >> 32) != (hi >> 32)) { /* wraps for some values only */
-			lo = 0;
-			hi = UINT32_MAX;
-		}
-		slo = (int64_t)d->s32min + s->s32min;
-		shi = (int64_t)d->s32max + s->s32max;
-		break;
-	case BPF_SUB:
-		lo = (uint64_t)d->u32min - s->u32max;
-		hi = (uint64_t)d->u32max - s->u32min;
-		if ((lo >> 32) != (hi >> 32)) {
-			lo = 0;
-			hi = UINT32_MAX;
-		}
-		slo = (int64_t)d->s32min - s->s32max;
-		shi = (int64_t)d->s32max - s->s32min;
-		break;
-	case BPF_MUL:
-		if ((uint64_t)d->u32max * s->u32max <= UINT32_MAX) {
-			lo = (uint64_t)d->u32min * s->u32min;
-			hi = (uint64_t)d->u32max * s->u32max;
-		}
-		break;
-	case BPF_AND:
-		hi = MINV(d->u32max, s->u32max);
-		break;
-	case BPF_OR:
-		lo = MAXV(d->u32min, s->u32min);
-		hi = fill_bits32(d->u32max | s->u32max);
-		break;
-	case BPF_XOR:
-		hi = fill_bits32(d->u32max | s->u32max);
-		break;
-	case BPF_LSH:
-		if (sconst && d->u32max <= (UINT32_MAX >> k)) {
-			lo = (uint64_t)d->u32min << k;
-			hi = (uint64_t)d->u32max << k;
-		}
-		break;
-	case BPF_RSH:
-		if (sconst) {
-			lo = d->u32min >> k;
-			hi = d->u32max >> k;
-		} else {
-			hi = d->u32max;
-		}
-		break;
-	case BPF_DIV:
-		if (off)
-			break;
-		if (sconst && s->u32min) {
-			lo = d->u32min / s->u32min;
-			hi = d->u32max / s->u32min;
-		} else {
-			hi = d->u32max; /* x / 0 = 0 */
-		}
-		break;
-	case BPF_MOD:
-		if (off)
-			break;
-		hi = d->u32max; /* x % 0 = x */
-		if (sconst && s->u32min && s->u32min - 1 < hi)
-			hi = s->u32min - 1;
-		break;
-	case BPF_MOV:
-		if (!off) {
-			lo = s->u32min;
-			hi = s->u32max;
-			slo = s->s32min;
-			shi = s->s32max;
-		}
-		break;
-	}
-	/* zero-extended: the 64-bit value is the 32-bit unsigned one */
-	mark_unknown(d);
-	d->umax = UINT32_MAX;
-	if (lo <= hi) {
-		d->u32min = (uint32_t)lo;
-		d->u32max = (uint32_t)hi;
-	}
-	if (slo >= INT32_MIN && shi <= INT32_MAX && slo <= shi) {
-		d->s32min = (int32_t)slo;
-		d->s32max = (int32_t)shi;
-	}
-	d->t = t;
-	sync_bounds(d);
-}
-
-static void scalar_alu(const struct bpf_insn *in, struct vreg *d,
-		       const struct vreg *src)
-{
-	bool is64 = PK_BPF_CLASS(in->code) == BPF_ALU64;
-	uint8_t op = PK_BPF_OP(in->code);
-	struct vreg s = *src, dd = *d;
-	struct tnum t;
-
-	if (is_const(d) && is_const(src)) {
-		mark_const(d, pk_bpf_alu(in->code, in->off, in->imm, d->umin, src->umin));
-		return;
-	}
-	if (op == BPF_MOV && !in->off && (is64 || src->umax <= UINT32_MAX)) {
-		*d = *src;
-		d->id = 0;
-		return;
-	}
-	if (op == BPF_NEG || op == BPF_ARSH || op == BPF_END ||
-	    (op == BPF_MOV && in->off)) {
-		/* signed results: keep only what the width guarantees */
-		mark_unknown(d);
-		if (!is64)
-			d->umax = UINT32_MAX;
-		else if (op == BPF_END && in->imm < 64)
-			d->umax = (1ULL << in->imm) - 1;
-		sync_bounds(d);
-		return;
-	}
-	if (!is64) {
-		scalar_alu32(op, in->off, d, src);
-		return;
-	}
-	if ((op == BPF_LSH || op == BPF_RSH) && is_const(&s))
-		mark_const(&s, s.umin & 63);
-	t = alu_tnum(op, in->off, dd.t, s.t, &s, 64);
-	alu_range(in->code, in->off, &dd, &s);
-	dd.t = t;
-	*d = dd;
-	sync_bounds(d);
 }
 
 /* ---- the explorer ---- */
@@ -585,7 +105,6 @@ struct vctx {
 	struct pk_vstate *work; /* pending branches */
 };
 
-#define CUR(s) ((s)->fr[(s)->nframe - 1])
 
 static bool is_ptr(const struct vreg *r)
 {
@@ -785,11 +304,11 @@ static void load_result(struct vreg *dst, unsigned int size, bool sx)
 		mark_unknown(dst);
 		dst->smin = -m;
 		dst->smax = m - 1;
-		sync_bounds(dst);
+		pk_vreg_sync(dst);
 		return;
 	}
-	mark_urange(dst, 0, (1ULL << (size * 8)) - 1);
-	sync_bounds(dst);
+	pk_vreg_urange(dst, 0, (1ULL << (size * 8)) - 1);
+	pk_vreg_sync(dst);
 }
 
 static uint32_t map_value_size(struct pk_verifier *v, uint32_t map)
@@ -811,16 +330,6 @@ static int region_check(struct pk_verifier *v, uint32_t pc, const struct vreg *r
 			       " outside [0, %" PRIu64 ")%s", what, regno, a.lo, size,
 			       limit, write ? " (write)" : "");
 	return 0;
-}
-
-/*
- * The known bits of a pointer's variable offset (the kernel's var_off):
- * kept in @t by pointer arithmetic with a variable scalar (check_alu);
- * a fixed offset is the constant smin.
- */
-static struct tnum ptr_var(const struct vreg *r)
-{
-	return r->smin == r->smax ? tnum_const((uint64_t)r->smin) : r->t;
 }
 
 /*
@@ -1029,14 +538,14 @@ static int check_alu(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s)
 			*d = src;
 			return 0;
 		}
-		scalar_alu(in, d, &src);
+		pk_vreg_alu(in, d, &src);
 		return 0;
 	}
 	err = check_read(v, pc, d, in->dst_reg);
 	if (err)
 		return err;
 	if (!is_ptr(d) && !is_ptr(&src)) {
-		scalar_alu(in, d, &src);
+		pk_vreg_alu(in, d, &src);
 		return 0;
 	}
 	/* pointer arithmetic: ptr +/- scalar (64-bit), or ptr - ptr */
@@ -1099,195 +608,19 @@ static int check_alu(struct pk_verifier *v, uint32_t pc, struct pk_vstate *s)
 
 /* ---- conditional jumps ---- */
 
-/* Refine the low 32 bits of @r for "w OP c" (op already inverted if not taken). */
-static void refine32(struct vreg *r, uint8_t op, uint32_t c)
-{
-	int32_t sc = (int32_t)c;
-
-	switch (op) {
-	case BPF_JEQ:
-		r->u32min = MAXV(r->u32min, c);
-		r->u32max = MINV(r->u32max, c);
-		r->s32min = MAXV(r->s32min, sc);
-		r->s32max = MINV(r->s32max, sc);
-		break;
-	case BPF_JNE:
-		if (r->u32min == c && r->u32max == c)
-			r->u32min = UINT32_MAX, r->u32max = 0; /* empty */
-		else if (r->u32min == c)
-			r->u32min++;
-		else if (r->u32max == c)
-			r->u32max--;
-		break;
-	case BPF_JGT:
-		if (c == UINT32_MAX)
-			r->u32min = UINT32_MAX, r->u32max = 0;
-		else
-			r->u32min = MAXV(r->u32min, c + 1);
-		break;
-	case BPF_JGE:
-		r->u32min = MAXV(r->u32min, c);
-		break;
-	case BPF_JLT:
-		if (!c)
-			r->u32min = UINT32_MAX, r->u32max = 0;
-		else
-			r->u32max = MINV(r->u32max, c - 1);
-		break;
-	case BPF_JLE:
-		r->u32max = MINV(r->u32max, c);
-		break;
-	case BPF_JSGT:
-		if (sc == INT32_MAX)
-			r->s32min = INT32_MAX, r->s32max = INT32_MIN;
-		else
-			r->s32min = MAXV(r->s32min, sc + 1);
-		break;
-	case BPF_JSGE:
-		r->s32min = MAXV(r->s32min, sc);
-		break;
-	case BPF_JSLT:
-		if (sc == INT32_MIN)
-			r->s32min = INT32_MAX, r->s32max = INT32_MIN;
-		else
-			r->s32max = MINV(r->s32max, sc - 1);
-		break;
-	case BPF_JSLE:
-		r->s32max = MINV(r->s32max, sc);
-		break;
-	}
-}
-
-/*
- * Refine @r for "r OP c" being @taken; false if impossible.  A 32-bit
- * compare refines the low half's bounds, which carry into the 64-bit ones
- * when the upper half is one known value (sync_bounds).
- */
-static bool refine(struct vreg *r, uint8_t op, bool is32, uint64_t c, bool taken)
-{
-	uint64_t mask = is32 ? UINT32_MAX : UINT64_MAX;
-
-	if (op == BPF_JSET) {
-		if (is32 ? r->u32min == r->u32max : is_const(r))
-			return pk_bpf_cond(op, is32, is32 ? r->u32min : r->umin, c) == taken;
-		if (!taken) { /* the tested bits are 0 */
-			r->t.v &= ~(c & mask);
-			r->t.m &= ~(c & mask);
-			return sync_bounds(r);
-		}
-		return true;
-	}
-	if (!taken) {
-		switch (op) {
-		case BPF_JEQ: op = BPF_JNE; break;
-		case BPF_JNE: op = BPF_JEQ; break;
-		case BPF_JGT: op = BPF_JLE; break;
-		case BPF_JGE: op = BPF_JLT; break;
-		case BPF_JLT: op = BPF_JGE; break;
-		case BPF_JLE: op = BPF_JGT; break;
-		case BPF_JSGT: op = BPF_JSLE; break;
-		case BPF_JSGE: op = BPF_JSLT; break;
-		case BPF_JSLT: op = BPF_JSGE; break;
-		case BPF_JSLE: op = BPF_JSGT; break;
-		}
-	}
-	if (is32) {
-		if (r->u32min == r->u32max)
-			return pk_bpf_cond(op, true, r->u32min, c);
-		refine32(r, op, (uint32_t)c);
-		return sync_bounds(r);
-	}
-	if (is_const(r))
-		return pk_bpf_cond(op, false, r->umin, c);
-	switch (op) {
-	case BPF_JEQ:
-		if (c < r->umin || c > r->umax || (int64_t)c < r->smin || (int64_t)c > r->smax ||
-		    (c & ~r->t.m) != r->t.v || (uint32_t)c < r->u32min ||
-		    (uint32_t)c > r->u32max || (int32_t)(uint32_t)c < r->s32min ||
-		    (int32_t)(uint32_t)c > r->s32max)
-			return false;
-		mark_const(r, c);
-		return true;
-	case BPF_JNE:
-		if (r->umin == c && r->umin < r->umax)
-			r->umin++;
-		else if (r->umax == c && r->umin < r->umax)
-			r->umax--;
-		break;
-	case BPF_JGT:
-		if (c == UINT64_MAX)
-			return false;
-		if (r->umin < c + 1)
-			r->umin = c + 1;
-		break;
-	case BPF_JGE:
-		if (r->umin < c)
-			r->umin = c;
-		break;
-	case BPF_JLT:
-		if (!c)
-			return false;
-		if (r->umax > c - 1)
-			r->umax = c - 1;
-		break;
-	case BPF_JLE:
-		if (r->umax > c)
-			r->umax = c;
-		break;
-	case BPF_JSGT:
-		if ((int64_t)c == INT64_MAX)
-			return false;
-		if (r->smin < (int64_t)c + 1)
-			r->smin = (int64_t)c + 1;
-		break;
-	case BPF_JSGE:
-		if (r->smin < (int64_t)c)
-			r->smin = (int64_t)c;
-		break;
-	case BPF_JSLT:
-		if ((int64_t)c == INT64_MIN)
-			return false;
-		if (r->smax > (int64_t)c - 1)
-			r->smax = (int64_t)c - 1;
-		break;
-	case BPF_JSLE:
-		if (r->smax > (int64_t)c)
-			r->smax = (int64_t)c;
-		break;
-	default:
-		break;
-	}
-	return sync_bounds(r);
-}
-
-static uint8_t swap_op(uint8_t op)
-{
-	switch (op) {
-	case BPF_JGT: return BPF_JLT;
-	case BPF_JGE: return BPF_JLE;
-	case BPF_JLT: return BPF_JGT;
-	case BPF_JLE: return BPF_JGE;
-	case BPF_JSGT: return BPF_JSLT;
-	case BPF_JSGE: return BPF_JSLE;
-	case BPF_JSLT: return BPF_JSGT;
-	case BPF_JSLE: return BPF_JSGE;
-	}
-	return op;
-}
-
 static int push(struct vctx *c, struct pk_vstate *s)
 {
 	int err;
 
 	if (++c->v->states > PK_BPF_MAX_STATES) {
-		state_free(s);
+		pk_vstate_free(s);
 		return pk_err(c->v->ctx, -E2BIG,
 			      "program too complex: more than %d verifier states",
 			      PK_BPF_MAX_STATES);
 	}
-	err = mem_charge(c->v, s->pc, state_bytes(s));
+	err = pk_vstate_charge(c->v, s->pc, state_bytes(s));
 	if (err) {
-		state_free(s);
+		pk_vstate_free(s);
 		return err;
 	}
 	s->next = c->work;
@@ -1331,7 +664,7 @@ static int check_cond(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 	     (sr && is_or_null(sr) && is_const(d) && !d->umin))) {
 		struct vreg p = is_or_null(d) ? *d : *sr;
 
-		t = state_copy(s);
+		t = pk_vstate_copy(s);
 		if (!t)
 			return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
 		/* taken branch of JEQ: NULL */
@@ -1349,15 +682,15 @@ static int check_cond(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 		struct vreg d0 = *d, d1 = *d;
 
 		if (is_const(&k)) {
-			can[0] = refine(&d0, op, is32, k.umin, false);
-			can[1] = refine(&d1, op, is32, k.umin, true);
+			can[0] = pk_vreg_refine(&d0, op, is32, k.umin, false);
+			can[1] = pk_vreg_refine(&d1, op, is32, k.umin, true);
 		} else if (is_const(d) && sr) {
 			struct vreg s0 = *sr, s1 = *sr;
 
-			can[0] = refine(&s0, swap_op(op), is32, d->umin, false);
-			can[1] = refine(&s1, swap_op(op), is32, d->umin, true);
+			can[0] = pk_vreg_refine(&s0, pk_vreg_swap_op(op), is32, d->umin, false);
+			can[1] = pk_vreg_refine(&s1, pk_vreg_swap_op(op), is32, d->umin, true);
 			if (can[0] && can[1]) {
-				t = state_copy(s);
+				t = pk_vstate_copy(s);
 				if (!t)
 					return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
 				CUR(t)->r[in->src_reg] = s1;
@@ -1370,7 +703,7 @@ static int check_cond(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 			d1 = *d;
 		}
 		if (can[0] && can[1]) {
-			t = state_copy(s);
+			t = pk_vstate_copy(s);
 			if (!t)
 				return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
 			CUR(t)->r[in->dst_reg] = d1;
@@ -1388,7 +721,7 @@ static int check_cond(struct vctx *c, struct pk_vstate *s, bool *ret_done)
 		s->pc = br ? pc + 1 + in->off : pc + 1;
 		return 0;
 	}
-	t = state_copy(s);
+	t = pk_vstate_copy(s);
 	if (!t)
 		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
 	t->pc = pc + 1 + in->off;
@@ -1755,305 +1088,6 @@ static int check_exit(struct pk_verifier *v, struct pk_vstate *s, bool *ret_done
 	return 0;
 }
 
-/* ---- pruning ---- */
-
-/* Is every value @cur may hold one @old was explored with? */
-static bool reg_within(const struct vreg *old, const struct vreg *cur)
-{
-	if (old->type == T_NOT_INIT)
-		return true; /* never read from here on, on any path */
-	if (old->type != cur->type)
-		return false;
-	if (old->type == T_SCALAR)
-		return cur->umin >= old->umin && cur->umax <= old->umax &&
-		       cur->smin >= old->smin && cur->smax <= old->smax &&
-		       cur->u32min >= old->u32min && cur->u32max <= old->u32max &&
-		       cur->s32min >= old->s32min && cur->s32max <= old->s32max &&
-		       tnum_in(old->t, cur->t);
-	if (old->type == T_RELEASED)
-		return true;
-	return old->off == cur->off && old->frame == cur->frame &&
-	       old->flags == cur->flags && old->size == cur->size &&
-	       old->map == cur->map && old->id == cur->id && old->ref == cur->ref &&
-	       cur->smin >= old->smin && cur->smax <= old->smax &&
-	       tnum_in(ptr_var(old), ptr_var(cur)); /* the known bits decide alignment */
-}
-
-/*
- * Registers of frame @f that can still be read when @s goes on: the live
- * ones at s->pc for the running frame; for a caller, those live where it
- * resumes that r6..r9 carry across the call (verifier-live.c).
- */
-static uint16_t live_regs(const struct pk_verifier *v, const struct pk_vstate *s,
-			  uint32_t f)
-{
-	if (f + 1 == s->nframe)
-		return v->live[s->pc];
-	return v->live[s->fr[f + 1]->callsite + 1] & 0x3c0; /* r6..r9 */
-}
-
-static bool state_within(const struct pk_verifier *v, const struct pk_vstate *old,
-			 const struct pk_vstate *cur)
-{
-	uint32_t f, i;
-
-	if (old->nframe != cur->nframe || old->nref != cur->nref)
-		return false;
-	for (i = 0; i < old->nref; i++)
-		if (old->refs[i] != cur->refs[i])
-			return false;
-	for (f = 0; f < old->nframe; f++) {
-		const struct vframe *a = old->fr[f], *b = cur->fr[f];
-		uint16_t live = live_regs(v, old, f);
-
-		if (a->callsite != b->callsite)
-			return false;
-		for (i = 0; i < BPF_REG_10; i++) /* r10: the frame, always equal */
-			if ((live & (1u << i)) && !reg_within(&a->r[i], &b->r[i]))
-				return false; /* a dead register's value never matters */
-		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++) {
-			const struct vslot *x = &a->slot[i], *y = &b->slot[i];
-
-			if ((x->init & y->init) != x->init)
-				return false;
-			if (x->spilled && x->spill.type != T_SCALAR) {
-				if (!y->spilled || !reg_within(&x->spill, &y->spill))
-					return false;
-			} else if (x->spilled) {
-				if (y->spilled && !reg_within(&x->spill, &y->spill))
-					return false;
-				if (!y->spilled && !is_unknown(&x->spill))
-					return false;
-			} else if (y->spilled && y->spill.type != T_SCALAR && x->init) {
-				return false;
-			}
-		}
-	}
-	return true;
-}
-
-#define THR_SIGN (UINT64_C(1) << 63) /* x ^ THR_SIGN: signed order as unsigned */
-
-/*
- * The smallest threshold >= @x (@up) or the largest <= @x in @thr (sorted,
- * v->thr_cnt values), else the limit: UINT64_MAX up, 0 down (INT64_MAX and
- * INT64_MIN for thr_s's encoding).
- */
-static uint64_t thr_find(const struct pk_verifier *v, const uint64_t *thr, uint64_t x,
-			 bool up)
-{
-	uint32_t lo = 0, hi = v->thr_cnt;
-
-	if (!v->thr_on)
-		return up ? UINT64_MAX : 0;
-
-	while (lo < hi) { /* first index with thr[i] >= x */
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (thr[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (up)
-		return lo < v->thr_cnt ? thr[lo] : UINT64_MAX;
-	if (lo < v->thr_cnt && thr[lo] == x)
-		return x;
-	return lo ? thr[lo - 1] : 0;
-}
-
-static uint64_t thr_u(const struct pk_verifier *v, uint64_t x, bool up)
-{
-	return thr_find(v, v->thr_u, x, up);
-}
-
-static int64_t thr_s(const struct pk_verifier *v, int64_t x, bool up)
-{
-	return (int64_t)(thr_find(v, v->thr_s, (uint64_t)x ^ THR_SIGN, up) ^ THR_SIGN);
-}
-
-static void widen_reg(const struct pk_verifier *v, struct vreg *cur,
-		      const struct vreg *old)
-{
-	if (cur->type != old->type)
-		return;
-	if (cur->type == T_SCALAR && !reg_within(old, cur)) {
-		if (cur->umax > old->umax)
-			cur->umax = thr_u(v, cur->umax, true);
-		if (cur->umin < old->umin)
-			cur->umin = thr_u(v, cur->umin, false);
-		if (cur->smax > old->smax)
-			cur->smax = thr_s(v, cur->smax, true);
-		if (cur->smin < old->smin)
-			cur->smin = thr_s(v, cur->smin, false);
-		/* the 32-bit bounds and known bits follow the widened
-		 * 64-bit ones, or they would narrow them back */
-		cur->u32min = 0;
-		cur->u32max = UINT32_MAX;
-		cur->s32min = INT32_MIN;
-		cur->s32max = INT32_MAX;
-		cur->t = TNUM_UNKNOWN;
-		sync_bounds(cur);
-	}
-}
-
-static void widen(const struct pk_verifier *v, struct pk_vstate *cur,
-		  const struct pk_vstate *old)
-{
-	uint32_t f, i;
-
-	if (old->nframe != cur->nframe)
-		return;
-	for (f = 0; f < cur->nframe; f++) {
-		for (i = 0; i < 11; i++)
-			widen_reg(v, &cur->fr[f]->r[i], &old->fr[f]->r[i]);
-		for (i = 0; i < PK_BPF_STACK_SIZE / 8; i++)
-			if (cur->fr[f]->slot[i].spilled && old->fr[f]->slot[i].spilled)
-				widen_reg(v, &cur->fr[f]->slot[i].spill,
-					  &old->fr[f]->slot[i].spill);
-	}
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Collects the widening thresholds from every compare with a constant. */
-static int collect_thresholds(struct pk_verifier *v)
-{
-	const struct bpf_insn *in = v->prog->insns;
-	uint32_t cnt = v->prog->insn_cnt, i, n = 0;
-	int d;
-
-	for (i = 0; i < cnt; i++) {
-		uint8_t cls = PK_BPF_CLASS(in[i].code), op = PK_BPF_OP(in[i].code);
-
-		if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL &&
-		    op != BPF_EXIT && !(v->flags[i] & PK_VF_LDIMM2) &&
-		    pk_jump_target(&in[i], i) <= i) /* verifier-cfg.c: in range */
-			v->flags[pk_jump_target(&in[i], i)] |= PK_VF_LOOP;
-		if ((cls == BPF_JMP || cls == BPF_JMP32) && PK_BPF_SRC(in[i].code) == BPF_K &&
-		    op != BPF_JA && op != BPF_CALL && op != BPF_EXIT && op != BPF_JSET &&
-		    !(v->flags[i] & PK_VF_LDIMM2))
-			n += cls == BPF_JMP32 ? 6 : 3;
-	}
-	if (!n)
-		return 0;
-	/* n <= 6 * PK_BPF_MAX_INSNS: no overflow */
-	v->thr_u = calloc(n, sizeof(*v->thr_u));
-	v->thr_s = calloc(n, sizeof(*v->thr_s));
-	if (!v->thr_u || !v->thr_s)
-		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
-	for (i = 0; i < cnt; i++) {
-		uint8_t cls = PK_BPF_CLASS(in[i].code), op = PK_BPF_OP(in[i].code);
-		uint64_t c[2];
-		int k, nc = 1;
-
-		if (!((cls == BPF_JMP || cls == BPF_JMP32) &&
-		      PK_BPF_SRC(in[i].code) == BPF_K && op != BPF_JA && op != BPF_CALL &&
-		      op != BPF_EXIT && op != BPF_JSET && !(v->flags[i] & PK_VF_LDIMM2)))
-			continue;
-		c[0] = (uint64_t)(int64_t)in[i].imm;
-		if (cls == BPF_JMP32) {
-			c[1] = (uint32_t)in[i].imm;
-			nc = 2;
-		}
-		for (k = 0; k < nc; k++)
-			for (d = -1; d <= 1; d++) {
-				v->thr_u[v->thr_cnt] = c[k] + (uint64_t)(int64_t)d;
-				v->thr_s[v->thr_cnt++] = (c[k] + (uint64_t)(int64_t)d) ^ THR_SIGN;
-			}
-	}
-	qsort(v->thr_u, v->thr_cnt, sizeof(*v->thr_u), cmp_u64);
-	qsort(v->thr_s, v->thr_cnt, sizeof(*v->thr_s), cmp_u64);
-	return 0;
-}
-
-
-/* how often this path has been at loop head @pc (counting this visit) */
-static uint32_t path_visits(struct pk_vstate *s, uint32_t pc)
-{
-	uint32_t i, k = 0;
-
-	for (i = 0; i < PK_LOOP_SLOTS; i++) {
-		if (s->lp_cnt[i] && s->lp_pc[i] == pc)
-			return ++s->lp_cnt[i];
-		if (s->lp_cnt[i] < s->lp_cnt[k])
-			k = i;
-	}
-	/* a new loop head takes the least used slot; a count forgotten
-	 * only delays widening (the visits of all paths still bound it) */
-	s->lp_pc[k] = pc;
-	s->lp_cnt[k] = 1;
-	return 1;
-}
-
-/* true: @s is covered by an explored state and need not be explored */
-static int prune_point(struct pk_verifier *v, struct pk_vstate *s, bool *ret_pruned)
-{
-	struct pk_vstate **head = &v->stored[s->pc], *it, *copy, **pp;
-	uint32_t n = 0, mine = 0, all;
-
-	*ret_pruned = false;
-	for (it = *head; it; it = it->next) {
-		/* each comparison walks up to every frame: bounded in total */
-		v->cmp += it->nframe;
-		if (v->cmp > PK_BPF_VERIFIER_MAX_CMP)
-			return pk_err(v->ctx, -E2BIG,
-				      "program too complex: more than %d frame comparisons while pruning at insn %u (%" PRIu64
-				      " instructions explored, %" PRIu64 " branch states)",
-				      PK_BPF_VERIFIER_MAX_CMP, s->pc, v->processed, v->states);
-		if (state_within(v, it, s)) {
-			*ret_pruned = true;
-			return 0;
-		}
-	}
-	all = ++v->visits[s->pc];
-	if (v->flags[s->pc] & PK_VF_LOOP)
-		mine = path_visits(s, s->pc);
-	/*
-	 * A loop head widens when this path has gone round it often (other
-	 * paths' states there, e.g. the same loop with another constant
-	 * trip count, say nothing about this one), or when all paths
-	 * together have been there very often; other join points widen
-	 * after PK_VERIFIER_WIDEN visits of all paths.
-	 */
-	if ((v->flags[s->pc] & PK_VF_LOOP) ?
-	    (mine > PK_VERIFIER_WIDEN || all > PK_VERIFIER_WIDEN_ALL) :
-	    all > PK_VERIFIER_WIDEN) {
-		/* thresholds for a while, then straight to the limits: a
-		 * bound that keeps growing past them is not a loop bound */
-		v->thr_on = (v->flags[s->pc] & PK_VF_LOOP) ?
-			    (mine <= 2 * PK_VERIFIER_WIDEN && all <= 2 * PK_VERIFIER_WIDEN_ALL) :
-			    all <= 2 * PK_VERIFIER_WIDEN;
-		if (*head)
-			widen(v, s, *head);
-	}
-	copy = state_copy(s);
-	if (!copy)
-		return pk_err(v->ctx, -ENOMEM, "verifier: out of memory");
-	copy->next = *head;
-	*head = copy;
-	/* keep the newest few; forgetting old ones only costs time */
-	for (pp = head; *pp; pp = &(*pp)->next)
-		if (++n == PK_VERIFIER_STORED_PER_INSN) {
-			it = (*pp)->next;
-			(*pp)->next = NULL;
-			while (it) {
-				struct pk_vstate *nx = it->next;
-
-				v->mem -= state_bytes(it);
-				state_free(it);
-				it = nx;
-			}
-			break;
-		}
-	return mem_charge(v, s->pc, state_bytes(copy));
-}
-
 /* ---- one instruction ---- */
 
 static int step(struct vctx *c, struct pk_vstate *s, bool *ret_done)
@@ -2250,6 +1284,8 @@ int pk_verify_paths(struct pk_verifier *v)
 		s->next = NULL;
 		v->mem -= state_bytes(s); /* charged by push() or below */
 		while (!done) {
+			if (v->prof)
+				v->prof->visits[s->pc]++;
 			if (++v->processed > PK_BPF_MAX_INSNS) {
 				err = pk_err(v->ctx, -E2BIG,
 					     "program too complex: more than %d instructions explored (insn %u)",
@@ -2257,7 +1293,7 @@ int pk_verify_paths(struct pk_verifier *v)
 				break;
 			}
 			if (v->flags[s->pc] & PK_VF_PRUNE) {
-				err = prune_point(v, s, &done);
+				err = pk_vprune_point(v, s, &done);
 				if (err || done)
 					break;
 			}
@@ -2265,12 +1301,12 @@ int pk_verify_paths(struct pk_verifier *v)
 			if (err)
 				break;
 		}
-		state_free(s);
+		pk_vstate_free(s);
 	}
 	while (c.work) {
 		s = c.work;
 		c.work = s->next;
-		state_free(s);
+		pk_vstate_free(s);
 	}
 	return err;
 }
@@ -2296,11 +1332,20 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 		err = pk_err(ctx, -ENOMEM, "verifier: out of memory");
 		goto out;
 	}
+	if (getenv("PK_VERIFIER_PROFILE")) {
+		v.prof = calloc(1, sizeof(*v.prof));
+		if (v.prof)
+			v.prof->visits = calloc(cnt, sizeof(*v.prof->visits));
+		if (!v.prof || !v.prof->visits) {
+			err = pk_err(ctx, -ENOMEM, "verifier: out of memory");
+			goto out;
+		}
+	}
 	err = pk_verify_cfg(&v);
 	if (!err)
 		err = pk_verify_liveness(&v);
 	if (!err)
-		err = collect_thresholds(&v);
+		err = pk_vcollect_thresholds(&v);
 	if (!err)
 		err = pk_verify_paths(&v);
 	if (!err)
@@ -2310,13 +1355,18 @@ int pk_bpf_verify_aux(struct pk_ctx *ctx, const struct pk_bpf_env *env,
 			 " instructions explored, %" PRIu64 " branch states, %" PRIu64
 			 " KiB of states at most, %" PRIu64 " frame comparisons",
 			 cnt, v.sub_cnt, v.processed, v.states, v.mem_peak >> 10, v.cmp);
+	if (!err && v.prof)
+		pk_vprof_report(&v);
 out:
+	if (v.prof)
+		free(v.prof->visits);
+	free(v.prof);
 	if (v.stored)
 		for (i = 0; i < cnt; i++)
 			while (v.stored[i]) {
 				struct pk_vstate *nx = v.stored[i]->next;
 
-				state_free(v.stored[i]);
+				pk_vstate_free(v.stored[i]);
 				v.stored[i] = nx;
 			}
 	free(v.stored);
@@ -2325,6 +1375,8 @@ out:
 	free(v.thr_s);
 	free(v.flags);
 	free(v.live);
+	free(v.slive);
+	free(v.spill_live);
 	free(v.sub_of);
 	free(v.subs);
 	return err;
