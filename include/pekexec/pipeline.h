@@ -240,6 +240,13 @@ struct pk_pipeline_result {
 	size_t nmain;       /**< how many of them are main stages */
 	struct pk_pipeline_cpio *cpios; /**< generated archives, initrd order */
 	size_t ncpios;
+	/** SHA-256 of @kernel: the last main stage's kernel_out_sha256 */
+	uint8_t kernel_sha256[PK_SHA256_LEN];
+	/** SHA-256 of @initrd when the pipeline knew it without hashing the
+	 * initrd again (one piece: a COPY/INITRD payload or one generated
+	 * archive); else false and the caller hashes it if it needs it */
+	bool initrd_sha256_known;
+	uint8_t initrd_sha256[PK_SHA256_LEN];
 };
 
 /**

@@ -113,6 +113,10 @@ static int do_kernel_copy(struct pk_sink *s, const uint8_t *p, uint32_t n)
 				 PK_PIPELINE_MAX_KERNEL);
 	if (pk_buf_append(&s->kernel, p, n) < 0)
 		return sink_fail(s, -ENOMEM, "COPY/KERNEL: out of memory");
+	/* The kernel is this one payload: record_cmd() hashed it already. */
+	s->kernel_d.known = s->kernel.len == n;
+	if (s->kernel_d.known)
+		memcpy(s->kernel_d.d, s->cmds[s->ncmds - 1].sha256, PK_SHA256_LEN);
 	return 0;
 }
 
@@ -156,13 +160,19 @@ static int do_decompress(struct pk_sink *s, const uint8_t *p, uint32_t n)
 
 static int do_initrd(struct pk_sink *s, const uint8_t *p, uint32_t n)
 {
+	struct pk_buf *b = s->marker ? &s->late : &s->early;
+	struct pk_digest *d = s->marker ? &s->late_d : &s->early_d;
 	int r;
 
 	if (!n) {
 		s->marker = true;
 		return 0;
 	}
-	r = pk_buf_append_piece(s->marker ? &s->late : &s->early, p, n);
+	r = pk_buf_append_piece(b, p, n);
+	/* One piece: the buffer is the payload record_cmd() hashed. */
+	d->known = !r && b->len == n;
+	if (d->known)
+		memcpy(d->d, s->cmds[s->ncmds - 1].sha256, PK_SHA256_LEN);
 	if (r == -EFBIG)
 		return sink_fail(s, r, "COPY/INITRD: the initrd would exceed %u bytes",
 				 PK_PIPELINE_MAX_INITRD);
@@ -275,7 +285,9 @@ int pk_sink_finish(struct pk_sink *s)
 	 */
 	if (!s->marker && s->early.len) {
 		s->late = s->early;
+		s->late_d = s->early_d;
 		s->early = (struct pk_buf){ 0 };
+		s->early_d.known = false;
 	}
 	return 0;
 }

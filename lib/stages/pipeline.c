@@ -32,6 +32,7 @@ struct run {
 	struct pk_buf kernel;     /* the latest stage's kernel (owned) */
 	/* image parts, in the order they go out */
 	struct pk_buf early, late;           /* main stages' initrd pieces */
+	struct pk_digest early_d, late_d;    /* known while one piece */
 	struct pk_buf addon_early, addon_late;
 	/* generated archives (stubgen.c), their records, in initrd order */
 	struct pk_buf *gen;
@@ -149,11 +150,33 @@ static int is_next_stage(struct run *r, unsigned int n, const uint8_t *buf, size
 	return 0;
 }
 
+/*
+ * A stage's initrd pieces @src onto @dst: taken over, digest and all, when
+ * @dst is empty (no copy), else appended as pk_buf_append_piece() does.
+ */
+static int take_pieces(struct pk_buf *dst, struct pk_digest *dst_d, struct pk_buf *src,
+		       const struct pk_digest *src_d)
+{
+	if (!src->len)
+		return 0;
+	if (dst->len) {
+		dst_d->known = false;
+		return pk_buf_append_piece(dst, src->data, src->len);
+	}
+	/* the sink capped src at PK_PIPELINE_MAX_INITRD already */
+	pk_buf_free(dst);
+	*dst = *src;
+	*src = (struct pk_buf){ 0 };
+	*dst_d = *src_d;
+	return 0;
+}
+
 /* 2. The stage loop. */
 static int run_stages(struct run *r, enum pk_sig_state state1, const char *signer1)
 {
 	const uint8_t *cur = r->img->data;
 	size_t cur_len = r->img->len;
+	uint8_t cur_sha256[PK_SHA256_LEN];
 	unsigned int n;
 	int e;
 
@@ -168,6 +191,8 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 			.initrd_len = r->opts->initrd_len,
 			.cmdline = r->user_raw,
 			.kdump = r->opts->kdump,
+			/* stage n > 1 runs on the kernel stage n - 1 hashed */
+			.img_sha256 = n > 1 ? cur_sha256 : NULL,
 		};
 		struct pk_stage_record *rec;
 		struct pk_sink sink;
@@ -212,9 +237,9 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 				   n, r->label);
 			goto fail;
 		}
-		e = pk_buf_append_piece(&r->early, sink.early.data, sink.early.len);
+		e = take_pieces(&r->early, &r->early_d, &sink.early, &sink.early_d);
 		if (!e)
-			e = pk_buf_append_piece(&r->late, sink.late.data, sink.late.len);
+			e = take_pieces(&r->late, &r->late_d, &sink.late, &sink.late_d);
 		if (!e)
 			e = append_text(&r->cmdline, sink.cmdline.data, sink.cmdline.len);
 		if (e < 0) {
@@ -227,6 +252,7 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 		memset(&sink.kernel, 0, sizeof(sink.kernel));
 		cur = r->kernel.data;
 		cur_len = r->kernel.len;
+		memcpy(cur_sha256, rec->kernel_out_sha256, sizeof(cur_sha256));
 		pk_sink_free(&sink);
 		continue;
 fail:
@@ -460,9 +486,21 @@ static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 	if (nonempty == 1 && !user.len) {
 		/* The common case: one part, handed over without a copy
 		 * (a generated archive then starts at offset 0). */
-		for (i = 0; i < nparts; i++)
-			if (parts[i]->len)
-				res->initrd = pk_buf_steal(parts[i], &res->initrd_len);
+		for (i = 0; i < nparts; i++) {
+			if (!parts[i]->len)
+				continue;
+			if (i >= first_gen && i - first_gen < r->ngen) {
+				res->initrd_sha256_known = true;
+				memcpy(res->initrd_sha256, r->cpios[i - first_gen].sha256,
+				       PK_SHA256_LEN);
+			} else if (i == 1 || i == 3) {
+				const struct pk_digest *d = i == 1 ? &r->early_d : &r->late_d;
+
+				res->initrd_sha256_known = d->known;
+				memcpy(res->initrd_sha256, d->d, PK_SHA256_LEN);
+			}
+			res->initrd = pk_buf_steal(parts[i], &res->initrd_len);
+		}
 		goto done;
 	}
 	for (i = 0; i < nparts && !e; i++) {
@@ -531,6 +569,8 @@ static int run(struct run *r, struct pk_pipeline_result *res)
 	if (e < 0)
 		return e;
 
+	/* run_stages() ends on the last main stage's kernel (nmain >= 1) */
+	memcpy(res->kernel_sha256, r->recs[r->nmain - 1].kernel_out_sha256, PK_SHA256_LEN);
 	res->kernel = pk_buf_steal(&r->kernel, &res->kernel_len);
 	res->enforcing = r->enforcing;
 	res->profile = r->profile;

@@ -9,7 +9,9 @@ void pk_record_take(struct pk_stage_record *rec, struct pk_sink *s)
 	s->cmds = NULL;
 	s->ncmds = s->cmds_cap = 0;
 	rec->kernel_out = s->kernel.len;
-	if (s->kernel.len)
+	if (s->kernel.len && s->kernel_d.known)
+		memcpy(rec->kernel_out_sha256, s->kernel_d.d, PK_SHA256_LEN);
+	else if (s->kernel.len)
 		pk_sha256(s->kernel.data, s->kernel.len, rec->kernel_out_sha256);
 	rec->initrd_out = s->early.len + s->late.len;
 	rec->cmdline_out = s->cmdline.len;

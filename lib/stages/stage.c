@@ -40,7 +40,10 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 	if (!rec->image)
 		return -ENOMEM;
 	rec->image_len = a->len;
-	pk_sha256(a->img, a->len, rec->image_sha256);
+	if (a->img_sha256)
+		memcpy(rec->image_sha256, a->img_sha256, PK_SHA256_LEN);
+	else
+		pk_sha256(a->img, a->len, rec->image_sha256);
 
 	/*
 	 * A zboot payload that declares more than a stage may produce is a

@@ -57,6 +57,16 @@ int pk_pipeline_run_with(struct pk_ctx *ctx, const struct pk_pipeline_image *img
 /* ---- commands.c: the command sink of one stage ---- */
 
 /*
+ * The SHA-256 of a buffer's bytes, when it is known without hashing them
+ * again: a buffer that holds exactly one command's payload has that
+ * record's digest (issue 14: every byte range is hashed once).
+ */
+struct pk_digest {
+	bool known;
+	uint8_t d[PK_SHA256_LEN];
+};
+
+/*
  * Initrd pieces of one stage.  An empty COPY/INITRD marks where the
  * loader's (user's) initrd goes: pieces before the marker are "early"
  * (e.g. .ucode), the rest "late" (systemd-stub's order); without a
@@ -69,10 +79,12 @@ struct pk_sink {
 	/* kernel slot */
 	enum { PK_KMODE_NONE, PK_KMODE_COPY, PK_KMODE_DECOMPRESS } kmode;
 	struct pk_buf kernel;
+	struct pk_digest kernel_d; /* of kernel, if it is one COPY's payload */
 	struct pk_buf zstream;  /* DECOMPRESS records, until closed */
 	bool zclosed;
 	/* initrd */
 	struct pk_buf early, late;
+	struct pk_digest early_d, late_d; /* known if one piece */
 	bool marker;
 	/* command line: first COPY/CMDLINE sets, later ones append with a space */
 	struct pk_buf cmdline;
@@ -117,6 +129,8 @@ struct pk_stage_args {
 	size_t initrd_len;
 	const char *cmdline;     /* the user's as given, for ctx->cmdline */
 	bool kdump;
+	/* the digest of img if known (the previous stage's kernel_out), else NULL */
+	const uint8_t *img_sha256;
 	/* an add-on without its own .bpf runs this one: the first stage's
 	 * (the signed envelope's) parser program, as real add-ons carry none */
 	const uint8_t *main_prog;
@@ -228,7 +242,10 @@ int pk_stub_sidecar_cpios(struct pk_ctx *ctx, const struct pk_sidecar *sc, size_
 
 /* ---- record.c ---- */
 
-/* Moves the sink's command list into @rec and fills the sizes. */
+/*
+ * Moves the sink's command list into @rec and fills the sizes and the
+ * kernel's digest (hashed only if the sink does not know it).
+ */
 void pk_record_take(struct pk_stage_record *rec, struct pk_sink *s);
 void pk_record_free(struct pk_stage_record *rec);
 

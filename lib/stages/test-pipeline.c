@@ -100,13 +100,39 @@ static void make_image(const struct pk_buf *script, const char *extra_name,
 	pk_buf_free(&stub);
 }
 
+/*
+ * The digests the pipeline carries instead of hashing again (issue 14),
+ * against pk_sha256() of the bytes they name: the image, the kernel
+ * (result and last main stage), the initrd when it says it knows it.
+ */
+static void check_digests(const struct pk_buf *img, const struct pk_pipeline_result *r)
+{
+	uint8_t d[PK_SHA256_LEN];
+
+	CHECK(r->nmain >= 1);
+	if (r->nmain < 1)
+		return;
+	pk_sha256(img->data, img->len, d);
+	CHECK(!memcmp(r->stages[0].image_sha256, d, sizeof(d)));
+	pk_sha256(r->kernel, r->kernel_len, d);
+	CHECK(!memcmp(r->kernel_sha256, d, sizeof(d)));
+	CHECK(!memcmp(r->stages[r->nmain - 1].kernel_out_sha256, d, sizeof(d)));
+	if (r->initrd_sha256_known) {
+		pk_sha256(r->initrd, r->initrd_len, d);
+		CHECK(!memcmp(r->initrd_sha256, d, sizeof(d)));
+	}
+}
+
 static int run(const struct pk_buf *img, const struct pk_pipeline_opts *o,
 	       struct pk_pipeline_result *res)
 {
 	struct pk_pipeline_image in = { "test.efi", img->data, img->len };
 	struct pk_pipeline_opts off = { .verify = PK_VERIFY_OFF };
+	int e = pk_pipeline_run_with(ctx, &in, o ? o : &off, fake_exec, res);
 
-	return pk_pipeline_run_with(ctx, &in, o ? o : &off, fake_exec, res);
+	if (!e)
+		check_digests(img, res);
+	return e;
 }
 
 static bool result_is_empty(const struct pk_pipeline_result *r)
@@ -140,6 +166,50 @@ static void test_chunked_copy(void)
 	CHECK_EQ_INT(r.stages[0].ncmds, 3);
 	CHECK(r.cmdline && !strcmp(r.cmdline, ""));
 	CHECK_EQ_INT(r.cmdline_source, PK_SOURCE_NONE);
+	pk_pipeline_result_free(&r);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+}
+
+/*
+ * Digests carried, not recomputed: one COPY/KERNEL and one COPY/INITRD
+ * payload are the kernel and the initrd (digests known, checked in run());
+ * two pieces are not one payload (initrd digest not claimed); a chunked
+ * kernel is hashed whole.
+ */
+static void test_digests(void)
+{
+	static uint8_t k[5000], i1[777], i2[50];
+	struct pk_buf s = { 0 }, img = { 0 };
+	struct pk_pipeline_result r = { 0 };
+	uint8_t d[PK_SHA256_LEN];
+
+	fill(k, sizeof(k), 7);
+	fill(i1, sizeof(i1), 8);
+	fill(i2, sizeof(i2), 9);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, k, sizeof(k));
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, i1, sizeof(i1));
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), 0);
+	CHECK(r.initrd_sha256_known);
+	pk_sha256(i1, sizeof(i1), d);
+	CHECK(!memcmp(r.initrd_sha256, d, sizeof(d)));
+	pk_sha256(k, sizeof(k), d);
+	CHECK(!memcmp(r.kernel_sha256, d, sizeof(d)));
+	pk_pipeline_result_free(&r);
+	pk_buf_free(&s);
+	pk_buf_free(&img);
+
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, k, 1000);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_KERNEL, k + 1000, sizeof(k) - 1000);
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, i1, sizeof(i1));
+	script_add(&s, KEXEC_BPF_CMD_COPY, KEXEC_BPF_SUBCMD_INITRD, i2, sizeof(i2));
+	make_image(&s, NULL, NULL, 0, &img);
+	CHECK_EQ_INT(run(&img, NULL, &r), 0);
+	CHECK(!r.initrd_sha256_known);
+	CHECK_EQ_INT(r.initrd_len, 780 + sizeof(i2));
+	pk_sha256(k, sizeof(k), d);
+	CHECK(!memcmp(r.kernel_sha256, d, sizeof(d)));
 	pk_pipeline_result_free(&r);
 	pk_buf_free(&s);
 	pk_buf_free(&img);
@@ -709,6 +779,7 @@ int main(void)
 		return 1;
 	pk_ctx_set_log(ctx, NULL, NULL, PK_LOG_ERROR);
 	test_chunked_copy();
+	test_digests();
 	test_stream_close();
 	test_progress();
 	test_stage_limit();
