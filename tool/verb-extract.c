@@ -127,12 +127,16 @@ static void json_sha256(struct json *j, const char *key, const uint8_t d[PK_SHA2
 	json_string(j, key, hex);
 }
 
+/* @known: the digest of @p, or NULL to hash the @n bytes here */
 static void json_blob(struct json *j, const char *key, const char *file,
-		      const void *p, size_t n)
+		      const void *p, size_t n, const uint8_t *known)
 {
 	uint8_t d[PK_SHA256_LEN];
 
-	pk_sha256(p, n, d);
+	if (known)
+		memcpy(d, known, sizeof(d));
+	else
+		pk_sha256(p, n, d);
 	json_object_begin(j, key);
 	json_string(j, "file", file);
 	json_uint(j, "size", n);
@@ -286,7 +290,11 @@ static char *manifest(const char *image, const struct pk_file *img,
 	json_object_begin(&j, "image");
 	json_string(&j, "path", image);
 	json_uint(&j, "size", img->len);
-	pk_sha256(img->data, img->len, d);
+	/* stage 1 ran on the file's bytes and hashed them (not plain) */
+	if (!plain && res->nmain && res->stages[0].image_len == img->len)
+		memcpy(d, res->stages[0].image_sha256, sizeof(d));
+	else
+		pk_sha256(img->data, img->len, d);
 	json_sha256(&j, "sha256", d);
 	json_object_end(&j);
 	json_entry(&j, ep, plain);
@@ -313,12 +321,14 @@ static char *manifest(const char *image, const struct pk_file *img,
 	json_sidecars(&j, sc, res);
 	dt_report_json(&j, dt);
 	json_object_begin(&j, "outputs");
-	json_blob(&j, "kernel", "kernel", res->kernel, res->kernel_len);
+	json_blob(&j, "kernel", "kernel", res->kernel, res->kernel_len,
+		  plain ? NULL : res->kernel_sha256);
 	json_object_end(&j);
-	json_blob(&j, "initrd", "initrd", res->initrd, res->initrd_len);
+	json_blob(&j, "initrd", "initrd", res->initrd, res->initrd_len,
+		  !plain && res->initrd_sha256_known ? res->initrd_sha256 : NULL);
 	json_string(&j, "source", pk_source_name(res->initrd_source));
 	json_object_end(&j);
-	json_blob(&j, "cmdline", "cmdline", res->cmdline, strlen(res->cmdline));
+	json_blob(&j, "cmdline", "cmdline", res->cmdline, strlen(res->cmdline), NULL);
 	json_string(&j, "source", pk_source_name(res->cmdline_source));
 	json_string(&j, "text", res->cmdline);
 	json_object_end(&j);
