@@ -279,6 +279,8 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	o.naddons = s->sc.addons ? s->sc.naddons : a->pipe.naddons;
 	o.kdump = a->crash;
 	o.no_stub_cpios = a->pipe.no_sidecars;
+	/* load shows no stage record; --dry-run hashes what it prints */
+	o.no_digests = true;
 	o.sidecars = s->sc.files;
 	o.nsidecars = s->sc.nfiles;
 	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);

@@ -137,6 +137,12 @@ struct pk_pipeline_opts {
 	 * no_stub_cpios (the caller decides what to find). */
 	const struct pk_sidecar *sidecars;
 	size_t nsidecars;
+	/** Compute no SHA-256 for the stage records (image, program,
+	 * command payloads, kernel_out: left zero), so none for the result's
+	 * kernel_sha256 (zero) either: for a caller that shows none of them
+	 * (load).  The generated archives keep theirs (initrd_sha256_known
+	 * only when the initrd is one of them). */
+	bool no_digests;
 };
 
 /** What a signature check concluded for one image. */

@@ -193,6 +193,7 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 			.kdump = r->opts->kdump,
 			/* stage n > 1 runs on the kernel stage n - 1 hashed */
 			.img_sha256 = n > 1 ? cur_sha256 : NULL,
+			.no_digests = r->opts->no_digests,
 		};
 		struct pk_stage_record *rec;
 		struct pk_sink sink;
@@ -349,6 +350,7 @@ static int run_addon(struct run *r, size_t i)
 		.initrd_len = r->opts->initrd_len,
 		.cmdline = r->user_raw,
 		.kdump = r->opts->kdump,
+		.no_digests = r->opts->no_digests,
 	};
 	main_bpf = pk_pe_find_section(r->pe1, KEXEC_BPF_SECTION);
 	if (main_bpf) {

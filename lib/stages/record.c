@@ -11,7 +11,7 @@ void pk_record_take(struct pk_stage_record *rec, struct pk_sink *s)
 	rec->kernel_out = s->kernel.len;
 	if (s->kernel.len && s->kernel_d.known)
 		memcpy(rec->kernel_out_sha256, s->kernel_d.d, PK_SHA256_LEN);
-	else if (s->kernel.len)
+	else if (s->kernel.len && !s->no_digests)
 		pk_sha256(s->kernel.data, s->kernel.len, rec->kernel_out_sha256);
 	rec->initrd_out = s->early.len + s->late.len;
 	rec->cmdline_out = s->cmdline.len;

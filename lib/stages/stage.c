@@ -33,6 +33,7 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 	int r, r0;
 
 	pk_sink_init(sink, ctx, a->label, a->addon);
+	sink->no_digests = a->no_digests;
 	memset(rec, 0, sizeof(*rec));
 	rec->index = a->index;
 	rec->addon = a->addon;
@@ -42,7 +43,7 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 	rec->image_len = a->len;
 	if (a->img_sha256)
 		memcpy(rec->image_sha256, a->img_sha256, PK_SHA256_LEN);
-	else
+	else if (!a->no_digests)
 		pk_sha256(a->img, a->len, rec->image_sha256);
 
 	/*
@@ -75,7 +76,8 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 			      what(a), a->index, a->label);
 	}
 	rec->prog_len = prog_len;
-	pk_sha256(prog, prog_len, rec->prog_sha256);
+	if (!a->no_digests)
+		pk_sha256(prog, prog_len, rec->prog_sha256);
 
 	in.kernel = a->img;
 	in.kernel_len = a->len;

@@ -76,6 +76,7 @@ struct pk_sink {
 	struct pk_ctx *ctx;
 	const char *label;  /* "stage 1 (uki.efi)" for messages */
 	bool addon;         /* kernel commands are refused */
+	bool no_digests;    /* records without SHA-256 (pk_pipeline_opts) */
 	/* kernel slot */
 	enum { PK_KMODE_NONE, PK_KMODE_COPY, PK_KMODE_DECOMPRESS } kmode;
 	struct pk_buf kernel;
@@ -131,6 +132,7 @@ struct pk_stage_args {
 	bool kdump;
 	/* the digest of img if known (the previous stage's kernel_out), else NULL */
 	const uint8_t *img_sha256;
+	bool no_digests;         /* hash nothing (pk_pipeline_opts) */
 	/* an add-on without its own .bpf runs this one: the first stage's
 	 * (the signed envelope's) parser program, as real add-ons carry none */
 	const uint8_t *main_prog;

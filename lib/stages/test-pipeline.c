@@ -211,6 +211,29 @@ static void test_digests(void)
 	pk_sha256(k, sizeof(k), d);
 	CHECK(!memcmp(r.kernel_sha256, d, sizeof(d)));
 	pk_pipeline_result_free(&r);
+
+	/* no_digests (load): the same outputs, every record digest zero */
+	{
+		struct pk_pipeline_image in = { "test.efi", img.data, img.len };
+		struct pk_pipeline_opts o = { .verify = PK_VERIFY_OFF, .no_digests = true };
+		static const uint8_t zero[PK_SHA256_LEN];
+		size_t j;
+
+		CHECK_EQ_INT(pk_pipeline_run_with(ctx, &in, &o, fake_exec, &r), 0);
+		CHECK(r.kernel_len == sizeof(k) && !memcmp(r.kernel, k, sizeof(k)));
+		CHECK(r.initrd_len == 780 + sizeof(i2) && !memcmp(r.initrd, i1, sizeof(i1)) &&
+		      !memcmp(r.initrd + 780, i2, sizeof(i2)));
+		CHECK(!r.initrd_sha256_known);
+		CHECK(!memcmp(r.kernel_sha256, zero, sizeof(zero)));
+		CHECK_EQ_INT(r.nstages, 1);
+		CHECK(!memcmp(r.stages[0].image_sha256, zero, sizeof(zero)));
+		CHECK(!memcmp(r.stages[0].prog_sha256, zero, sizeof(zero)));
+		CHECK(!memcmp(r.stages[0].kernel_out_sha256, zero, sizeof(zero)));
+		CHECK_EQ_INT(r.stages[0].ncmds, 4);
+		for (j = 0; j < r.stages[0].ncmds; j++)
+			CHECK(!memcmp(r.stages[0].cmds[j].sha256, zero, sizeof(zero)));
+		pk_pipeline_result_free(&r);
+	}
 	pk_buf_free(&s);
 	pk_buf_free(&img);
 }
