@@ -19,9 +19,16 @@
  *       print for each "pk-bpf-check: stats PROG: " and each line of the
  *       kernel's log ("processed N insns (limit 1000000) ..."), then
  *       "pk-bpf-check: verified_insns PROG N" from bpf_prog_info (the
- *       kernel's second record of the same count); exit 1 if a load fails
+ *       kernel's second record of the same count); exit 1 if a load fails.
+ *       libbpf refuses a kfunc extern whose argument points to a struct
+ *       the object only declares ("func_proto incompatible with kernel";
+ *       bpf/parser.h has "struct bpf_parser_context;"), a check the
+ *       light skeleton's loader and the kernel do not make: such forward
+ *       declarations become empty structs in the object's BTF first.
+ *       The instructions are not touched.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -91,12 +98,23 @@ static int stats(const char *path)
 	static char logs[STATS_PROGS][STATS_LOG];
 	struct bpf_program *prog;
 	struct bpf_object *obj;
+	struct btf *btf;
 	int err, n = 0;
+	__u32 id;
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj) {
 		fprintf(stderr, "pk-bpf-check: cannot open %s\n", path);
 		return 1;
+	}
+	btf = bpf_object__btf(obj);
+	for (id = 1; btf && id < btf__type_cnt(btf); id++) {
+		struct btf_type *t = (struct btf_type *)btf__type_by_id(btf, id);
+
+		if (btf_is_fwd(t) && !btf_kflag(t)) {
+			t->info = (__u32)BTF_KIND_STRUCT << 24; /* vlen 0, kflag 0 */
+			t->size = 0;
+		}
 	}
 	bpf_object__for_each_program(prog, obj) {
 		if (n == STATS_PROGS) {
