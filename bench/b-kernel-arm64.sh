@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # b-kernel-arm64.sh - the price of the KEXEC_BPF path on arm64 (issue #6):
 # inside qemu-system-aarch64 (TCG, -M virt, 1 vCPU), booted on the patched
-# arm64 kernel ($BUILD/kernel/arm64, `make kernel ARCH=arm64`) with
+# arm64 kernel ($BUILD/kernel/arm64, `make kernel ARCH=arm64`; with
+# KSERIES=6.12, $BUILD/kernel-6.12/arm64, `make kernel ARCH=arm64
+# KSERIES=6.12`: bench/b-kernel-arm64-6.12.sh) with
 # lockdown=integrity, the time of kexec_file_load(2) of
 #   - the build's signed zboot vmlinuz.efi with .bpf (signature check of
 #     the envelope, parser program loaded and run, gzip decompressed in
@@ -17,20 +19,26 @@
 set -eu
 . "$TOP/bench/lib.sh"
 . "$TOP/tests/lib/vm-lib.sh"
-name="kexec_file_load arm64: KEXEC_BPF zboot / stock Image"
-kdir=$BUILD/kernel/arm64
-keys=$BUILD/kernel/keys
+kseries=${KSERIES:-6.1}
+case "$kseries" in
+6.1) kout=$BUILD/kernel sfx= ;;
+6.12) kout=$BUILD/kernel-6.12 sfx=" $kseries" ;;
+*) echo "b-kernel-arm64: unknown KSERIES '$kseries'" >&2; exit 2 ;;
+esac
+name="kexec_file_load arm64$sfx: KEXEC_BPF zboot / stock Image"
+kdir=$kout/arm64
+keys=$kout/keys
 skipped() { row "$name" "-" "" "skipped: $*"; exit 0; }
 [ -f "$kdir/Image" ] && [ -f "$kdir/vmlinuz.efi" ] && [ -f "$keys/test.key" ] &&
 	grep -qx 'CONFIG_KEXEC_BPF=y' "$kdir/.config" 2>/dev/null ||
-	skipped "no patched arm64 kernel in $kdir (make kernel ARCH=arm64)"
+	skipped "no patched arm64 kernel in $kdir (make kernel ARCH=arm64$([ "$kseries" = 6.1 ] || echo " KSERIES=$kseries"))"
 command -v qemu-system-aarch64 >/dev/null || skipped "qemu-system-aarch64 missing"
 command -v aarch64-linux-gnu-gcc >/dev/null || skipped "aarch64-linux-gnu-gcc missing"
 bb=$(vm_busybox_arm64 2>/dev/null) || skipped "no arm64 busybox (scripts/deps.sh ensure arm64)"
 runs=${BENCH_KEXEC_RUNS:-5}
 
 cd "$BENCH_WORK"
-mkdir -p kernel-arm64 && cd kernel-arm64
+mkdir -p "kernel-arm64-$kseries" && cd "kernel-arm64-$kseries"
 image=$kdir/Image
 sign=(--key "$keys/test.key" --cert "$keys/test.crt")
 rm -rf root && mkdir -p root/bin root/img
@@ -69,8 +77,8 @@ vm_grep serial.log '^PKBENCH lockdown .*\[integrity\]' >/dev/null &&
 	exit 1
 }
 zk=$(($(stat -c %s root/img/zboot.efi) >> 10)) ik=$(($(stat -c %s root/img/Image.signed) >> 10))
-row "kexec_file_load arm64 TCG: signed zboot ${zk} KiB via KEXEC_BPF" "$b" "ms" \
+row "kexec_file_load arm64$sfx TCG: signed zboot ${zk} KiB via KEXEC_BPF" "$b" "ms" \
 	"best of $runs (median $bm); .bpf program + in-kernel gzip + Image loader"
-row "kexec_file_load arm64 TCG: signed Image ${ik} KiB, stock loader" "$s" "ms" \
+row "kexec_file_load arm64$sfx TCG: signed Image ${ik} KiB, stock loader" "$s" "ms" \
 	"best of $runs (median $sm); lockdown=integrity for both"
 row "$name" "$(bench_ratio "$b" "$s")" "x" "guest clock; VM boot+runs ${VM_SECONDS}s"

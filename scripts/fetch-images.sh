@@ -5,6 +5,14 @@
 #   OUTDIR/vmlinuz-amd64     Debian's signed x86_64 kernel (a PE/COFF bzImage)
 #   OUTDIR/vmlinuz-amd64.deb its package (the modules, for
 #                            tests/t-e2e-secureboot.sh's initrd)
+#   OUTDIR/vmlinuz-amd64-6.12
+#                            Debian's stock 6.12 x86_64 kernel (issue 17,
+#                            tests/t-e2e-kexec-6.12.sh): the newest
+#                            linux-image-6.12.N+debM-amd64 in the archive,
+#                            the signed package if that version has one,
+#                            else its -unsigned twin (same vmlinuz, no
+#                            signature); no modules kept
+# (OUTDIR/NAME.pkg names the package each kernel came from.)
 #   OUTDIR/linuxx64.efi.stub systemd's UKI stub (from systemd-boot-efi)
 #   OUTDIR/bootctl           bootctl from systemd-boot, the oracle of
 #                            tests/t-entries.sh: unpacked, never installed
@@ -12,16 +20,37 @@
 #                            on a machine with an ESP); it runs against the
 #                            installed systemd's libsystemd-shared.  Optional:
 #                            a warning when it cannot be fetched.
-# The kernel package is fetched with apt-get download and unpacked with
+# The kernel packages are fetched with apt-get download and unpacked with
 # dpkg-deb; nothing is installed on the host.  Prints nothing on success.
 set -eu
 out=$1
 mkdir -p "$out"
-# both from the same download: the modules must match the kernel
-if [ ! -s "$out/vmlinuz-amd64" ] || [ ! -s "$out/vmlinuz-amd64.deb" ]; then
+# fetch_kernel NAME PKG KEEP_DEB: OUTDIR/NAME, the /boot/vmlinuz-* of PKG,
+# and with KEEP_DEB=1 OUTDIR/NAME.deb (both from the same download: the
+# modules must match the kernel)
+tmp=
+trap 'rm -rf "$tmp"' EXIT
+fetch_kernel() {
 	tmp=$(mktemp -d)
 	chmod 755 "$tmp"
-	trap 'rm -rf "$tmp"' EXIT
+	(cd "$tmp" && apt-get download -q "$2" >&2)
+	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
+	cp "$tmp"/root/boot/vmlinuz-* "$out/$1.tmp"
+	if [ "$3" = 1 ]; then
+		cp "$tmp"/*.deb "$out/$1.deb.tmp"
+		mv "$out/$1.deb.tmp" "$out/$1.deb"
+	fi
+	mv "$out/$1.tmp" "$out/$1"
+	echo "$2" > "$out/$1.pkg"
+	rm -rf "$tmp"
+}
+# the newest linux-image-6.12.N+debM-amd64[-unsigned], by version
+newest_612() {
+	apt-cache search --names-only '^linux-image-6[.]12[.][0-9]+[+]deb[0-9]+-amd64(-unsigned)?$' |
+		sed -n 's/^\(linux-image-[^ ]*\) - .*/\1/p' | sed 's/-unsigned$//' |
+		sort -uV | tail -n 1
+}
+if [ ! -s "$out/vmlinuz-amd64" ] || [ ! -s "$out/vmlinuz-amd64.deb" ]; then
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
 	if [ -z "$pkg" ]; then
@@ -30,13 +59,19 @@ if [ ! -s "$out/vmlinuz-amd64" ] || [ ! -s "$out/vmlinuz-amd64.deb" ]; then
 			sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
 	fi
 	[ -n "$pkg" ] || { echo "fetch-images: cannot resolve linux-image-amd64" >&2; exit 1; }
-	(cd "$tmp" && apt-get download -q "$pkg" >&2)
-	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
-	cp "$tmp"/root/boot/vmlinuz-* "$out/vmlinuz-amd64.tmp"
-	cp "$tmp"/*.deb "$out/vmlinuz-amd64.deb.tmp"
-	mv "$out/vmlinuz-amd64.tmp" "$out/vmlinuz-amd64"
-	mv "$out/vmlinuz-amd64.deb.tmp" "$out/vmlinuz-amd64.deb"
-	echo "$pkg" > "$out/vmlinuz-amd64.pkg"
+	fetch_kernel vmlinuz-amd64 "$pkg" 1
+fi
+if [ ! -s "$out/vmlinuz-amd64-6.12" ]; then
+	pkg=$(newest_612)
+	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
+		apt-get update -q >&2
+		pkg=$(newest_612)
+	fi
+	[ -n "$pkg" ] || { echo "fetch-images: no linux-image-6.12.*-amd64 in the archive" >&2; exit 1; }
+	# the signed package where this version has one (the -unsigned one
+	# provides the signed name: a virtual package has no Version)
+	apt-cache show "$pkg" 2>/dev/null | grep -q '^Version:' || pkg=$pkg-unsigned
+	fetch_kernel vmlinuz-amd64-6.12 "$pkg" 0
 fi
 stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 [ -s "$stub" ] || { echo "fetch-images: $stub missing (package systemd-boot-efi)" >&2; exit 1; }
