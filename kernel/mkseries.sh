@@ -24,7 +24,7 @@ case "${KSERIES:-6.1}" in
 esac
 mkdir -p "$out"
 rm -f "$out"/*.patch
-git -C "$dev" format-patch -q --no-signature --zero-commit -N \
+git -C "$dev" format-patch -q --no-signature --zero-commit -N --abbrev=9 \
 	-o "$out" "$base..HEAD"
 # the base tree's checkpatch (the series does not touch it)
 ck=$(mktemp -d)

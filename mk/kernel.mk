@@ -36,12 +36,15 @@
 #                                   verification, not the payload; 11 s
 #                                   for the small ones): 1000 take ~3.5 h.  SOAK_MEMCG_ONLY=1
 #                                   SOAK_LOADS=1: the memcg test alone.
-#   make kernel-each                build the series patch by patch (x86_64,
+#   make kernel-each [KSERIES=6.1|6.12]
+#                                   build the series patch by patch (x86_64,
 #                                   kernel/build-each.sh into
-#                                   $(BUILD)/kernel-each): each must build
-#                                   without a warning.  Not in `make check`
-#                                   (a full tree per run); run by every
-#                                   change to kernel/patches/.
+#                                   $(BUILD)/kernel-each, 6.12:
+#                                   $(BUILD)/kernel-each-6.12): each must
+#                                   build without a warning.  Not in `make
+#                                   check` (a full tree per run); run by
+#                                   every change to kernel/patches/ or
+#                                   kernel/patches-6.12/.
 #   make fuzz-diff61 [FUZZ_DIFF61_PROGS=20000] [FUZZ_DIFF61_SEED=N]
 #                                   the VM test with a long run of the 6.1
 #                                   differential (docs/sandbox.md): that
@@ -93,7 +96,8 @@ fuzz-diff61: deps kernel-deps
 SOAK_CYCLES ?= 200
 
 kernel-each: kernel
-	$(Q)kernel/build-each.sh $(BUILD)/kernel-each
+	$(Q)KSERIES=$(KSERIES) kernel/build-each.sh \
+		$(BUILD)/kernel-each$(if $(filter 6.12,$(KSERIES)),-6.12)
 
 soak-kernel: deps kernel-deps
 	$(Q)scripts/deps.sh ensure build test
