@@ -21,8 +21,9 @@
 #    when the series changes (OUTDIR/src/.pekexec-patched holds its sha256);
 # 2. a test signing key is generated once into OUTDIR/keys/ (its certificate
 #    goes into the builtin trusted keyring, the key signs test images);
-# 3. `make tinyconfig` + kernel/config/base.config + kernel/config/ARCH.config,
-#    then every option of the fragments is checked to have survived;
+# 3. `make tinyconfig` + kernel/config/base.config + kernel/config/ARCH.config
+#    (+ kernel/config/ARCH-KSERIES.config if there is one), then every
+#    option of the fragments is checked to have survived;
 # 4. out-of-tree build in OUTDIR/out-ARCH; the results are copied to
 #    OUTDIR/ARCH/ (bzImage or Image + vmlinuz.efi, vmlinux, .config).
 #
@@ -133,6 +134,9 @@ ccache_env "$outdir"
 
 t0=$(now)
 frags=("$top/kernel/config/base.config" "$top/kernel/config/$arch.config")
+# series-specific options of an architecture (arm64-6.12.config)
+[ ! -e "$top/kernel/config/$arch-$kseries.config" ] ||
+	frags+=("$top/kernel/config/$arch-$kseries.config")
 [ -z "$debug" ] || frags+=("$top/kernel/config/debug.config")
 # Named relative to the object tree: an absolute path would differ per clone
 # and, through autoconf.h, change the hash of every object.

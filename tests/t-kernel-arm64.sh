@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 #
 # t-kernel-arm64.sh - the CONFIG_KEXEC_BPF series on arm64 (issue #6):
-# the patched arm64 kernel (kernel/build.sh arm64, into $BUILD/kernel)
-# boots in qemu-system-aarch64 (TCG, -M virt) with lockdown=integrity and
-# kexecs, through kexec_file_load() alone, (a) the build's own signed zboot
+# the patched arm64 kernel (kernel/build.sh arm64, into $BUILD/kernel;
+# with KSERIES=6.12, linux-source-6.12 with kernel/patches-6.12/ into
+# $BUILD/kernel-6.12: tests/t-kernel-6.12-arm64.sh) boots in
+# qemu-system-aarch64 (TCG, -M virt) with lockdown=integrity and kexecs,
+# through kexec_file_load() alone, (a) the build's own signed zboot
 # vmlinuz.efi with .bpf and (b) a signed UKI whose .linux is that zboot
 # (two stages).  docs/kernel-arm64.md.
 #
@@ -14,7 +16,14 @@
 #     unsigned, tampered (one byte) and untrusted-key images: EPERM, and
 #     pekexec's exit code 4; the signed UKI loads (report printed), and
 #     loads again while tests/vm/pk-race.c reaches for the light
-#     skeleton's objects by fd, id and pidfd_getfd() (nothing); the
+#     skeleton's objects by fd, id and pidfd_getfd() (nothing), and again
+#     while root's own sleepable fentry program on
+#     kexec_image_parser_anchor (tests/vm/progs/vm_attack_inject.bpf.c,
+#     through tests/vm/pk-bpf-check.c) asks for the parser context and
+#     appends to the command line: it must attach if the kernel has ftrace
+#     direct calls (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS in its
+#     .config: 6.12) and be refused with -ENOTSUPP (-524) if not (6.1),
+#     and never run either way (the anchor is never called); the
 #     signed zboot is loaded with `pekexec load --initrd --append` and
 #     exec'ed;
 #   kernel 2 (that zboot, tests/e2e/kernel-arm64-second-init.sh from the
@@ -24,21 +33,31 @@
 #     prints its marker and /proc/cmdline.
 #
 # Oracles: sha256sum of the build's Image (what the zboot decompresses
-# to), of the initrds and command lines the host wrote; `pekexec extract`
+# to; on 6.12 zero-padded to its image_size, as 6.12's zboot packs it;
+# checked with gzip -d), of the initrds and command lines the host wrote; `pekexec extract`
 # of the same images on the host (manifest.json); the kernels' own
 # verdicts (errno, /proc/cmdline, markers on the serial console).  The
 # kernel's debugfs report (loaded kernel/initrd/cmdline, stageN kernel)
 # must equal both, byte for byte (sha256 and size).
 #
 # Skips (77) only when the tarball, QEMU or the cross compiler are missing
-# and cannot be installed.  KERNEL_ARM64_TIMEOUT: seconds for the QEMU run
-# (default 900).
+# and cannot be installed, or when `make check` leaves this series out
+# (CHECK_KERNELS in mk/kernel.mk).  KERNEL_ARM64_TIMEOUT: seconds for the
+# QEMU run (default 900).
 set -euo pipefail
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+kseries=${KSERIES:-6.1}
+case "$kseries" in
+6.1) kout=$BUILD/kernel tname=t-kernel-arm64 ;;
+6.12) kout=$BUILD/kernel-6.12 tname=t-kernel-6.12-arm64 ;;
+*) fail "unknown KSERIES '$kseries'" ;;
+esac
+. "$TOP/tests/lib/vm-lib.sh"
+vm_check_kernels "$kseries" arm64
+tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$kseries.tar.xz}
 if [ ! -r "$tarball" ] || ! command -v qemu-system-aarch64 >/dev/null ||
    ! command -v aarch64-linux-gnu-gcc >/dev/null; then
 	"$TOP/scripts/deps.sh" ensure kernel qemu arm64 >deps.log 2>&1 || true
@@ -49,23 +68,22 @@ command -v qemu-system-aarch64 >/dev/null ||
 	skip "qemu-system-aarch64 missing and not installable: $(tail -n 1 deps.log)"
 command -v aarch64-linux-gnu-gcc >/dev/null ||
 	skip "aarch64-linux-gnu-gcc missing and not installable: $(tail -n 1 deps.log)"
-. "$TOP/tests/lib/vm-lib.sh"
 vm_require_qemu aarch64
-for tool in make gcc ccache bc bison flex pahole patch openssl sha256sum jq \
-	od dd cpio aarch64-linux-gnu-strip; do
+for tool in make gcc clang ccache bc bison flex pahole patch openssl sha256sum \
+	jq od dd cpio aarch64-linux-gnu-strip; do
 	command -v $tool >/dev/null ||
 		fail "$tool missing (scripts/deps.sh ensure kernel test arm64)"
 done
 
 t0=$(date +%s)
-if ! "$TOP/kernel/build.sh" -o "$BUILD/kernel" arm64 >build.log 2>&1; then
+if ! KSERIES=$kseries "$TOP/kernel/build.sh" -o "$kout" arm64 >build.log 2>&1; then
 	tail -n 40 build.log
-	fail "kernel build failed (kernel/build.sh -o $BUILD/kernel arm64)"
+	fail "kernel build failed (KSERIES=$kseries kernel/build.sh -o $kout arm64)"
 fi
 grep '^time:\|^kernel:' build.log
 echo "kernel build: $(($(date +%s) - t0))s (built or reused)"
-kdir=$BUILD/kernel/arm64
-keys=$BUILD/kernel/keys
+kdir=$kout/arm64
+keys=$kout/keys
 image=$kdir/Image
 zefi=$kdir/vmlinuz.efi
 [ "$(head -c 8 "$zefi" | tail -c 4)" = zimg ] || fail "$zefi is not a zboot image"
@@ -81,10 +99,40 @@ aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o pk-kexec-file \
 	"$TOP/tests/vm/pk-kexec-file.c"
 aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -pthread -o pk-race \
 	"$TOP/tests/vm/pk-race.c"
+aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o pk-bpf-check \
+	"$TOP/tests/vm/pk-bpf-check.c" -lbpf -lelf -lz -lzstd
+# root's program on the anchor (as tests/vm/images.sh builds it: BPF
+# bytecode is the same on every architecture)
+clang -target bpf -mcpu=v3 -g -O2 -Wall -Werror -I"$TOP/include" \
+	-I/usr/include/"$(gcc -print-multiarch)" -c -o vm_attack_inject.bpf.o \
+	"$TOP/tests/vm/progs/vm_attack_inject.bpf.c"
+# Oracle for the attach: the kernel's configuration.  Without ftrace
+# direct calls arm64 has no BPF trampoline for a kernel function.
+if grep -qx 'CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y' "$kdir/.config"; then
+	ta_attach=0
+else
+	ta_attach=-524
+fi
 bb=$(vm_busybox_arm64) || skip "no arm64 busybox (scripts/deps.sh ensure arm64)"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 sz() { stat -c %s "$1"; }
+# What the zboot decompresses to, the kernel the reports must name: 6.1
+# compresses the build's Image as is; 6.12 pads it with zeros to the
+# image_size of its header first (drivers/firmware/efi/libstub/
+# Makefile.zboot).  Checked against gzip -d of the zboot's payload.
+kimg=$image
+if [ "$kseries" = 6.12 ]; then
+	isz=$(od -An -tu8 -j16 -N8 "$image" | tr -d ' ')
+	[ "$isz" -ge "$(sz "$image")" ] || fail "$image: image_size $isz below its size"
+	{ cat "$image"; head -c $((isz - $(sz "$image"))) /dev/zero; } >image-padded
+	kimg=image-padded
+fi
+zoff=$(od -An -tu4 -j8 -N4 "$zefi" | tr -d ' ')
+zlen=$(od -An -tu4 -j12 -N4 "$zefi" | tr -d ' ')
+dd if="$zefi" iflag=skip_bytes,count_bytes skip="$zoff" count="$zlen" bs=64K \
+	status=none | gzip -dc | cmp -s - "$kimg" ||
+	fail "$zefi does not decompress (gzip -d) to $kimg"
 token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 base_cmdline="console=ttyAMA0 panic=-1 loglevel=6 lockdown=integrity"
 append2="$base_cmdline pkarm.kernel=2"
@@ -159,15 +207,16 @@ ident() {
 	w "$1" "result 0"
 }
 # independent oracles (sha256sum of what the host built)
-w zboot "$(rep "loaded kernel" "$image")"
-w zboot "$(rep "stage1 kernel" "$image")"
+w zboot "$(rep "loaded kernel" "$kimg")"
+w zboot "$(rep "stage1 kernel" "$kimg")"
 w zboot "$(rep "loaded initrd" img/second.cpio)"
 w zboot "$(rep "loaded cmdline" cmdline2)"
 ident zboot x-zboot
-for t in uki1 uki2; do
-	w $t "$(rep "loaded kernel" "$image")"
+# uki-ta: the load while root's program is attached (when it attaches)
+for t in uki1 uki2 $([ "$ta_attach" != 0 ] || echo uki-ta); do
+	w $t "$(rep "loaded kernel" "$kimg")"
 	w $t "$(rep "stage1 kernel" zboot-bpf.efi)"
-	w $t "$(rep "stage2 kernel" "$image")"
+	w $t "$(rep "stage2 kernel" "$kimg")"
 	w $t "$(rep "loaded initrd" third.cpio)"
 	w $t "$(rep "loaded cmdline" cmdline3)"
 	ident $t x-uki
@@ -177,9 +226,10 @@ done
 rm -rf r1 && mkdir -p r1/bin
 cp "$TOP/tests/e2e/kernel-arm64-first-init.sh" r1/init
 aarch64-linux-gnu-strip -o r1/bin/pekexec "$pka64"
-cp pk-kexec-file pk-race r1/bin/
+cp pk-kexec-file pk-race pk-bpf-check r1/bin/
+cp vm_attack_inject.bpf.o r1/
 cp -r img r1/img
-printf "APPEND2='%s'\n" "$append2" >r1/img/env
+printf "APPEND2='%s'\nTA_ATTACH='%s'\n" "$append2" "$ta_attach" >r1/img/env
 vm_cpio r1 r1.cpio
 cat base.cpio r1.cpio >initramfs.cpio
 echo "images and initramfs: $(($(date +%s) - t1))s; initramfs $(($(sz initramfs.cpio) >> 20)) MiB," \
@@ -197,7 +247,9 @@ res=$(vm_results "$log")
 grep '^PASS' <<<"$res" | sed 's/^/  /' || true
 grep -q '^FAIL' <<<"$res" && bad+=("$(grep '^FAIL' <<<"$res" | tr '\n' ';')")
 for p in lockdown dry-run-kernel-bpf unsigned-zboot tampered-zboot tampered-uki \
-	untrusted-zboot pekexec-unsigned-exit-4 uki-load race-uki zboot-load kexec_loaded k2-uki-load; do
+	untrusted-zboot pekexec-unsigned-exit-4 uki-load race-uki anchor-attach \
+	anchor-inject-never-ran zboot-load kexec_loaded k2-uki-load \
+	$([ "$ta_attach" != 0 ] || echo anchor-uki-load anchor-trampoline); do
 	grep -qE "^PASS $p( |$)" <<<"$res" || bad+=("no PASS $p")
 done
 reports=$(tr -d '\r' <"$log" | sed -n 's/^PKVM REPORT //p')
@@ -220,13 +272,31 @@ got=$(vm_grep "$log" '^PKVM SECOND cmdline=' | sed 's/^PKVM SECOND cmdline=\[\(.
 [ "$got" = "$append3" ] || bad+=("third kernel's /proc/cmdline [$got], want [$append3]")
 got=$(vm_grep "$log" '^PKVM SECOND marker=' | sed 's/^PKVM SECOND marker=//') || true
 [ "$got" = "uki-$token" ] || bad+=("third kernel's marker [$got], want [uki-$token]")
+# the run path, from the function tracer (kernel 1): one run of the
+# parser per stage (pekexec extract's manifest), through the series' run
+# function; the anchor never called; no program attached to a trampoline
+# but root's own
+nst=$(jq '.stages | length' x-uki/manifest.json)
+want_trace=("uki1 runs=$nst anchor=0 link=0")
+if [ "$ta_attach" = 0 ]; then
+	want_trace+=("uki-ta runs=$nst anchor=0 link=1")
+else
+	want_trace+=("uki-ta runs=0 anchor=0 link=1")
+fi
+traces=$(tr -d '\r' <"$log" | sed -n 's/^PKVM TRACE //p')
+for l in "${want_trace[@]}"; do
+	grep -qxF "$l" <<<"$traces" ||
+		bad+=("trace: '$l' missing (got: $(tr '\n' ';' <<<"$traces"))")
+done
+echo "  run path (function tracer): $(tr '\n' ';' <<<"$traces")"
 banners=$(tr -d '\r' <"$log" | grep -c 'Linux version' || true)
 [ "$banners" -eq 3 ] || bad+=("$banners kernel banners in the log, want 3")
 if [ ${#bad[@]} -ne 0 ]; then
 	printf '  %s\n' "${bad[@]}"
 	vm_log_tail "$log" 150
-	[ -d "$BUILD/test-logs" ] && cp "$log" "$BUILD/test-logs/t-kernel-arm64-serial.log"
+	[ -d "$BUILD/test-logs" ] &&
+		cp "$log" "$BUILD/test-logs/$tname-serial.log"
 	fail "${#bad[@]} problem(s)"
 fi
-echo "PASS: zboot and UKI kexec'ed under lockdown=integrity; second kernel [$append2]," \
+echo "PASS: $kseries: zboot and UKI kexec'ed under lockdown=integrity; second kernel [$append2]," \
 	"third [$append3]; $nrep report lines match; total $(($(date +%s) - t0))s"

@@ -20,7 +20,8 @@
 # the patched tree per series hash and make/ccache do the rest (a cold
 # build takes about 17 minutes of CPU, an unchanged one 15 s; numbers in
 # kernel/README.md).  Skips (77) only when the tarball or QEMU are
-# missing and cannot be installed.
+# missing and cannot be installed, or when `make check` leaves this
+# series out (CHECK_KERNELS in mk/kernel.mk).
 set -euo pipefail
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -32,6 +33,8 @@ case "$kseries" in
 6.12) kout=$BUILD/kernel-6.12 ;;
 *) fail "unknown KSERIES '$kseries'" ;;
 esac
+. "$TOP/tests/lib/vm-lib.sh"
+vm_check_kernels "$kseries" x86_64
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$kseries.tar.xz}
 if [ ! -r "$tarball" ] || ! command -v qemu-system-x86_64 >/dev/null; then
 	"$TOP/scripts/deps.sh" ensure kernel qemu test >deps.log 2>&1 || true

@@ -7,7 +7,9 @@
 # are refused (errno from pk-kexec-file, pekexec's exit code), loads the
 # signed UKI and prints the kernel's report (debugfs), then loads the
 # signed zboot with pekexec (user initrd and command line: the second
-# kernel's), prints the report and kexecs.
+# kernel's), prints the report and kexecs.  In between, the UKI loads again
+# while root reaches for the light skeleton's objects (pk-race) and while
+# root's own program is on the parser's anchor (pk-bpf-check).
 # Lines for the host: "PKVM PASS name", "PKVM FAIL name: why",
 # "PKVM REPORT tag line" (one per line of /sys/kernel/debug/kexec_bpf).
 /bin/busybox --install -s /bin
@@ -24,6 +26,33 @@ no() { echo "PKVM FAIL $1: $2"; }
 up() { cut -d' ' -f1 /proc/uptime; }
 show() { sed 's/^/  | /' "$@"; }
 print_report() { sed "s/^/PKVM REPORT $1 /" $report; }
+
+# How the parser program runs (docs/kernel-6.12.md, "Run path"): the
+# function tracer on the series' run function, on the anchor and on the
+# attach of a program to a trampoline, around a load; "PKVM TRACE tag
+# runs=N anchor=N link=N" for the host (runs: one per stage).
+tr=/sys/kernel/tracing
+mount -t tracefs tracefs $tr
+trace_fns="kexec_bpf_prog_run kexec_image_parser_anchor bpf_trampoline_link_prog"
+trace_on() {
+	echo 0 >$tr/tracing_on
+	echo nop >$tr/current_tracer
+	: >$tr/set_ftrace_filter
+	for f in $trace_fns; do
+		echo "$f" >>$tr/set_ftrace_filter ||
+			echo "PKVM FAIL trace-$f: not traceable"
+	done
+	: >$tr/trace
+	echo function >$tr/current_tracer
+	echo 1 >$tr/tracing_on
+}
+trace_off() { # tag
+	echo 0 >$tr/tracing_on
+	grep -v '^#' $tr/trace | sed "s/^/PKVM INFO trace $1 /"
+	n() { grep -c ": $1 <-" $tr/trace; }
+	echo "PKVM TRACE $1 runs=$(n kexec_bpf_prog_run) anchor=$(n kexec_image_parser_anchor) link=$(n bpf_trampoline_link_prog)"
+	echo nop >$tr/current_tracer
+}
 
 echo "PKVM INFO $(uname -r) lockdown=$(cat /sys/kernel/security/lockdown)"
 grep -q '\[integrity\]' /sys/kernel/security/lockdown && ok lockdown ||
@@ -61,9 +90,11 @@ show /tmp/out
 [ $rc -eq 4 ] && ok "pekexec-unsigned-exit-4" || no pekexec-unsigned-exit-4 "exit $rc"
 
 # the signed UKI (two stages): load, report, unload
+trace_on
 s=$(up)
 got=$(pk-kexec-file load /img/uki.efi)
 e=$(up)
+trace_off uki1
 if [ "$got" = errno=0 ]; then
 	ok "uki-load ($(echo "$e $s" | awk '{printf "%.1f", $1 - $2}') s)"
 else
@@ -83,6 +114,42 @@ else
 	no race-uki "$(echo "$got" | tr '\n' ' ')"
 fi
 pk-kexec-file unload >/dev/null
+
+# root's own sleepable program on kexec_image_parser_anchor asks for the
+# parser context and appends to the command line while the signed UKI
+# loads (issue 11, hole 1).  TA_ATTACH is what the attach must return (the
+# host reads the kernel's .config): 0 with ftrace direct calls (6.12),
+# -524 (ENOTSUPP) without (6.1: no BPF trampoline for a kernel function on
+# arm64).  Either way the program must never run: the series calls the
+# parser itself and never the anchor.  While it is attached the
+# trampoline's symbol (bpf_trampoline_KEY) must be in /proc/kallsyms.
+trace_on
+got=$(pk-bpf-check /vm_attack_inject.bpf.o sh -c \
+	'echo "trampolines=$(grep -c " bpf_trampoline_[0-9]" /proc/kallsyms)"; pk-kexec-file load /img/uki.efi' \
+	2>/tmp/ta.log)
+trace_off uki-ta
+show /tmp/ta.log
+echo "$got" | show
+att=$(sed -n 's/^pk-bpf-check: attach inject: //p' /tmp/ta.log)
+if [ "$att" = "$TA_ATTACH" ]; then
+	ok "anchor-attach (attach $att)"
+else
+	no anchor-attach "attach '$att', want $TA_ATTACH"
+fi
+if grep -qx 'pk-bpf-check: results: 0 0 0' /tmp/ta.log; then
+	ok anchor-inject-never-ran
+else
+	no anchor-inject-never-ran "$(grep 'results:' /tmp/ta.log)"
+fi
+if [ "$TA_ATTACH" = 0 ]; then
+	echo "$got" | grep -qx 'errno=0' && ok anchor-uki-load ||
+		no anchor-uki-load "$(echo "$got" | tr '\n' ' ')"
+	t=$(echo "$got" | sed -n 's/^trampolines=//p')
+	[ "${t:-0}" -ge 1 ] && ok "anchor-trampoline ($t)" ||
+		no anchor-trampoline "no bpf_trampoline_ in /proc/kallsyms while attached"
+	print_report uki-ta
+	pk-kexec-file unload >/dev/null
+fi
 
 # the signed zboot through pekexec load (the kernel-bpf path), with the
 # second kernel's initrd and command line from "user space"

@@ -4,6 +4,12 @@
 #
 #   vm_require_qemu ARCH          SKIP (exit 77, with the reason) unless
 #                                 qemu-system-ARCH exists and starts
+#   vm_check_kernels SERIES ARCH  SKIP (exit 77) when `make check` left the
+#                                 kernel VM test of SERIES on ARCH out: it
+#                                 exports PK_CHECK_KERNELS, its
+#                                 CHECK_KERNELS (mk/kernel.mk); unset, as
+#                                 for `make check-kernel` or a test run by
+#                                 hand, every one runs
 #   vm_root DIR                   an initramfs tree with busybox-static and
 #                                 its applets (sh, mount, cat, ...)
 #   vm_add_binary DIR BIN [DEST]  copy a dynamic binary and what ldd lists
@@ -29,6 +35,16 @@
 # VM_CACHE defaults to $BUILD/vm-cache.
 
 VM_CACHE=${VM_CACHE:-${BUILD:-build}/vm-cache}
+
+vm_check_kernels() {
+	[ -n "${PK_CHECK_KERNELS+set}" ] || return 0
+	case " $PK_CHECK_KERNELS " in
+	*" $1-$2 "*) return 0 ;;
+	esac
+	echo "SKIP: $1 on $2 is not in this make check (CHECK_KERNELS='$PK_CHECK_KERNELS');" \
+		"make check-kernel KSERIES=$1 ARCH=$2 runs it"
+	exit 77
+}
 
 vm_require_qemu() {
 	local q=qemu-system-$1
