@@ -47,6 +47,15 @@
 #       s-tampered, s-corrupt-gzip, s-truncated-zstd, s-noprogress,
 #       s-badcmd, s-probe-stack (all signed but s-unsigned/s-untrusted);
 #       and vm_real_images around TINY in IMG/s/.
+#   vm_cheap_images IMG TINY PROG KEYS PEKEXEC
+#       The soak's cheapest loads (issue 11): `build-zboot --parser PROG`
+#       zboots around TINY, PROG the upstream-style zboot program
+#       (tests/bpf-progs/zboot_parser.lskel.o: 163 instructions for 6.1's
+#       verifier, the VM parser 29,812): IMG/c-zboot-{gzip,zstd22,xzkern,lz4}
+#       signed with sbsign (the non-gzip ones with the appended size
+#       counted in payload_size, as that program wants), c-unsigned,
+#       c-tampered (a payload byte changed after signing), c-corrupt-gzip
+#       (a payload byte changed, then signed).
 
 vm_tools() { # top build work
 	local top=$1 build=$2 work=$3 p
@@ -214,6 +223,36 @@ vm_small_images() { # top img tiny bpf keys stub pekexec ucode
 	cp "$img/cmdline" "$img/initrd" "$img/s/"
 	vm_real_images "$img/s" "$tiny" "$keys" "$stub" "$pk" "$ucode"
 	rm "$img/s/cmdline" "$img/s/initrd"
+}
+
+vm_cheap_images() { # img tiny prog keys pekexec
+	local img=$1 tiny=$2 prog=$3 keys=$4 pk=$5 c off
+	local sign=(--key "$keys/test.key" --cert "$keys/test.crt")
+
+	for c in gzip zstd22 xzkern lz4; do
+		"$pk" build-zboot --image "$tiny" --compress $c --machine x86_64 \
+			--parser "$prog" -o "$img/c-$c.tmp" >/dev/null
+		# the upstream program passes payload_size - 4 bytes of a
+		# non-gzip payload (DESIGN.md 5): count the appended size in
+		[ $c = gzip ] || vm_put_le32 "$img/c-$c.tmp" 12 \
+			$(($(vm_le32 "$img/c-$c.tmp" 12) + 4))
+		sbsign "${sign[@]}" --output "$img/c-zboot-$c.efi" \
+			"$img/c-$c.tmp" 2>/dev/null
+	done
+	mv "$img/c-gzip.tmp" "$img/c-unsigned.efi"
+	rm "$img"/c-*.tmp
+	# the middle of the gzip payload (offset + size at 8 and 12)
+	off=$(($(vm_le32 "$img/c-unsigned.efi" 8) + \
+		$(vm_le32 "$img/c-unsigned.efi" 12) / 2))
+	cp "$img/c-zboot-gzip.efi" "$img/c-tampered.efi"
+	printf '\xff\x00\xff\x00' | dd of="$img/c-tampered.efi" bs=1 \
+		seek=$off conv=notrunc status=none
+	cp "$img/c-unsigned.efi" "$img/c-corrupt.tmp"
+	printf '\xff\x00\xff\x00' | dd of="$img/c-corrupt.tmp" bs=1 \
+		seek=$off conv=notrunc status=none
+	sbsign "${sign[@]}" --output "$img/c-corrupt-gzip.efi" \
+		"$img/c-corrupt.tmp" 2>/dev/null
+	rm "$img/c-corrupt.tmp"
 }
 
 vm_le32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }

@@ -92,6 +92,8 @@ if [ ! -e "$kernel" ] || [ ! -e "$keys/test.key" ]; then
 	exit 77
 fi
 harness_only=${SOAK_HARNESS_ONLY:-}
+# SOAK_LOADS: every SOAK_MIX_EVERY-th small call is the next of the mix
+mix_every=${SOAK_MIX_EVERY:-10}
 SOAK_SMALL_ONLY=${SOAK_SMALL_ONLY:-}
 opts="KASAN PROVE_LOCKING PROVE_RCU DEBUG_KMEMLEAK DEBUG_ATOMIC_SLEEP DEBUG_LIST"
 [ -z "$harness_only" ] || opts=
@@ -122,7 +124,7 @@ img=$work/img
 # the VM tests' parser program, loader and images (tests/vm/images.sh,
 # shared with tests/vm/run.sh)
 make -s -C "$top" BUILD="$BUILD" "$BUILD/pekexec" "$BUILD/bpf/uki.bpf" \
-	"$BUILD/bpf/zboot.bpf"
+	"$BUILD/bpf/zboot.bpf" "$BUILD/bpf-progs/zboot_parser.lskel.o"
 . "$top/tests/vm/images.sh"
 vm_tools "$top" "$BUILD" "$work"
 printf 'console=ttyS0 panic=-1 pksoak.second=1' >"$img/cmdline"
@@ -136,6 +138,8 @@ if [ -n "$loads" ]; then
 	vm_tiny_kernel "$kernel" "$work/tiny" 0
 	vm_small_images "$top" "$img" "$work/tiny" "$work/parser.lskel.o" \
 		"$keys" "$stub" "$BUILD/pekexec" "$work/ucode"
+	vm_cheap_images "$img" "$work/tiny" \
+		"$BUILD/bpf-progs/zboot_parser.lskel.o" "$keys" "$BUILD/pekexec"
 	# memcg: a 6 MiB kernel (the tiny one padded with zeros) that the
 	# VM parser copies (memcg-copy; the parser copies at most 8 MiB) into
 	# the series' charged buffers, and as a plain bzImage for the stock
@@ -238,6 +242,24 @@ t s-user-initrd EPERM /img/s-signed.efi /user.initrd
 t declared-1g EFBIG /img/zstd-1g.efi
 t s-user-cmdline-same 0 /img/s-signed.efi - '  console=ttyS0   panic=-1 pksoak.second=1 '
 p s-crash-unsigned EPERM /img/s-unsigned.efi
+t s-signed 0 /img/s-signed.efi
+EOF
+	# the cheap loads between (vm_cheap_images: the upstream-style
+	# zboot program, 163 instructions to verify): every compression,
+	# a -p load, a corrupt payload, unsigned and tampered images, and a
+	# user command line and initrd next to a signed image that has
+	# neither (DESIGN.md 4: the user's are used)
+	cat >"$work/cheap" <<'EOF'
+t c-zboot-gzip 0 /img/c-zboot-gzip.efi
+t c-unsigned EPERM /img/c-unsigned.efi
+t c-zboot-zstd22 0 /img/c-zboot-zstd22.efi
+t c-tampered EPERM /img/c-tampered.efi
+t c-zboot-xzkern 0 /img/c-zboot-xzkern.efi
+t c-corrupt-gzip EBADMSG /img/c-corrupt-gzip.efi
+t c-zboot-lz4 0 /img/c-zboot-lz4.efi
+t c-user-cmdline 0 /img/c-zboot-gzip.efi - 'console=ttyS0 pksoak.user=1'
+p c-crash-zboot-zstd22 0 /img/c-zboot-zstd22.efi
+t c-user-initrd 0 /img/c-zboot-lz4.efi /user.initrd
 EOF
 	if [ -n "${SOAK_SMALL_ONLY:-}" ]; then
 		# only the small loads after the fixed part: their cost on
@@ -256,17 +278,19 @@ EOF
 		echo "soak-run.sh: SOAK_LOADS must be at least $fixed" >&2
 		exit 2
 	}
-	nmix=$(wc -l <"$work/mix")
-	i=0
+	nmix=$(wc -l <"$work/mix") ncheap=$(wc -l <"$work/cheap")
+	i=0 m=0 c=0
 	while [ $((fixed + i)) -lt "$loads" ]; do
-		if [ $((i % 150)) -eq 75 ]; then
+		if [ $((i % 300)) -eq 150 ]; then
 			# pk-race's three attackers share the one CPU: ~15 s a
-			# load on the normal kernel, so not in every mix round
+			# load on the normal kernel, so rarely
 			echo "race s-race-signed /img/s-signed.efi"
-		elif [ $((i % 3)) -eq 2 ]; then
-			sed -n "$((i / 3 % nmix + 1))p" "$work/mix"
+		elif [ $((i % mix_every)) -eq $((mix_every - 1)) ]; then
+			sed -n "$((m % nmix + 1))p" "$work/mix"
+			m=$((m + 1))
 		else
-			echo "t s-signed 0 /img/s-signed.efi"
+			sed -n "$((c % ncheap + 1))p" "$work/cheap"
+			c=$((c + 1))
 		fi
 		i=$((i + 1))
 	done >>"$work/root/locked"
