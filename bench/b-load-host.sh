@@ -9,7 +9,8 @@
 # other syscall stops).  A static binary cannot take an LD_PRELOAD shim, so
 # strace it is; pekexec runs under the same strace command, so both pay its
 # start-up alike.  The two alternate, 7 runs each; min and median of wall
-# and CPU (user + sys) time, and the ratios pekexec / kexec-tools.
+# and CPU (user + sys) time, and the ratios pekexec / kexec-tools; then the
+# peak RSS of the dry run (min and median of 5) against image + outputs.
 # kexec-tools does not check the signature in user space (the kernel does,
 # in the syscall it never enters here); pekexec does (--verify require).
 set -eu
@@ -56,3 +57,14 @@ row "load UKI host: pekexec / kexec-tools CPU" "$(bench_ratio "$pcmin" "$kcmin")
 	"of the mins; of the medians $(bench_ratio "$pcmed" "$kcmed")x; goal <= 0.6"
 row "load UKI host: pekexec / kexec-tools wall" "$(bench_ratio "$pwmin" "$kwmin")" "x" \
 	"of the mins; of the medians $(bench_ratio "$pwmed" "$kwmed")x"
+
+# peak RSS of the dry run (no strace: no syscall to stop) against the
+# image + what it would load (the kernel and initrd sizes extract writes)
+"$PEKEXEC" extract --verify off -o parts uki.efi >/dev/null
+io=$(( (size + $(stat -c %s parts/kernel) + $(stat -c %s parts/initrd)) / 1024 ))
+read -r rss rssmed < <(bench_rss_minmed 5 "$PEKEXEC" load --dry-run --verify require \
+	--trust b.crt uki.efi)
+row "load UKI host: pekexec --dry-run peak RSS" "$rss" "KiB" \
+	"min of 5, median $rssmed KiB; image + kernel + initrd ${io} KiB"
+row "load UKI host: peak RSS / (image + outputs)" "$(bench_ratio "$rss" "$io")" "x" \
+	"of the min; of the median $(bench_ratio "$rssmed" "$io")x; goal <= 1.1"

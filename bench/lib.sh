@@ -3,6 +3,7 @@
 #
 #   t=$(bench_time N cmd args...)   best wall time of N runs, in seconds
 #   k=$(bench_rss cmd args...)      peak RSS of one run, in KiB
+#   m=$(bench_rss_minmed N cmd...)  "MIN MEDIAN" peak RSS of N runs, in KiB
 #   t=$(bench_tm cmd args...)       "WALL CPU" of one run, in seconds (ms
 #                                   resolution; CPU = user + sys of the
 #                                   command and everything it waited for)
@@ -32,6 +33,15 @@ bench_rss() {
 	/usr/bin/time -f '%M' -o "$BENCH_WORK/rss" "$@" >/dev/null 2>&1 ||
 		{ echo "bench_rss: '$*' failed" >&2; return 1; }
 	tail -n 1 "$BENCH_WORK/rss"
+}
+
+bench_rss_minmed() {
+	local n=$1 i v=()
+	shift
+	for ((i = 0; i < n; i++)); do
+		v+=("$(bench_rss "$@")") || return 1
+	done
+	bench_minmed "${v[@]}" | awk '{ printf "%d %d\n", $1, $2 }'
 }
 
 bench_tm() {

@@ -202,12 +202,13 @@ static void print_text(const uint8_t *p, uint32_t len)
 }
 
 static int on_command(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *payload,
-		      uint32_t len)
+		      uint32_t len, const uint8_t *from)
 {
 	struct run_state *st = user;
 	const char *cname = pk_cmd_name(cmd), *sname = pk_subcmd_name(subcmd);
 	int r = 0;
 
+	(void)from; /* the pipeline's zero-copy hint: nothing to show */
 	printf("command %u: %s/%s", ++st->n, cname ? cname : "?", sname ? sname : "?");
 	if (!payload || !cname || !sname) {
 		/* What fails a stage in the pipeline and in the kernel. */

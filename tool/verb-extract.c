@@ -407,9 +407,9 @@ static void plain_result(const struct pk_file *img, const uint8_t *initrd, size_
 			 char *cmdline, struct pk_pipeline_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	res->kernel = (uint8_t *)img->data;
+	res->kernel = img->data;
 	res->kernel_len = img->len;
-	res->initrd = (uint8_t *)initrd;
+	res->initrd = initrd;
 	res->initrd_len = initrd_len;
 	res->cmdline = cmdline;
 	res->cmdline_source = *cmdline ? PK_SOURCE_USER : PK_SOURCE_NONE;
@@ -496,6 +496,8 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	o.no_stub_cpios = a->pipe.no_sidecars;
 	o.sidecars = sc.files;
 	o.nsidecars = sc.nfiles;
+	/* img stays mapped until the result is freed (out: below) */
+	o.borrow_image = true;
 
 	if (plain)
 		plain_result(&img, o.initrd, o.initrd_len, cmdline ? cmdline : empty, &res);

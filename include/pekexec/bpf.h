@@ -115,9 +115,16 @@ struct pk_bpf_stage_input {
  * pipeline fails the stage on them, as the kernel does); @payload NULL
  * means a malformed record (shorter than its header, or payload_len @len
  * beyond the buffer) and must be answered with an error.
+ *
+ * @from is a hint for zero copy: when the payload lies within what the
+ * program's last bpf_probe_read(_kernel) wrote, where in the stage's
+ * input (pk_bpf_stage_input) those @len bytes were read from; else NULL.
+ * The program may have changed the payload since: only bytes compared
+ * equal to @payload may stand in for it.
  */
 typedef int (*pk_bpf_command_fn)(void *user, uint16_t cmd, uint16_t subcmd,
-				 const uint8_t *payload, uint32_t len);
+				 const uint8_t *payload, uint32_t len,
+				 const uint8_t *from);
 
 struct bpf_insn; /* <linux/bpf.h> */
 

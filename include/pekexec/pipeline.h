@@ -103,7 +103,8 @@ struct pk_sidecar {
 	size_t len;
 };
 
-/** An image handed to the pipeline (not copied; must outlive the call). */
+/** An image handed to the pipeline (not copied; must outlive the call, and
+ * with pk_pipeline_opts.borrow_image the result too). */
 struct pk_pipeline_image {
 	const char *name; /**< for messages and the record */
 	const uint8_t *data;
@@ -143,6 +144,13 @@ struct pk_pipeline_opts {
 	 * (load).  The generated archives keep theirs (initrd_sha256_known
 	 * only when the initrd is one of them). */
 	bool no_digests;
+	/** Zero copy: the result's kernel and initrd may point into the
+	 * image's bytes (the envelope, not add-ons) instead of copies, where
+	 * a parser program's COPY or DECOMPRESS payloads are proven to be
+	 * ranges of it (docs/pipeline.md "Zero copy").  The image must then
+	 * stay mapped, and unchanged, until pk_pipeline_result_free().
+	 * Outputs are byte-identical either way. */
+	bool borrow_image;
 };
 
 /** What a signature check concluded for one image. */
@@ -232,9 +240,9 @@ struct pk_pipeline_cpio {
 };
 
 struct pk_pipeline_result {
-	uint8_t *kernel;
+	const uint8_t *kernel; /**< may point into the image (borrow_image) */
 	size_t kernel_len;
-	uint8_t *initrd;    /**< NULL when empty */
+	const uint8_t *initrd; /**< NULL when empty; may point into the image */
 	size_t initrd_len;
 	char *cmdline;      /**< NUL-terminated, "" when empty */
 	bool enforcing;     /**< require, or auto under lockdown */
@@ -253,6 +261,9 @@ struct pk_pipeline_result {
 	 * archive); else false and the caller hashes it if it needs it */
 	bool initrd_sha256_known;
 	uint8_t initrd_sha256[PK_SHA256_LEN];
+	/* private: what pk_pipeline_result_free() frees (NULL: borrowed) */
+	void *kernel_alloc_;
+	void *initrd_alloc_;
 };
 
 /**

@@ -16,6 +16,16 @@
  *
  * Mixing COPY/KERNEL and DECOMPRESS/KERNEL in one stage, or a second
  * stream, is -EINVAL.  Add-ons may not touch the kernel (-EPERM).
+ *
+ * Zero copy (issue 14): when the stage's image outlives the result
+ * (s->img), a payload is not copied if the sandbox says where in the image
+ * the program read it from and the bytes there compare equal to the
+ * payload now, as bpf_buffer_parser() hands it over: the kernel, the
+ * stream or the initrd piece then refers to that range of the image
+ * (struct pk_span), and is copied only when a later payload does not
+ * continue the range.  The comparison is the proof; the hint alone is
+ * not, since the program may change a record after reading into it, and
+ * it cannot write the image.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,10 +50,10 @@ void pk_sink_free(struct pk_sink *s)
 {
 	if (!s)
 		return;
-	pk_buf_free(&s->kernel);
-	pk_buf_free(&s->zstream);
-	pk_buf_free(&s->early);
-	pk_buf_free(&s->late);
+	pk_span_free(&s->kernel);
+	pk_span_free(&s->zstream);
+	pk_span_free(&s->early);
+	pk_span_free(&s->late);
 	pk_buf_free(&s->cmdline);
 	free(s->cmds);
 	s->cmds = NULL;
@@ -101,7 +111,114 @@ int pk_buf_append_piece(struct pk_buf *b, const uint8_t *p, size_t n)
 	return pk_buf_append(b, p, n);
 }
 
-static int do_kernel_copy(struct pk_sink *s, const uint8_t *p, uint32_t n)
+void pk_span_free(struct pk_span *s)
+{
+	pk_buf_free(&s->own);
+	*s = (struct pk_span){ 0 };
+}
+
+static bool span_borrowed(const struct pk_span *s)
+{
+	return s->len && s->data != s->own.data;
+}
+
+static void span_sync(struct pk_span *s)
+{
+	s->data = s->own.data;
+	s->len = s->own.len;
+}
+
+int pk_span_own(struct pk_span *s)
+{
+	struct pk_buf b = { 0 };
+	int r;
+
+	if (!span_borrowed(s))
+		return 0;
+	r = pk_buf_append(&b, s->data, s->len);
+	if (r < 0)
+		return r;
+	pk_buf_free(&s->own);
+	s->own = b;
+	span_sync(s);
+	return 0;
+}
+
+int pk_span_append(struct pk_span *s, const uint8_t *p, size_t n, const uint8_t *from)
+{
+	int r;
+
+	if (!n)
+		return 0;
+	if (from && !s->len) {
+		pk_buf_free(&s->own);
+		s->data = from;
+		s->len = n;
+		return 0;
+	}
+	/* the callers cap every span far below SIZE_MAX */
+	if (from && span_borrowed(s) && (uintptr_t)s->data + s->len == (uintptr_t)from) {
+		s->len += n;
+		return 0;
+	}
+	r = pk_span_own(s);
+	if (!r)
+		r = pk_buf_append(&s->own, p, n);
+	span_sync(s);
+	return r;
+}
+
+int pk_span_append_piece(struct pk_span *s, const uint8_t *p, size_t n, const uint8_t *from)
+{
+	int r;
+
+	if (!n)
+		return 0;
+	if (s->len > PK_PIPELINE_MAX_INITRD || n > PK_PIPELINE_MAX_INITRD - s->len)
+		return -EFBIG;
+	if (!(s->len % 4)) /* no padding: the pieces join as one range */
+		return pk_span_append(s, p, n, from);
+	r = pk_span_own(s);
+	if (!r)
+		r = pk_buf_append_piece(&s->own, p, n);
+	span_sync(s);
+	return r;
+}
+
+const uint8_t *pk_span_steal(struct pk_span *s, size_t *ret_len, void **ret_alloc)
+{
+	const uint8_t *p = s->data;
+
+	*ret_len = s->len;
+	*ret_alloc = NULL;
+	if (!s->len)
+		p = NULL;
+	else if (!span_borrowed(s))
+		*ret_alloc = s->own.data;
+	if (!*ret_alloc)
+		pk_buf_free(&s->own);
+	*s = (struct pk_span){ 0 };
+	return p;
+}
+
+/*
+ * @from if the @n payload bytes @p lie there in the stage's image, now:
+ * the sandbox's hint checked against the image's bounds and the bytes
+ * compared.  NULL otherwise (the payload is copied).
+ */
+static const uint8_t *proven(const struct pk_sink *s, const uint8_t *p, uint32_t n,
+			     const uint8_t *from)
+{
+	uintptr_t f = (uintptr_t)from, i = (uintptr_t)s->img;
+
+	if (!s->img || !from || !n || f < i || f - i > s->img_len ||
+	    n > s->img_len - (f - i))
+		return NULL;
+	return memcmp(from, p, n) ? NULL : from;
+}
+
+static int do_kernel_copy(struct pk_sink *s, const uint8_t *p, uint32_t n,
+			  const uint8_t *from)
 {
 	if (s->kmode == PK_KMODE_DECOMPRESS)
 		return sink_fail(s, -EINVAL,
@@ -111,7 +228,7 @@ static int do_kernel_copy(struct pk_sink *s, const uint8_t *p, uint32_t n)
 		return sink_fail(s, -EFBIG,
 				 "COPY/KERNEL: the kernel would exceed %u bytes",
 				 PK_PIPELINE_MAX_KERNEL);
-	if (pk_buf_append(&s->kernel, p, n) < 0)
+	if (pk_span_append(&s->kernel, p, n, proven(s, p, n, from)) < 0)
 		return sink_fail(s, -ENOMEM, "COPY/KERNEL: out of memory");
 	/* The kernel is this one payload: record_cmd() hashed it already. */
 	s->kernel_d.known = !s->no_digests && s->kernel.len == n;
@@ -128,9 +245,11 @@ static int close_stream(struct pk_sink *s)
 	if (!s->zstream.len)
 		return sink_fail(s, -EINVAL,
 				 "DECOMPRESS/KERNEL: closing an empty stream");
+	/* kmode DECOMPRESS: the kernel slot is empty, so owned */
 	r = pk_decompress(s->ctx, s->zstream.data, s->zstream.len,
-			  PK_PIPELINE_MAX_KERNEL, &s->kernel);
-	pk_buf_free(&s->zstream);
+			  PK_PIPELINE_MAX_KERNEL, &s->kernel.own);
+	span_sync(&s->kernel);
+	pk_span_free(&s->zstream);
 	s->zclosed = true;
 	if (r < 0)
 		return sink_fail(s, r, "DECOMPRESS/KERNEL: %s", pk_ctx_errmsg(s->ctx));
@@ -138,7 +257,8 @@ static int close_stream(struct pk_sink *s)
 	return (int)s->kernel.len;
 }
 
-static int do_decompress(struct pk_sink *s, const uint8_t *p, uint32_t n)
+static int do_decompress(struct pk_sink *s, const uint8_t *p, uint32_t n,
+			 const uint8_t *from)
 {
 	if (s->kmode == PK_KMODE_COPY)
 		return sink_fail(s, -EINVAL,
@@ -153,14 +273,15 @@ static int do_decompress(struct pk_sink *s, const uint8_t *p, uint32_t n)
 		return sink_fail(s, -EFBIG,
 				 "DECOMPRESS/KERNEL: the compressed stream would exceed %u bytes",
 				 PK_PIPELINE_MAX_KERNEL);
-	if (pk_buf_append(&s->zstream, p, n) < 0)
+	if (pk_span_append(&s->zstream, p, n, proven(s, p, n, from)) < 0)
 		return sink_fail(s, -ENOMEM, "DECOMPRESS/KERNEL: out of memory");
 	return 0;
 }
 
-static int do_initrd(struct pk_sink *s, const uint8_t *p, uint32_t n)
+static int do_initrd(struct pk_sink *s, const uint8_t *p, uint32_t n,
+		     const uint8_t *from)
 {
-	struct pk_buf *b = s->marker ? &s->late : &s->early;
+	struct pk_span *b = s->marker ? &s->late : &s->early;
 	struct pk_digest *d = s->marker ? &s->late_d : &s->early_d;
 	int r;
 
@@ -168,7 +289,7 @@ static int do_initrd(struct pk_sink *s, const uint8_t *p, uint32_t n)
 		s->marker = true;
 		return 0;
 	}
-	r = pk_buf_append_piece(b, p, n);
+	r = pk_span_append_piece(b, p, n, proven(s, p, n, from));
 	/* One piece: the buffer is the payload record_cmd() hashed. */
 	d->known = !s->no_digests && !r && b->len == n;
 	if (d->known)
@@ -227,7 +348,7 @@ static int record_cmd(struct pk_sink *s, uint16_t cmd, uint16_t sub,
 }
 
 int pk_sink_command(void *user, uint16_t cmd, uint16_t sub,
-		    const uint8_t *payload, uint32_t len)
+		    const uint8_t *payload, uint32_t len, const uint8_t *from)
 {
 	struct pk_sink *s = user;
 	int r;
@@ -254,11 +375,11 @@ int pk_sink_command(void *user, uint16_t cmd, uint16_t sub,
 		r = sink_fail(s, -EPERM, "%s%s from an add-on (add-ons may only add initrd and command line)",
 			      name ? name : "unknown command", name ? "/KERNEL" : "");
 	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_KERNEL) {
-		r = do_kernel_copy(s, payload, len);
+		r = do_kernel_copy(s, payload, len, from);
 	} else if (cmd == KEXEC_BPF_CMD_DECOMPRESS && sub == KEXEC_BPF_SUBCMD_KERNEL) {
-		r = do_decompress(s, payload, len);
+		r = do_decompress(s, payload, len, from);
 	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_INITRD) {
-		r = do_initrd(s, payload, len);
+		r = do_initrd(s, payload, len, from);
 	} else if (cmd == KEXEC_BPF_CMD_COPY && sub == KEXEC_BPF_SUBCMD_CMDLINE) {
 		r = do_cmdline(s, payload, len);
 	} else {
@@ -289,7 +410,7 @@ int pk_sink_finish(struct pk_sink *s)
 	if (!s->marker && s->early.len) {
 		s->late = s->early;
 		s->late_d = s->early_d;
-		s->early = (struct pk_buf){ 0 };
+		s->early = (struct pk_span){ 0 };
 		s->early_d.known = false;
 	}
 	return 0;

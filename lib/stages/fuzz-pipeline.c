@@ -41,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the last byte picks a user command line, to reach the @N path */
 	if (size && (data[size - 1] & 1))
 		o.cmdline = (data[size - 1] & 2) ? "@1 quiet" : "root=/dev/vda";
+	/* and zero copy (data outlives r) */
+	o.borrow_image = size && (data[size - 1] & 4);
 	ro.kernel_bpf = PK_KERNEL_BPF_NO; /* never read the host's BTF */
 	re = pk_pipeline_route(ctx, &img, &ro, &route);
 	if (re < 0) {

@@ -29,9 +29,9 @@ struct run {
 	/* the envelope, parsed, and the current stage's image */
 	struct pk_pe *pe1;
 	struct pk_pe *pe;
-	struct pk_buf kernel;     /* the latest stage's kernel (owned) */
+	struct pk_span kernel;    /* the latest stage's kernel */
 	/* image parts, in the order they go out */
-	struct pk_buf early, late;           /* main stages' initrd pieces */
+	struct pk_span early, late;          /* main stages' initrd pieces */
 	struct pk_digest early_d, late_d;    /* known while one piece */
 	struct pk_buf addon_early, addon_late;
 	/* generated archives (stubgen.c), their records, in initrd order */
@@ -55,9 +55,9 @@ static void run_free(struct run *r)
 	free(r->user_cmdline);
 	pk_pe_free(r->pe1);
 	pk_pe_free(r->pe);
-	pk_buf_free(&r->kernel);
-	pk_buf_free(&r->early);
-	pk_buf_free(&r->late);
+	pk_span_free(&r->kernel);
+	pk_span_free(&r->early);
+	pk_span_free(&r->late);
 	pk_buf_free(&r->addon_early);
 	pk_buf_free(&r->addon_late);
 	for (i = 0; i < r->ngen; i++) {
@@ -154,19 +154,19 @@ static int is_next_stage(struct run *r, unsigned int n, const uint8_t *buf, size
  * A stage's initrd pieces @src onto @dst: taken over, digest and all, when
  * @dst is empty (no copy), else appended as pk_buf_append_piece() does.
  */
-static int take_pieces(struct pk_buf *dst, struct pk_digest *dst_d, struct pk_buf *src,
+static int take_pieces(struct pk_span *dst, struct pk_digest *dst_d, struct pk_span *src,
 		       const struct pk_digest *src_d)
 {
 	if (!src->len)
 		return 0;
 	if (dst->len) {
 		dst_d->known = false;
-		return pk_buf_append_piece(dst, src->data, src->len);
+		return pk_span_append_piece(dst, src->data, src->len, NULL);
 	}
 	/* the sink capped src at PK_PIPELINE_MAX_INITRD already */
-	pk_buf_free(dst);
+	pk_span_free(dst);
 	*dst = *src;
-	*src = (struct pk_buf){ 0 };
+	*src = (struct pk_span){ 0 };
 	*dst_d = *src_d;
 	return 0;
 }
@@ -194,6 +194,13 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 			/* stage n > 1 runs on the kernel stage n - 1 hashed */
 			.img_sha256 = n > 1 ? cur_sha256 : NULL,
 			.no_digests = r->opts->no_digests,
+			/*
+			 * Zero copy from the caller's image, and from a kernel
+			 * that is a range of it; not from one this run owns
+			 * (it is freed when the next stage's replaces it).
+			 */
+			.borrow = r->opts->borrow_image &&
+				  (n == 1 || (r->kernel.len && !r->kernel.own.data)),
 		};
 		struct pk_stage_record *rec;
 		struct pk_sink sink;
@@ -248,7 +255,7 @@ static int run_stages(struct run *r, enum pk_sig_state state1, const char *signe
 				   "stage %u (%s): initrd or command line too large", n, r->label);
 			goto fail;
 		}
-		pk_buf_free(&r->kernel);
+		pk_span_free(&r->kernel);
 		r->kernel = sink.kernel;
 		memset(&sink.kernel, 0, sizeof(sink.kernel));
 		cur = r->kernel.data;
@@ -280,7 +287,7 @@ static const uint8_t *uname_of(const struct pk_pe *pe, size_t *ret_len)
  * reverse add-on order, "the kernel takes the first one it finds", so
  * the last add-on's microcode wins, as a later add-on's initrd does.
  */
-static int prepend_piece(struct pk_buf *b, const struct pk_buf *piece)
+static int prepend_piece(struct pk_buf *b, const struct pk_span *piece)
 {
 	struct pk_buf out = { 0 };
 	int e;
@@ -455,7 +462,7 @@ static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 {
 	enum { NFIXED = 5 }; /* addon_early, early, user, late, addon_late */
 	struct pk_buf **parts;
-	struct pk_buf user = { 0 }, out = { 0 };
+	struct pk_buf user = { 0 }, out = { 0 }, early = { 0 }, late = { 0 };
 	bool has_user = r->opts->initrd && r->opts->initrd_len;
 	bool has_image = r->early.len || r->late.len;
 	size_t i, nparts = NFIXED + r->ngen, nonempty = 0, first_gen = 4;
@@ -468,13 +475,18 @@ static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 	parts = calloc(nparts, sizeof(*parts));
 	if (!parts)
 		return -ENOMEM;
-	/* Borrowed, never freed here: user.data is the caller's. */
+	/* Views, never freed or written here: user.data is the caller's,
+	 * early and late may be ranges of the caller's image. */
 	user.data = (uint8_t *)r->opts->initrd;
 	user.len = has_user ? r->opts->initrd_len : 0;
+	early.data = (uint8_t *)r->early.data;
+	early.len = r->early.len;
+	late.data = (uint8_t *)r->late.data;
+	late.len = r->late.len;
 	parts[0] = &r->addon_early;
-	parts[1] = &r->early;
+	parts[1] = &early;
 	parts[2] = &user;
-	parts[3] = &r->late;
+	parts[3] = &late;
 	for (i = 0; i < r->ngen; i++)
 		parts[first_gen + i] = &r->gen[i];
 	parts[nparts - 1] = &r->addon_late;
@@ -500,8 +512,14 @@ static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 
 				res->initrd_sha256_known = d->known;
 				memcpy(res->initrd_sha256, d->d, PK_SHA256_LEN);
+				/* zero copy: may stay a range of the image */
+				res->initrd = pk_span_steal(i == 1 ? &r->early : &r->late,
+							    &res->initrd_len,
+							    &res->initrd_alloc_);
+				continue;
 			}
 			res->initrd = pk_buf_steal(parts[i], &res->initrd_len);
+			res->initrd_alloc_ = (void *)res->initrd;
 		}
 		goto done;
 	}
@@ -518,6 +536,7 @@ static int decide_initrd(struct run *r, struct pk_pipeline_result *res)
 			      PK_PIPELINE_MAX_INITRD);
 	}
 	res->initrd = pk_buf_steal(&out, &res->initrd_len);
+	res->initrd_alloc_ = (void *)res->initrd;
 done:
 	free(parts);
 	return 0;
@@ -573,7 +592,7 @@ static int run(struct run *r, struct pk_pipeline_result *res)
 
 	/* run_stages() ends on the last main stage's kernel (nmain >= 1) */
 	memcpy(res->kernel_sha256, r->recs[r->nmain - 1].kernel_out_sha256, PK_SHA256_LEN);
-	res->kernel = pk_buf_steal(&r->kernel, &res->kernel_len);
+	res->kernel = pk_span_steal(&r->kernel, &res->kernel_len, &res->kernel_alloc_);
 	res->enforcing = r->enforcing;
 	res->profile = r->profile;
 	res->stages = PK_TAKE_PTR(r->recs);

@@ -32,8 +32,8 @@ void pk_pipeline_result_free(struct pk_pipeline_result *r)
 
 	if (!r)
 		return;
-	free(r->kernel);
-	free(r->initrd);
+	free(r->kernel_alloc_);
+	free(r->initrd_alloc_);
 	free(r->cmdline);
 	for (i = 0; r->stages && i < r->nstages; i++)
 		pk_record_free(&r->stages[i]);

@@ -34,6 +34,10 @@ int pk_stage_run(struct pk_ctx *ctx, const struct pk_stage_args *a,
 
 	pk_sink_init(sink, ctx, a->label, a->addon);
 	sink->no_digests = a->no_digests;
+	if (a->borrow) {
+		sink->img = a->img;
+		sink->img_len = a->len;
+	}
 	memset(rec, 0, sizeof(*rec));
 	rec->index = a->index;
 	rec->addon = a->addon;

@@ -57,6 +57,32 @@ int pk_pipeline_run_with(struct pk_ctx *ctx, const struct pk_pipeline_image *img
 /* ---- commands.c: the command sink of one stage ---- */
 
 /*
+ * The bytes a stage builds (its kernel, compressed stream, initrd pieces):
+ * @data/@len, either @own's bytes or (zero copy, issue 14) a range of the
+ * caller's image that the sink compared equal to the payloads the program
+ * handed over; @own is empty then.  Zero-initialise.
+ */
+struct pk_span {
+	const uint8_t *data;
+	size_t len;
+	struct pk_buf own;
+};
+
+void pk_span_free(struct pk_span *s);
+/* Owned bytes from now on: copy a borrowed range (-ENOMEM). */
+int pk_span_own(struct pk_span *s);
+/*
+ * Append @n bytes @p; @from: the same bytes in the caller's image, proven
+ * equal, or NULL.  Borrowed while every piece continues the range.
+ * pk_span_append_piece - the same as pk_buf_append_piece() (4-byte
+ * aligned pieces, PK_PIPELINE_MAX_INITRD).
+ */
+int pk_span_append(struct pk_span *s, const uint8_t *p, size_t n, const uint8_t *from);
+int pk_span_append_piece(struct pk_span *s, const uint8_t *p, size_t n, const uint8_t *from);
+/* Hand the bytes over: *@ret_alloc is what to free (NULL if borrowed). */
+const uint8_t *pk_span_steal(struct pk_span *s, size_t *ret_len, void **ret_alloc);
+
+/*
  * The SHA-256 of a buffer's bytes, when it is known without hashing them
  * again: a buffer that holds exactly one command's payload has that
  * record's digest (issue 14: every byte range is hashed once).
@@ -77,14 +103,22 @@ struct pk_sink {
 	const char *label;  /* "stage 1 (uki.efi)" for messages */
 	bool addon;         /* kernel commands are refused */
 	bool no_digests;    /* records without SHA-256 (pk_pipeline_opts) */
+	/*
+	 * Zero copy: the stage's image, when it outlives the result (the
+	 * caller's, pk_pipeline_opts.borrow_image), else NULL.  A payload
+	 * whose bytes equal img's at the hint the sandbox gives is kept as a
+	 * reference to them (struct pk_span).
+	 */
+	const uint8_t *img;
+	size_t img_len;
 	/* kernel slot */
 	enum { PK_KMODE_NONE, PK_KMODE_COPY, PK_KMODE_DECOMPRESS } kmode;
-	struct pk_buf kernel;
+	struct pk_span kernel;
 	struct pk_digest kernel_d; /* of kernel, if it is one COPY's payload */
-	struct pk_buf zstream;  /* DECOMPRESS records, until closed */
+	struct pk_span zstream;  /* DECOMPRESS records, until closed */
 	bool zclosed;
 	/* initrd */
-	struct pk_buf early, late;
+	struct pk_span early, late;
 	struct pk_digest early_d, late_d; /* known if one piece */
 	bool marker;
 	/* command line: first COPY/CMDLINE sets, later ones append with a space */
@@ -104,7 +138,7 @@ void pk_sink_free(struct pk_sink *s);
 
 /* The pk_bpf_command_fn of the sink (@user is the struct pk_sink). */
 int pk_sink_command(void *user, uint16_t cmd, uint16_t subcmd,
-		    const uint8_t *payload, uint32_t len);
+		    const uint8_t *payload, uint32_t len, const uint8_t *from);
 
 /* At the end of the program: decompress a stream the program left open. */
 int pk_sink_finish(struct pk_sink *s);
@@ -133,6 +167,7 @@ struct pk_stage_args {
 	/* the digest of img if known (the previous stage's kernel_out), else NULL */
 	const uint8_t *img_sha256;
 	bool no_digests;         /* hash nothing (pk_pipeline_opts) */
+	bool borrow;             /* img outlives the result: zero copy from it */
 	/* an add-on without its own .bpf runs this one: the first stage's
 	 * (the signed envelope's) parser program, as real add-ons carry none */
 	const uint8_t *main_prog;

@@ -16,8 +16,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int on_cmd(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *p, uint32_t len)
+static int on_cmd(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *p, uint32_t len,
+		  const uint8_t *from)
 {
+	(void)from;
 	(void)user;
 	(void)cmd;
 	(void)subcmd;

@@ -30,13 +30,13 @@ static void trace_insn(void *user, uint32_t pc, const struct bpf_insn *insn,
 }
 
 static int dispatch(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *payload,
-		    uint32_t len)
+		    uint32_t len, const uint8_t *from)
 {
 	struct pk_bpf_program *p = user;
 
 	if (!p->cb || !p->cb->on_command)
 		return -EOPNOTSUPP;
-	return p->cb->on_command(p->cb->user, cmd, subcmd, payload, len);
+	return p->cb->on_command(p->cb->user, cmd, subcmd, payload, len, from);
 }
 
 void pk_bpf_program_free(struct pk_bpf_program *prog)

@@ -556,8 +556,10 @@ static void write_seed(const char *build, const char *target, const char *name,
 	CHECK_EQ_INT(test_write_file(path, o->p, o->len), 0);
 }
 
-static int count_cmd(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *p, uint32_t len)
+static int count_cmd(void *user, uint16_t cmd, uint16_t subcmd, const uint8_t *p, uint32_t len,
+		     const uint8_t *from)
 {
+	(void)from;
 	(void)cmd;
 	(void)subcmd;
 	(void)p;

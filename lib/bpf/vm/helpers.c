@@ -110,6 +110,9 @@ static int h_probe_read(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r
 		return 0;
 	}
 	memmove(dst, src, a[1]);
+	run->read_dst = dst;
+	run->read_src = src;
+	run->read_len = a[1];
 	*r0 = 0;
 	return 0;
 }

@@ -35,6 +35,22 @@ static int k_put(struct pk_bpf_run *run, const uint64_t a[5], uint64_t *r0)
 }
 
 /*
+ * Where @n bytes at @p were read from by the last bpf_probe_read(), if
+ * they lie within what it wrote; else NULL.  Only addresses are compared
+ * (as integers: @p and the destination may be different objects); the
+ * bytes may have changed since, which the dispatcher checks.
+ */
+static const uint8_t *read_from(const struct pk_bpf_run *run, const uint8_t *p, uint32_t n)
+{
+	uintptr_t a = (uintptr_t)p, d = (uintptr_t)run->read_dst;
+
+	if (!run->read_dst || !n || a < d || a - d > run->read_len ||
+	    n > run->read_len - (a - d))
+		return NULL;
+	return run->read_src + (a - d);
+}
+
+/*
  * As the kernel's bpf_buffer_parser(): the record goes to the dispatcher,
  * which owns the stage (kexec_bpf_cmd_run() there, pk_sink_command() in
  * the pipeline).  Unknown commands and malformed records go there too, so
@@ -79,9 +95,10 @@ static int k_buffer_parser(struct pk_bpf_run *run, const uint64_t a[5],
 	if (sz < 8 || plen > (uint32_t)sz - 8) {
 		pk_info(run->ctx, "bpf_buffer_parser: malformed record: buf_sz %d, payload_len %u",
 			sz, plen);
-		r = env->buffer_parser(env->user, cmd, sub, NULL, plen);
+		r = env->buffer_parser(env->user, cmd, sub, NULL, plen, NULL);
 	} else {
-		r = env->buffer_parser(env->user, cmd, sub, buf + 8, plen);
+		r = env->buffer_parser(env->user, cmd, sub, buf + 8, plen,
+				       read_from(run, buf + 8, plen));
 	}
 	*r0 = (uint64_t)(int64_t)r;
 	return 0;

@@ -103,9 +103,10 @@ static uint64_t cmd_big_bytes; /* payload bytes of budget-buffer-parser-64mib */
 #define BIG_PAYLOAD ((64u << 20) - 8)
 
 static int on_cmd(void *user, uint16_t cmd, uint16_t subcmd,
-		  const uint8_t *payload, uint32_t len)
+		  const uint8_t *payload, uint32_t len, const uint8_t *from)
 {
 	(void)user;
+	(void)from;
 	cmd_calls++;
 	CHECK_EQ_INT(cmd, 2);
 	CHECK_EQ_INT(subcmd, 3);

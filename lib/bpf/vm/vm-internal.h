@@ -81,6 +81,10 @@ struct pk_bpf_run {
 	uint64_t count;       /* instructions charged so far (synced around calls) */
 	uint64_t budget;      /* the run's instruction budget */
 	uint64_t charged;     /* the part of count helpers paid for */
+	/* the last bpf_probe_read(): host dst, src, size (the hint that
+	 * bpf_buffer_parser() passes on, kexec-kfuncs.c) */
+	const uint8_t *read_dst, *read_src;
+	uint64_t read_len;
 	uint8_t stack[PK_BPF_STACK_SIZE];
 	uint8_t kctx[56];    /* struct kexec_context, 64-bit guest layout */
 	uint8_t args[16];    /* the anchor's u64 args[2] */

@@ -122,10 +122,13 @@ struct pk_bpf_helper {
  * call; NULL means the record was malformed (shorter than its header: cmd
  * and @subcmd 0; or payload_len @len beyond the buffer), which the
  * dispatcher must fail.  The return value goes to the program (0 or a
- * negative errno).
+ * negative errno).  @from: where the payload's bytes were copied from by
+ * the program's last bpf_probe_read(_kernel), when the payload lies
+ * within what that call wrote (else NULL): a hint for zero copy, never a
+ * proof (the program may have changed the bytes since; compare them).
  */
 typedef int (*pk_bpf_cmd_fn)(void *user, uint16_t cmd, uint16_t subcmd,
-			     const uint8_t *payload, uint32_t len);
+			     const uint8_t *payload, uint32_t len, const uint8_t *from);
 
 /* What a program runs against.  Zero-initialise, then fill what you need. */
 struct pk_bpf_env {
