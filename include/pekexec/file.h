@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file file.h
- * @brief Whole-file input (read-only mapping when possible) and atomic output.
+ * @brief Whole-file input (a private copy) and atomic output.
  */
 #ifndef PEKEXEC_FILE_H
 #define PEKEXEC_FILE_H
@@ -21,14 +21,15 @@ struct pk_file {
 	size_t len;
 	/* private */
 	void *base_;
-	size_t map_len_;
-	int mapped_;
+	size_t alloc_len_; /* an anonymous mapping's length, else 0 (malloc) */
 };
 
 /**
- * Reads (or maps) all of @path.  Files larger than @max_len are refused.
+ * Reads all of @path into memory @ret_file owns (never a mapping: a later
+ * write to the file changes none of these bytes, a truncation does not
+ * fault).  Files larger than @max_len are refused.
  * @retval 0 success
- * @retval -errno from open/fstat/read/mmap (message names the path)
+ * @retval -errno from open/fstat/read (message names the path)
  * @retval -EFBIG the file is larger than @max_len
  */
 int pk_file_open(struct pk_ctx *ctx, const char *path, size_t max_len,

@@ -1,5 +1,15 @@
 // SPDX-License-Identifier: MIT
-/* file.c - whole-file input and atomic output. */
+/*
+ * file.c - whole-file input and atomic output.
+ *
+ * Input is read into memory the process owns, never mapped: the bytes the
+ * signature check sees are the bytes every later step reads, whatever
+ * another writer of the file does meanwhile (a shared or private mapping
+ * shows its writes, and a truncation faults the reader with SIGBUS).  A
+ * regular file of 2 MiB or more goes into one anonymous mapping advised
+ * for transparent huge pages: the copy then costs about what the
+ * mapping's page faults did (measured in docs/pipeline.md).
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -9,8 +19,71 @@
 #include "internal.h"
 #include "pekexec/file.h"
 
-static int read_all(struct pk_ctx *ctx, const char *path, int fd, size_t max_len,
-		    struct pk_file *f)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* read() into @p (@cap bytes) until end of file; the count or -errno */
+static ssize_t read_into(int fd, uint8_t *p, size_t cap)
+{
+	size_t len = 0;
+
+	while (len < cap) {
+		ssize_t n = read(fd, p + len, cap - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* A regular file of @size bytes; one byte more tells that it grew. */
+static int read_regular(struct pk_ctx *ctx, const char *path, int fd, size_t size,
+			struct pk_file *f)
+{
+	size_t cap = size + 1, map_len = 0, head;
+	uint8_t *p = NULL;
+	ssize_t n;
+
+	if (size >= HUGE_PAGE) {
+		/* aligned to a huge page: map one more and trim both ends */
+		map_len = (cap + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+		p = mmap(NULL, map_len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return pk_err(ctx, -ENOMEM, "%s: out of memory (%zu bytes)", path, size);
+		head = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+		if (head)
+			munmap(p, head);
+		munmap(p + head + map_len, HUGE_PAGE - head);
+		p += head;
+		/* a hint only: without it the copy is slower, not wrong */
+		madvise(p, map_len, MADV_HUGEPAGE);
+	} else {
+		p = malloc(cap);
+		if (!p)
+			return pk_err(ctx, -ENOMEM, "%s: out of memory (%zu bytes)", path, size);
+	}
+	f->base_ = p;
+	f->alloc_len_ = map_len;
+	n = read_into(fd, p, cap);
+	if (n < 0 || (size_t)n == cap) {
+		pk_file_close(f);
+		return n < 0 ? pk_err(ctx, (int)n, "%s: read: %s", path, strerror((int)-n)) :
+			       pk_err(ctx, -EAGAIN, "%s: grew beyond %zu bytes while it was read",
+				      path, size);
+	}
+	f->data = p;
+	f->len = (size_t)n;
+	return 0;
+}
+
+/* Anything else (a pipe, a character device, procfs): read until end of file. */
+static int read_stream(struct pk_ctx *ctx, const char *path, int fd, size_t max_len,
+		       struct pk_file *f)
 {
 	_pk_cleanup_buf_ struct pk_buf b = { 0 };
 
@@ -62,22 +135,13 @@ int pk_file_open(struct pk_ctx *ctx, const char *path, size_t max_len,
 			   path, (long long)st.st_size, max_len);
 		goto out;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-
-		if (p != MAP_FAILED) {
-			f.base_ = p;
-			f.map_len_ = (size_t)st.st_size;
-			f.mapped_ = 1;
-			f.data = p;
-			f.len = (size_t)st.st_size;
-			goto done;
-		}
-	}
-	r = read_all(ctx, path, fd, max_len, &f);
+	/* procfs files say 0 bytes: read those as a stream */
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
+		r = read_regular(ctx, path, fd, (size_t)st.st_size, &f);
+	else
+		r = read_stream(ctx, path, fd, max_len, &f);
 	if (r < 0)
 		goto out;
-done:
 	*ret_file = f;
 out:
 	close(fd);
@@ -88,8 +152,8 @@ void pk_file_close(struct pk_file *f)
 {
 	if (!f)
 		return;
-	if (f->mapped_)
-		munmap(f->base_, f->map_len_);
+	if (f->alloc_len_)
+		munmap(f->base_, f->alloc_len_);
 	else
 		free(f->base_);
 	*f = (struct pk_file){ 0 };
