@@ -41,7 +41,9 @@ uki() { # OUT SECTIONS...
 	shift
 	bash "$TOP/tests/lib/mkuki-objcopy.sh" "$STUB" "$out.tmp" .cmdline=cmdline.txt \
 		.linux="$KERNEL" "$@"
-	objcopy --rename-section .auto1=.dtbauto --rename-section .auto2=.dtbauto "$out.tmp" "$out.plain"
+	objcopy --rename-section .auto1=.dtbauto --rename-section .auto2=.dtbauto \
+		--rename-section .auto3=.dtbauto --rename-section .prof1=.profile \
+		--rename-section .prof2=.profile "$out.tmp" "$out.plain"
 	"$PEKEXEC" add-bpf --parser "$UKI" "$out.plain" "$out.unsigned"
 	sbsign --key key.pem --cert cert.pem --output "$out" "$out.unsigned" 2>/dev/null
 }
@@ -106,6 +108,23 @@ run auto-a2 8 --verify require auto.efi
 run auto-a2-auto 0 auto.efi
 [ "$(dt auto-a2-auto 0 sha256)" = "$(sha a.dtb)" ] || fail "auto-a2: not a.dtb picked"
 echo ".dtbauto: matching one picked; none matching not refused; a different blob refused under require"
+
+# --- .dtbauto per profile: the profile's own matching one wins over the base's
+printf 'ID=zero\n' >p0.txt
+printf 'ID=one\n' >p1.txt
+uki prof.efi .auto1=a.dtb .prof1=p0.txt .auto2=b.dtb .auto3=a2.dtb .prof2=p1.txt
+fw a
+run prof0-a 0 --command-line @0 prof.efi
+[ "$(dt prof0-a 0 sha256)" = "$(sha a2.dtb)" ] || fail "prof0-a: not profile 0's own a2.dtb: $(jq -c .devicetree prof0-a/manifest.json)"
+run prof1-a 0 --command-line @1 prof.efi
+[ "$(dt prof1-a 0 sha256)" = "$(sha a.dtb)" ] || fail "prof1-a: not the base's a.dtb: $(jq -c .devicetree prof1-a/manifest.json)"
+fw b
+run prof0-b 0 --command-line @0 prof.efi
+[ "$(dt prof0-b 0 sha256)" = "$(sha b.dtb)" ] || fail "prof0-b: not b.dtb: $(jq -c .devicetree prof0-b/manifest.json)"
+run prof1-b 0 --command-line @1 prof.efi
+[ "$(dt prof1-b 0 stub_would_use)" = false ] && grep -q 'no .dtbauto section matches' prof1-b/manifest.json ||
+	fail "prof1-b: the base's a.dtb does not match b: $(jq -c .devicetree prof1-b/manifest.json)"
+echo ".dtbauto per profile: the profile's own matching one, else the base's; none matching not picked"
 
 # --- a Type #1 entry's devicetree: systemd-boot skips it under Secure Boot ----
 esp=$PWD/esp

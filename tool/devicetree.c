@@ -47,6 +47,24 @@ static const char *firmware_dir(void)
 	return d && *d ? d : "/sys/firmware";
 }
 
+struct compat_want {
+	struct tool *t;
+	const char *compat;
+};
+
+/* pk_pe_section_match_fn: the section's root compatible is w->compat */
+static int compat_matches(const struct pk_pe *pe, const struct pk_pe_section *s, void *user)
+{
+	struct compat_want *w = user;
+	char c[128];
+	int ok;
+
+	ok = pk_fdt_root_compatible(w->t->ctx, pe->buf + s->data_offset, s->data_size, c,
+				    sizeof(c)) >= 0 && !strcmp(c, w->compat);
+	pk_ctx_clear_error(w->t->ctx);
+	return ok;
+}
+
 /*
  * The .dtbauto systemd-stub picks for @profile: among the base's (before
  * the first .profile), then the profile's own (which win), the first
@@ -55,32 +73,11 @@ static const char *firmware_dir(void)
 static const struct pk_pe_section *pick_dtbauto(struct tool *t, const struct pk_pe *pe,
 						unsigned int profile, const char *compat)
 {
-	const struct pk_pe_section *base = NULL, *own = NULL;
-	unsigned int nprofile = 0, i;
+	struct compat_want w = { t, compat };
 
-	for (i = 0; compat && *compat && i < pe->nsections && i < PK_PE_MAX_SECTIONS; i++) {
-		const struct pk_pe_section *s = &pe->sections[i];
-		char c[128];
-
-		if (!strcmp(s->name, ".profile")) {
-			nprofile++;
-			continue;
-		}
-		if (strcmp(s->name, ".dtbauto") || !s->data_size)
-			continue;
-		if (pk_fdt_root_compatible(t->ctx, pe->buf + s->data_offset, s->data_size, c,
-					   sizeof(c)) < 0 || strcmp(c, compat)) {
-			pk_ctx_clear_error(t->ctx);
-			continue;
-		}
-		if (!nprofile && !base)
-			base = s;
-		else if (nprofile == profile + 1 && !own)
-			own = s;
-	}
-	if (profile >= nprofile && !(profile == 0 && nprofile == 0))
-		return base;
-	return own ? own : base;
+	if (!compat || !*compat)
+		return NULL;
+	return pk_pe_profile_section_match(pe, profile, ".dtbauto", compat_matches, &w);
 }
 
 static void item_blob(struct tool *t, struct dt_item *it, const uint8_t *p, size_t n)

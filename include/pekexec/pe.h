@@ -158,6 +158,20 @@ const struct pk_pe_section *pk_pe_find_section(const struct pk_pe *pe,
 const struct pk_pe_section *pk_pe_profile_section(const struct pk_pe *pe, unsigned int profile,
 						  const char *name);
 
+/** A test on a candidate section; nonzero: it may be picked. */
+typedef int (*pk_pe_section_match_fn)(const struct pk_pe *pe,
+				      const struct pk_pe_section *s, void *user);
+
+/**
+ * pk_pe_profile_section_match - pk_pe_profile_section() among the sections
+ * @match accepts (@user its argument): systemd-stub's .dtbauto choice, the
+ * first whose device tree matches the system's, per profile as for any
+ * section.  @match NULL accepts every section.
+ */
+const struct pk_pe_section *
+pk_pe_profile_section_match(const struct pk_pe *pe, unsigned int profile, const char *name,
+			    pk_pe_section_match_fn match, void *user);
+
 /** @return how many ".profile" sections the image has (its UKI profiles). */
 unsigned int pk_pe_profile_count(const struct pk_pe *pe);
 

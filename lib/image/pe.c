@@ -402,8 +402,9 @@ const struct pk_pe_section *pk_pe_find_section(const struct pk_pe *pe,
 	return NULL;
 }
 
-const struct pk_pe_section *pk_pe_profile_section(const struct pk_pe *pe, unsigned int profile,
-						  const char *name)
+const struct pk_pe_section *
+pk_pe_profile_section_match(const struct pk_pe *pe, unsigned int profile, const char *name,
+			    pk_pe_section_match_fn match, void *user)
 {
 	const struct pk_pe_section *base = NULL, *own = NULL;
 	bool want_profile;
@@ -424,15 +425,26 @@ const struct pk_pe_section *pk_pe_profile_section(const struct pk_pe *pe, unsign
 		}
 		if (want_profile || strcmp(s->name, name) || !s->data_size)
 			continue;
-		if (!nprofile && !base)
+		/* only where it could be picked: the base's first, the profile's */
+		if ((nprofile || base) && (nprofile != profile + 1 || own))
+			continue;
+		if (match && !match(pe, s, user))
+			continue;
+		if (!nprofile)
 			base = s;
-		else if (nprofile == profile + 1 && !own)
+		else
 			own = s;
 	}
 	/* Profile 0 of an image without ".profile" is the base alone. */
 	if (profile >= nprofile && !(profile == 0 && nprofile == 0))
 		return NULL;
 	return own ? own : base;
+}
+
+const struct pk_pe_section *pk_pe_profile_section(const struct pk_pe *pe, unsigned int profile,
+						  const char *name)
+{
+	return pk_pe_profile_section_match(pe, profile, name, NULL, NULL);
 }
 
 unsigned int pk_pe_profile_count(const struct pk_pe *pe)
