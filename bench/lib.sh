@@ -2,6 +2,7 @@
 # bench/lib.sh - sourced by bench/b-*.sh.
 #
 #   t=$(bench_time N cmd args...)   best wall time of N runs, in seconds
+#   m=$(bench_time_minmed N cmd...) "MIN MEDIAN" wall time of N runs, in s
 #   k=$(bench_rss cmd args...)      peak RSS of one run, in KiB
 #   m=$(bench_rss_minmed N cmd...)  "MIN MEDIAN" peak RSS of N runs, in KiB
 #   t=$(bench_tm cmd args...)       "WALL CPU" of one run, in seconds (ms
@@ -27,6 +28,15 @@ bench_time() {
 		fi
 	done
 	printf '%.4f\n' "$best"
+}
+
+bench_time_minmed() {
+	local n=$1 i v=()
+	shift
+	for ((i = 0; i < n; i++)); do
+		v+=("$(bench_time 1 "$@")") || return 1
+	done
+	bench_minmed "${v[@]}" | awk '{ printf "%.4f %.4f\n", $1, $2 }'
 }
 
 bench_rss() {
