@@ -30,28 +30,33 @@ bench_time() {
 	printf '%.4f\n' "$best"
 }
 
-bench_time_minmed() {
-	local n=$1 i v=()
-	shift
-	for ((i = 0; i < n; i++)); do
-		v+=("$(bench_time 1 "$@")") || return 1
-	done
-	bench_minmed "${v[@]}" | awk '{ printf "%.4f %.4f\n", $1, $2 }'
-}
-
 bench_rss() {
 	/usr/bin/time -f '%M' -o "$BENCH_WORK/rss" "$@" >/dev/null 2>&1 ||
 		{ echo "bench_rss: '$*' failed" >&2; return 1; }
 	tail -n 1 "$BENCH_WORK/rss"
 }
 
-bench_rss_minmed() {
-	local n=$1 i v=()
-	shift
+# bench_repeat_minmed N FORMAT CMD...: "MIN MEDIAN" (printf FORMAT) of the
+# numbers N runs of CMD print
+bench_repeat_minmed() {
+	local n=$1 fmt=$2 i v=()
+	shift 2
 	for ((i = 0; i < n; i++)); do
-		v+=("$(bench_rss "$@")") || return 1
+		v+=("$("$@")") || return 1
 	done
-	bench_minmed "${v[@]}" | awk '{ printf "%d %d\n", $1, $2 }'
+	bench_minmed "${v[@]}" | awk -v f="$fmt" '{ printf f, $1, $2 }'
+}
+
+bench_rss_minmed() {
+	local n=$1
+	shift
+	bench_repeat_minmed "$n" '%d %d\n' bench_rss "$@"
+}
+
+bench_time_minmed() {
+	local n=$1
+	shift
+	bench_repeat_minmed "$n" '%.4f %.4f\n' bench_time 1 "$@"
 }
 
 bench_tm() {
