@@ -16,7 +16,9 @@
  * at the room left under max_out.  Anything the one-shot path does not
  * accept (a bound it cannot find, more output than the room, a corrupt or
  * cut frame, a window over the limit) is decided by the streaming decoder,
- * which gives the verdict and the message, as before.
+ * which gives the verdict and the message, as before; so is a frame whose
+ * window does not cover the whole output or whose block sizes exceed the
+ * block maximum, which the one-shot decoder would judge differently.
  */
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_decompressBound, ZSTD_getFrameHeader */
 #include <zstd.h>
@@ -26,6 +28,36 @@
 
 /* libzstd's default ZSTD_d_windowLogMax for the streaming decoder */
 #define PK_ZSTD_WINDOW_MAX ((unsigned long long)1 << ZSTD_WINDOWLOG_LIMIT_DEFAULT)
+
+/*
+ * Does every block of the frame (@flen bytes, header of @fh) declare a
+ * Block_Size within Block_Maximum_Size = min(window, 128 KiB) (RFC 8878
+ * 3.1.1.2.3)?  The streaming decoder refuses a frame where one does not; the
+ * one-shot decoder (libzstd 1.5.4) does not check it for raw and RLE
+ * blocks (found by fuzz-decompress-zstd: an RLE block of 16391 bytes in a
+ * frame with an 8 KiB window).
+ */
+static bool pk_zstd_blocks_fit(const uint8_t *src, size_t flen, const ZSTD_frameHeader *fh)
+{
+	size_t off = fh->headerSize, max = ZSTD_BLOCKSIZE_MAX;
+
+	if (fh->windowSize < max)
+		max = (size_t)fh->windowSize;
+	while (flen - off >= 3) {
+		uint32_t bh = src[off] | (uint32_t)src[off + 1] << 8 | (uint32_t)src[off + 2] << 16;
+		size_t size = bh >> 3, type = (bh >> 1) & 3;
+
+		if (size > max || type == 3)
+			return false;
+		off += 3;
+		if (flen - off < (type == 1 ? 1 : size))
+			return false;
+		off += type == 1 ? 1 : size;
+		if (bh & 1)
+			return true;
+	}
+	return false;
+}
 
 /* 1: decoded; 0: not, the streaming decoder decides */
 static int pk_zstd_oneshot(struct pk_dec *d, const uint8_t *src, size_t len,
@@ -45,6 +77,14 @@ static int pk_zstd_oneshot(struct pk_dec *d, const uint8_t *src, size_t len,
 	if (bound == ZSTD_CONTENTSIZE_ERROR)
 		return 0;
 	cap = bound < room ? (size_t)bound : room;
+	/*
+	 * The streaming decoder also refuses matches reaching back further than
+	 * the window; in one shot they may reach the start of the output.  A
+	 * window that covers the whole output makes the two agree (the
+	 * kernel's zstd -22: a 128 MiB window).
+	 */
+	if (fh.windowSize < cap || !pk_zstd_blocks_fit(src, flen, &fh))
+		return 0;
 	/* no room for the bound, or no decoder: the streaming decoder decides */
 	if (pk_dec_try_reserve(d, cap) < 0)
 		return 0;
