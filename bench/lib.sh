@@ -2,6 +2,7 @@
 # bench/lib.sh - sourced by bench/b-*.sh.
 #
 #   t=$(bench_time N cmd args...)   best wall time of N runs, in seconds
+#   m=$(bench_time_minmed N cmd...) "MIN MEDIAN" wall time of N runs, in s
 #   k=$(bench_rss cmd args...)      peak RSS of one run, in KiB
 #   m=$(bench_rss_minmed N cmd...)  "MIN MEDIAN" peak RSS of N runs, in KiB
 #   t=$(bench_tm cmd args...)       "WALL CPU" of one run, in seconds (ms
@@ -35,13 +36,27 @@ bench_rss() {
 	tail -n 1 "$BENCH_WORK/rss"
 }
 
-bench_rss_minmed() {
-	local n=$1 i v=()
-	shift
+# bench_repeat_minmed N FORMAT CMD...: "MIN MEDIAN" (printf FORMAT) of the
+# numbers N runs of CMD print
+bench_repeat_minmed() {
+	local n=$1 fmt=$2 i v=()
+	shift 2
 	for ((i = 0; i < n; i++)); do
-		v+=("$(bench_rss "$@")") || return 1
+		v+=("$("$@")") || return 1
 	done
-	bench_minmed "${v[@]}" | awk '{ printf "%d %d\n", $1, $2 }'
+	bench_minmed "${v[@]}" | awk -v f="$fmt" '{ printf f, $1, $2 }'
+}
+
+bench_rss_minmed() {
+	local n=$1
+	shift
+	bench_repeat_minmed "$n" '%d %d\n' bench_rss "$@"
+}
+
+bench_time_minmed() {
+	local n=$1
+	shift
+	bench_repeat_minmed "$n" '%.4f %.4f\n' bench_time 1 "$@"
 }
 
 bench_tm() {

@@ -50,6 +50,8 @@ struct pk_dec_win {
 
 /* Room for at least @need more output bytes; @need <= max_out - out->len. */
 int pk_dec_reserve(struct pk_dec *d, size_t need);
+/* The same, -ENOMEM without a message: for a fast path with a fallback. */
+int pk_dec_try_reserve(struct pk_dec *d, size_t need);
 /* Fills @w with free output space (at most @max_n bytes, at least 1). */
 int pk_dec_window(struct pk_dec *d, struct pk_dec_win *w, size_t max_n);
 /*

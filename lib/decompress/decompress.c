@@ -18,7 +18,8 @@
 /* First output allocation: grown by doubling from here. */
 #define PK_DEC_MIN_CAP ((size_t)64 << 10)
 
-int pk_dec_reserve(struct pk_dec *d, size_t need)
+/* -ENOMEM with the size it could not allocate in *cap, no message */
+static int pk_dec_grow(struct pk_dec *d, size_t need, size_t *ret_cap)
 {
 	struct pk_buf *o = d->out;
 	size_t want, cap;
@@ -33,12 +34,29 @@ int pk_dec_reserve(struct pk_dec *d, size_t need)
 		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
 	if (cap > d->max_out)
 		cap = d->max_out;
+	*ret_cap = cap;
 	p = realloc(o->data, cap);
 	if (!p)
-		return pk_err(d->ctx, -ENOMEM, "%s: cannot allocate %zu bytes of output",
-			      d->name, cap);
+		return -ENOMEM;
 	o->data = p;
 	o->cap = cap;
+	return 0;
+}
+
+int pk_dec_try_reserve(struct pk_dec *d, size_t need)
+{
+	size_t cap;
+
+	return pk_dec_grow(d, need, &cap);
+}
+
+int pk_dec_reserve(struct pk_dec *d, size_t need)
+{
+	size_t cap = 0;
+
+	if (pk_dec_grow(d, need, &cap) < 0)
+		return pk_err(d->ctx, -ENOMEM, "%s: cannot allocate %zu bytes of output",
+			      d->name, cap);
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * gzip.c - one gzip member (RFC 1952), which both decoders used here check
- * completely: header, CRC-32 and ISIZE trailer.  ISIZE never sizes
- * anything.
+ * completely: header, CRC-32 and ISIZE trailer.  ISIZE only sizes
+ * libdeflate's first try, never beyond the room left under max_out.
  *
  * Fast path, libdeflate (about 2.5 times zlib's speed on a kernel image,
  * docs/decompress.md).  It decodes whole buffers, so it needs its output
@@ -104,6 +104,15 @@ static int pk_gzip_libdeflate(struct pk_dec *d, const uint8_t *src, size_t len,
 	try = o->cap - o->len;
 	if (!try)
 		try = d->hint > ((size_t)64 << 10) ? d->hint : (size_t)64 << 10;
+	/*
+	 * A member that ends the input declares its size in its last 4 bytes
+	 * (ISIZE, modulo 2^32): start there if that is more, so that a kernel
+	 * compressing better than the hint's ratio is decoded once.  It only
+	 * sizes the first try (libdeflate checks ISIZE); a wrong one costs a
+	 * retry, as any too-small try does.
+	 */
+	if (len >= 18 && pk_get_le32(src + len - 4) > try)
+		try = pk_get_le32(src + len - 4);
 	try = pk_dec_min(try, room);
 	for (;;) {
 		r = pk_dec_reserve(d, try);

@@ -2,10 +2,14 @@
 /*
  * test-decompress-api.c - detection, names, argument checks, and the lz4
  * legacy frame's edge cases built by hand around blocks that liblz4's own
- * compressor makes (the oracle for the block contents).
+ * compressor makes (the oracle for the block contents), and streams whose
+ * declared output size (zstd frame content size, gzip ISIZE) lies, made by
+ * the libraries' own compressors and patched.
  */
 #include <errno.h>
+#include <libdeflate.h>
 #include <lz4.h>
+#include <zstd.h>
 
 #include "check.h"
 #include "internal.h"
@@ -126,6 +130,117 @@ static void test_lz4_frame_edges(struct pk_ctx *ctx)
 	CHECK(out.data == NULL);
 }
 
+/* Deterministic text-like data that compresses, but not to nothing. */
+static void fill_text(uint8_t *p, size_t n)
+{
+	static const char *const words[] = { "kexec ", "zboot ", "payload ", "verify\n",
+					      "image ", "0x1f8b ", "bpf " };
+	uint32_t x = 12345;
+	size_t i = 0, j;
+
+	while (i < n) {
+		const char *w;
+
+		x = x * 1103515245u + 12345u;
+		w = words[(x >> 16) % PK_ARRAY_SIZE(words)];
+		for (j = 0; w[j] && i < n; j++)
+			p[i++] = (uint8_t)w[j];
+	}
+}
+
+/*
+ * Offset and size of a zstd frame's Frame_Content_Size field (RFC 8878
+ * 3.1.1.1), or 0 if the frame has none.
+ */
+static size_t zstd_fcs_field(const uint8_t *f, size_t *ret_size)
+{
+	static const size_t did_size[4] = { 0, 1, 2, 4 };
+	uint8_t fhd = f[4];
+	unsigned int fcs_flag = fhd >> 6, single = (fhd >> 5) & 1;
+	size_t off = 5 + (single ? 0 : 1) + did_size[fhd & 3];
+
+	*ret_size = fcs_flag ? (size_t)1 << fcs_flag : single;
+	return *ret_size ? off : 0;
+}
+
+/*
+ * A stream whose header declares N bytes but that decodes to more or fewer
+ * must fail exactly as it would without the one-shot path (which sizes its
+ * output from the declaration): -EBADMSG with the streaming decoder's
+ * message, nothing handed out, under limits that hold both sizes.
+ */
+static void test_declared_size(struct pk_ctx *ctx)
+{
+	enum { N = 100000 };
+	static const long deltas[] = { -1, 1, -(long)N / 2, (long)N, -(long)N };
+	static uint8_t data[N], frame[ZSTD_COMPRESSBOUND(N)], gz[N + 1024];
+	struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	struct pk_buf out = { 0 };
+	size_t n, fcs_off, fcs_size, gn, i;
+
+	CHECK(cc && lc);
+	if (!cc || !lc)
+		goto out;
+	fill_text(data, N);
+
+	/* zstd: the frame declares its content size (4-byte field for N) */
+	n = ZSTD_compress2(cc, frame, sizeof(frame), data, N);
+	CHECK(!ZSTD_isError(n));
+	CHECK(ZSTD_getFrameContentSize(frame, n) == N);
+	fcs_off = zstd_fcs_field(frame, &fcs_size);
+	CHECK(fcs_off && fcs_size == 4);
+	if (!fcs_off || fcs_size != 4)
+		goto out;
+	CHECK_EQ_INT(pk_decompress(ctx, frame, n, N, &out), 0);
+	CHECK(out.len == N && !memcmp(out.data, data, N));
+	pk_buf_free(&out);
+	CHECK_EQ_INT(pk_decompress(ctx, frame, n, N - 1, &out), -EFBIG);
+	for (i = 0; i < PK_ARRAY_SIZE(deltas); i++) {
+		uint32_t lie = (uint32_t)((long)N + deltas[i]);
+
+		pk_put_le32(frame + fcs_off, lie);
+		/* the oracle: libzstd reads the lie back from the header */
+		CHECK(ZSTD_getFrameContentSize(frame, n) == lie);
+		CHECK_EQ_INT(pk_decompress(ctx, frame, n, lie > N ? lie : N, &out), -EBADMSG);
+		CHECK(strstr(pk_ctx_errmsg(ctx), "zstd: corrupt frame") != NULL);
+		CHECK_EQ_INT(pk_decompress(ctx, frame, n, 4 * N, &out), -EBADMSG);
+		CHECK(out.data == NULL && out.len == 0);
+	}
+
+	/* zstd without a declared size: the bound comes from the block headers */
+	CHECK(!ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0)));
+	n = ZSTD_compress2(cc, frame, sizeof(frame), data, N);
+	CHECK(!ZSTD_isError(n));
+	CHECK(ZSTD_getFrameContentSize(frame, n) == ZSTD_CONTENTSIZE_UNKNOWN);
+	CHECK_EQ_INT(pk_decompress(ctx, frame, n, N, &out), 0);
+	CHECK(out.len == N && !memcmp(out.data, data, N));
+	pk_buf_free(&out);
+	CHECK_EQ_INT(pk_decompress(ctx, frame, n, N - 1, &out), -EFBIG);
+	CHECK(out.data == NULL);
+
+	/* gzip: ISIZE (the last 4 bytes) sizes libdeflate's first try */
+	gn = libdeflate_gzip_compress(lc, data, N, gz, sizeof(gz));
+	CHECK(gn > 18);
+	if (gn <= 18)
+		goto out;
+	CHECK_EQ_INT(pk_decompress(ctx, gz, gn, N, &out), 0);
+	CHECK(out.len == N && !memcmp(out.data, data, N));
+	pk_buf_free(&out);
+	for (i = 0; i < PK_ARRAY_SIZE(deltas); i++) {
+		uint32_t lie = (uint32_t)((long)N + deltas[i]);
+
+		pk_put_le32(gz + gn - 4, lie);
+		CHECK_EQ_INT(pk_decompress(ctx, gz, gn, lie > N ? lie : N, &out), -EBADMSG);
+		CHECK(strstr(pk_ctx_errmsg(ctx), "gzip: corrupt stream") != NULL);
+		CHECK_EQ_INT(pk_decompress(ctx, gz, gn, 4 * N, &out), -EBADMSG);
+		CHECK(out.data == NULL && out.len == 0);
+	}
+out:
+	ZSTD_freeCCtx(cc);
+	libdeflate_free_compressor(lc);
+}
+
 int main(void)
 {
 	struct pk_ctx *ctx = pk_ctx_new();
@@ -135,6 +250,7 @@ int main(void)
 	test_detect();
 	test_args(ctx);
 	test_lz4_frame_edges(ctx);
+	test_declared_size(ctx);
 	pk_ctx_free(ctx);
 	return CHECK_RESULT();
 }
