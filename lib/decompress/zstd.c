@@ -69,6 +69,13 @@ static int pk_zstd_oneshot(struct pk_dec *d, const uint8_t *src, size_t len,
 	ZSTD_frameHeader fh;
 	ZSTD_DCtx *dc;
 
+	/*
+	 * ZSTD_getFrameHeader() and ZSTD_decompressBound() are libzstd's
+	 * static-linking-only API, with no ABI promise between versions: used
+	 * only with the very libzstd this was built against, else streaming.
+	 */
+	if (ZSTD_versionNumber() != ZSTD_VERSION_NUMBER)
+		return 0;
 	flen = ZSTD_findFrameCompressedSize(src, len);
 	if (ZSTD_isError(flen) || ZSTD_getFrameHeader(&fh, src, flen) != 0 ||
 	    fh.frameType != ZSTD_frame || fh.windowSize > PK_ZSTD_WINDOW_MAX)
