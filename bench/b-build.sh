@@ -16,7 +16,7 @@ floor=$(bench_time 5 cp "$k" copy.efi)
 t=$(bench_time 5 "$PEKEXEC" -q add-bpf --parser parser.o "$k" v.efi)
 row "add-bpf: Debian vmlinuz" "$t" s "$(printf '%.1f MB; cp of it: %s s' "$mb" "$floor")"
 row "add-bpf: Debian vmlinuz, peak RSS" \
-	"$(bench_rss "$PEKEXEC" -q add-bpf --parser parser.o "$k" v.efi)" KiB "input mapped, output in memory"
+	"$(bench_rss "$PEKEXEC" -q add-bpf --parser parser.o "$k" v.efi)" KiB "input read into memory, output in memory"
 t=$(bench_time 5 "$PEKEXEC" build-uki --stub "$IMAGES/linuxx64.efi.stub" --linux "$k" \
 	--initrd initrd --cmdline quiet --parser parser.o -o uki.efi)
 row "build-uki: systemd stub + vmlinuz + 4 MB initrd" "$t" s "headers grow 0x400 -> 0x600"

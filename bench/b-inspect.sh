@@ -17,5 +17,5 @@ for img in "$IMAGES/vmlinuz-amd64" uki.efi; do
 	o=$(bench_time 5 objdump -h -p "$img")
 	row "inspect --json $name" "$t" s "$(printf '%.1f MB; objdump -h -p: %s s' "$mb" "$o")"
 	row "inspect --json $name throughput" "$(printf '%.0f' "$(echo "$mb / $t" | bc -l)")" MB/s "sha256 of every section + Authenticode digest"
-	row "inspect --json $name peak RSS" "$(bench_rss "$PEKEXEC" inspect --json "$img")" KiB "the file is mapped"
+	row "inspect --json $name peak RSS" "$(bench_rss "$PEKEXEC" inspect --json "$img")" KiB "the file is read into memory"
 done

@@ -2,8 +2,8 @@
 # b-verify.sh - pekexec verify on a signed UKI of >= 60 MB (systemd's stub +
 # Debian's vmlinuz as .linux + a random initrd), against one pass of
 # sha256sum and openssl dgst -sha256 over the same file (the floor: the
-# digest is one pass over the bytes) and against sbverify; and the peak RSS of pekexec verify (the file
-# is mapped, so its pages count in RSS; nothing is copied).
+# digest is one pass over the bytes) and against sbverify; and the peak RSS
+# of pekexec verify (the file is read into memory once: about its size).
 set -eu
 . "$TOP/bench/lib.sh"
 stub=$IMAGES/linuxx64.efi.stub
@@ -41,4 +41,4 @@ row "verify: openssl dgst -sha256 of the same file" "$t_ossl" "s" "same SHA-256 
 row "verify: pekexec verify / openssl dgst -sha256" "$(bench_ratio "$t_ours" "$t_ossl")" "ratio" "1.0 = one pass over the bytes"
 row "verify: sbverify" "$t_sb" "s" "best of 5"
 row "verify: pekexec verify / sbverify" "$(bench_ratio "$t_ours" "$t_sb")" "ratio" "< 1: faster than sbverify"
-row "verify: pekexec verify peak RSS" "$rss" "KiB" "mapped file pages included"
+row "verify: pekexec verify peak RSS" "$rss" "KiB" "the file read into memory included"
