@@ -496,7 +496,7 @@ static int run_extract(struct tool *t, const struct extract_args *a,
 	o.no_stub_cpios = a->pipe.no_sidecars;
 	o.sidecars = sc.files;
 	o.nsidecars = sc.nfiles;
-	/* img stays mapped until the result is freed (out: below) */
+	/* img stays until the result is freed (out: below) */
 	o.borrow_image = true;
 
 	if (plain)

@@ -283,7 +283,7 @@ static int run_pipeline(struct tool *t, const struct load_args *a, struct load_s
 	o.no_digests = true;
 	o.sidecars = s->sc.files;
 	o.nsidecars = s->sc.nfiles;
-	/* s->img stays mapped until the result is freed (load_state_free()) */
+	/* s->img stays until the result is freed (load_state_free()) */
 	o.borrow_image = true;
 	r = pk_pipeline_run(t->ctx, &in, &o, &s->res);
 	if (r < 0) {

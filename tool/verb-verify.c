@@ -13,7 +13,7 @@
 #include "pekexec/pe.h"
 #include "tool.h"
 
-/* Images are mapped, not read; this only bounds what we accept. */
+/* Images are read into memory whole; this bounds what we accept. */
 #define VERIFY_MAX_IMAGE (4ull << 30)
 
 static void usage(FILE *out)

@@ -148,7 +148,7 @@ struct pk_pipeline_opts {
 	 * image's bytes (the envelope, not add-ons) instead of copies, where
 	 * a parser program's COPY or DECOMPRESS payloads are proven to be
 	 * ranges of it (docs/pipeline.md "Zero copy").  The image must then
-	 * stay mapped, and unchanged, until pk_pipeline_result_free().
+	 * stay valid, and unchanged, until pk_pipeline_result_free().
 	 * Outputs are byte-identical either way. */
 	bool borrow_image;
 };

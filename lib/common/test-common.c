@@ -81,7 +81,7 @@ static void test_file_and_hash(void)
 	CHECK(strstr(pk_ctx_errmsg(ctx), path) != NULL);
 	CHECK_EQ_INT(pk_file_open(ctx, "/nonexistent/x", 5, &f), -ENOENT);
 	CHECK_EQ_INT(pk_file_open(ctx, test_tmpdir(), 5, &f), -EISDIR);
-	/* a pipe: read, not mapped */
+	/* a pipe: read as a stream */
 	CHECK_EQ_INT(pk_file_open(ctx, "/dev/null", 5, &f), 0);
 	CHECK_EQ_INT(f.len, 0);
 	pk_file_close(&f);
