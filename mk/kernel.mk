@@ -29,15 +29,18 @@
 #                                   the anchor, the verifier refusals, the
 #                                   kselftest), -p (crash kernel) loads and
 #                                   the memcg test, then small signed images
-#                                   of every kind and malformed class up to
-#                                   SOAK_LOADS kexec_file_load() calls in
-#                                   one boot.  The debug kernel has memory
+#                                   of every kind and malformed class (every
+#                                   SOAK_MIX_EVERY-th, default 10; the rest
+#                                   cheap zboots with the upstream-style
+#                                   program) up to SOAK_LOADS
+#                                   kexec_file_load() calls in one boot.  The debug kernel has memory
 #                                   cgroups (config/debug.config: CGROUPS,
 #                                   MEMCG), the kernel of `make check` not.
-#                                   A call costs 0.1-130 s on the debug
+#                                   A call costs 0.3-350 s on the debug
 #                                   kernel under TCG (the parser's
-#                                   verification, not the payload; 11 s
-#                                   for the small ones): 1000 take ~3.5 h.  SOAK_MEMCG_ONLY=1
+#                                   verification, not the payload; 1.24 s
+#                                   the cheap ones): 1000 took 85 min
+#                                   (docs/kernel.md, "Soak").  SOAK_MEMCG_ONLY=1
 #                                   SOAK_LOADS=1: the memcg test alone.
 #   make kernel-each [KSERIES=6.1|6.12]
 #                                   build the series patch by patch (x86_64,

@@ -44,15 +44,21 @@
 # limit); under lockdown also pk-race on real-nested, root's fentry.s
 # program on the anchor while signed.efi loads (it must never run), the
 # three programs the verifier must refuse and the series' kselftest (not
-# counted), a -p load of signed.efi; then, up to N, two of three loads of a
-# small signed UKI (tests/vm/images.sh: vm_tiny_kernel, a 24 KiB bzImage
-# the x86_64 loader accepts) and every third the next of a mix of 22:
-# every image kind small (build-uki, build-zboot x4, nested), every
-# malformed class signed, unsigned/tampered/untrusted, user command line
-# and initrd, the stack-reading program, the 1 GiB declaration, -p loads,
-# root's program; every 150th is pk-race on the small UKI.  Every call is counted (PKSOAK L lines: name,
-# errno, seconds), and a summary per name is printed.
-# Environment: BUILD, KERNEL_DIR, SOAK_CYCLES (200), SOAK_LOADS, VM_MEM
+# counted), a -p load of signed.efi; then, up to N, small images around a
+# 24 KiB bzImage the x86_64 loader accepts (tests/vm/images.sh:
+# vm_tiny_kernel): every SOAK_MIX_EVERY-th call (default 10) the next of a
+# mix of 23: every image kind small (build-uki, build-zboot x4, nested, a
+# UKI with the VM parser), every malformed class signed,
+# unsigned/tampered/untrusted, user command line and initrd, the
+# stack-reading program, the 1 GiB declaration, -p loads, root's program;
+# every 300th pk-race on the small UKI; every other call the next of 10
+# cheap ones (vm_cheap_images: zboots whose .bpf is the 163-instruction
+# upstream-style program; four compressions, -p, corrupt, unsigned,
+# tampered, a user command line and initrd).  Every call is counted
+# (PKSOAK L lines: name, errno, seconds), and a summary per name is
+# printed.
+# Environment: BUILD, KERNEL_DIR, SOAK_CYCLES (200), SOAK_LOADS,
+# SOAK_MIX_EVERY (10), VM_MEM
 # (3072, MiB), VM_TIMEOUT (seconds; default 1800 + 1200 per cycle, 3600 +
 # 30 per load with SOAK_LOADS).
 # SOAK_SCAN_ONLY=1 judges the serial log of the last run in the work
