@@ -20,11 +20,9 @@ set -eu
 . "$TOP/bench/lib.sh"
 . "$TOP/tests/lib/vm-lib.sh"
 kseries=${KSERIES:-6.1}
-case "$kseries" in
-6.1) kout=$BUILD/kernel sfx= ;;
-6.12) kout=$BUILD/kernel-6.12 sfx=" $kseries" ;;
-*) echo "b-kernel-arm64: unknown KSERIES '$kseries'" >&2; exit 2 ;;
-esac
+kout=$(vm_kernel_out "$kseries") ||
+	{ echo "b-kernel-arm64: unknown KSERIES '$kseries'" >&2; exit 2; }
+sfx=$([ "$kseries" = 6.1 ] || echo " $kseries")
 name="kexec_file_load arm64$sfx: KEXEC_BPF zboot / stock Image"
 kdir=$kout/arm64
 keys=$kout/keys

@@ -31,11 +31,9 @@ set -eu
 . "$TOP/bench/lib.sh"
 . "$TOP/tests/lib/vm-lib.sh"
 kseries=${KSERIES:-6.1}
-case "$kseries" in
-6.1) kout=$BUILD/kernel sfx= ;;
-6.12) kout=$BUILD/kernel-6.12 sfx=" $kseries" ;;
-*) echo "b-kernel-x86: unknown KSERIES '$kseries'" >&2; exit 2 ;;
-esac
+kout=$(vm_kernel_out "$kseries") ||
+	{ echo "b-kernel-x86: unknown KSERIES '$kseries'" >&2; exit 2; }
+sfx=$([ "$kseries" = 6.1 ] || echo " $kseries")
 name="kexec_file_load x86_64$sfx: KEXEC_BPF UKI / stock bzImage"
 kdir=$kout/x86_64
 keys=$kout/keys

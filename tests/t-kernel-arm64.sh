@@ -50,12 +50,9 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 kseries=${KSERIES:-6.1}
-case "$kseries" in
-6.1) kout=$BUILD/kernel tname=t-kernel-arm64 ;;
-6.12) kout=$BUILD/kernel-6.12 tname=t-kernel-6.12-arm64 ;;
-*) fail "unknown KSERIES '$kseries'" ;;
-esac
 . "$TOP/tests/lib/vm-lib.sh"
+kout=$(vm_kernel_out "$kseries") || fail "unknown KSERIES '$kseries'"
+tname=t-kernel$([ "$kseries" = 6.1 ] || echo "-$kseries")-arm64
 vm_check_kernels "$kseries" arm64
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$kseries.tar.xz}
 if [ ! -r "$tarball" ] || ! command -v qemu-system-aarch64 >/dev/null ||

@@ -28,12 +28,8 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 kseries=${KSERIES:-6.1}
-case "$kseries" in
-6.1) kout=$BUILD/kernel ;;
-6.12) kout=$BUILD/kernel-6.12 ;;
-*) fail "unknown KSERIES '$kseries'" ;;
-esac
 . "$TOP/tests/lib/vm-lib.sh"
+kout=$(vm_kernel_out "$kseries") || fail "unknown KSERIES '$kseries'"
 vm_check_kernels "$kseries" x86_64
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$kseries.tar.xz}
 if [ ! -r "$tarball" ] || ! command -v qemu-system-x86_64 >/dev/null; then

@@ -2,6 +2,10 @@
 #
 # tests/lib/vm-lib.sh - shell functions for QEMU tests (sourced).
 #
+#   vm_kernel_out SERIES          the output directory of the patched kernel
+#                                 of SERIES (mk/kernel.mk: 6.1 $BUILD/kernel,
+#                                 6.12 $BUILD/kernel-6.12); exit 1, nothing
+#                                 printed, for another SERIES
 #   vm_require_qemu ARCH          SKIP (exit 77, with the reason) unless
 #                                 qemu-system-ARCH exists and starts
 #   vm_check_kernels SERIES ARCH  SKIP (exit 77) when `make check` left the
@@ -35,6 +39,14 @@
 # VM_CACHE defaults to $BUILD/vm-cache.
 
 VM_CACHE=${VM_CACHE:-${BUILD:-build}/vm-cache}
+
+vm_kernel_out() {
+	case "$1" in
+	6.1) echo "$BUILD/kernel" ;;
+	6.12) echo "$BUILD/kernel-6.12" ;;
+	*) return 1 ;;
+	esac
+}
 
 vm_check_kernels() {
 	[ -n "${PK_CHECK_KERNELS+set}" ] || return 0
