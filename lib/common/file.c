@@ -88,23 +88,25 @@ static int read_stream(struct pk_ctx *ctx, const char *path, int fd, size_t max_
 	_pk_cleanup_buf_ struct pk_buf b = { 0 };
 
 	for (;;) {
+		size_t room;
 		ssize_t n;
 		int r = pk_buf_reserve(&b, 65536);
 
 		if (r < 0)
 			return pk_err(ctx, r, "%s: %s", path, strerror(-r));
-		n = read(fd, b.data + b.len, b.cap - b.len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return pk_err(ctx, -errno, "%s: read: %s", path, strerror(errno));
-		}
-		if (n == 0)
-			break;
+		/* one byte over the limit is enough to refuse */
+		room = b.cap - b.len;
+		if (max_len - b.len < room)
+			room = max_len - b.len + 1;
+		n = read_into(fd, b.data + b.len, room);
+		if (n < 0)
+			return pk_err(ctx, (int)n, "%s: read: %s", path, strerror((int)-n));
 		b.len += (size_t)n;
 		if (b.len > max_len)
 			return pk_err(ctx, -EFBIG, "%s: larger than the limit of %zu bytes",
 				      path, max_len);
+		if ((size_t)n < room)
+			break; /* end of file */
 	}
 	f->len = b.len;
 	f->base_ = pk_buf_steal(&b, NULL);

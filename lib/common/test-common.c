@@ -85,6 +85,9 @@ static void test_file_and_hash(void)
 	CHECK_EQ_INT(pk_file_open(ctx, "/dev/null", 5, &f), 0);
 	CHECK_EQ_INT(f.len, 0);
 	pk_file_close(&f);
+	/* a stream without end: refused at the limit, not read on */
+	CHECK_EQ_INT(pk_file_open(ctx, "/dev/zero", 5, &f), -EFBIG);
+	CHECK_EQ_INT(pk_file_open(ctx, "/dev/zero", 100000, &f), -EFBIG);
 	pk_buf_free(&out);
 	pk_ctx_free(ctx);
 }
